@@ -1,0 +1,21 @@
+export { LatchkeyError, ConfigurationError, isLatchkeyError } from './errors.js';
+export type { LatchkeyErrorOptions } from './errors.js';
+export {
+  DEFAULT_BFF_BASE_PATH,
+  CSRF_HEADER,
+  CSRF_HEADER_VALUE,
+  LOGIN_ERROR_PARAM,
+  LOGIN_ERROR_PROVIDER_PARAM,
+  bffRoutes,
+  BFF_ERROR_CODES,
+  isBffErrorCode,
+} from './bff-contract.js';
+export type {
+  BffProtocol,
+  BffProviderInfo,
+  BffConnection,
+  BffUser,
+  BffSessionResponse,
+  BffErrorCode,
+  BffErrorBody,
+} from './bff-contract.js';

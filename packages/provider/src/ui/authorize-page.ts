@@ -1,0 +1,55 @@
+import { html, layout, type SafeHtml } from './html.js';
+
+export interface ScopeDescription {
+  name: string;
+  description: string;
+}
+
+export interface AuthorizePageInput {
+  /** Where the form posts (the same endpoint that showed it). */
+  action: string;
+  /** Name of the application asking for access. */
+  clientName: string;
+  /** What the application asks for; shown as a list. */
+  scopes: ScopeDescription[];
+  /** Values posted back unchanged, e.g. a server-side transaction id. */
+  hiddenFields: Record<string, string>;
+  /** Shown above the form, e.g. after a wrong password. */
+  error?: string;
+  /** In any-user demo mode the page says that any name works. */
+  anyUser?: boolean;
+}
+
+/**
+ * The one login + consent page of both the OAuth 2 and the OAuth 1.0a authorization endpoints.
+ * It posts `username`, `password` and `decision` (`allow` or `deny`) plus the hidden fields.
+ */
+export function renderAuthorizePage(input: AuthorizePageInput): string {
+  const hidden: SafeHtml[] = Object.entries(input.hiddenFields).map(
+    ([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`,
+  );
+  const body = html`
+<h1>Sign in to continue to ${input.clientName}</h1>
+<p>${input.clientName} is asking for access to your account.</p>
+${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
+<form method="post" action="${input.action}">
+  ${hidden}
+  <label for="username">Username</label>
+  <input id="username" name="username" type="text" autocomplete="username" autofocus required>
+  <label for="password">Password</label>
+  <input id="password" name="password" type="password" autocomplete="current-password">
+  ${input.anyUser ? html`<p>Demo mode: any username signs in, with any password.</p>` : ''}
+  <p><strong>${input.clientName}</strong> will be able to:</p>
+  <ul class="scopes">${input.scopes.map((scope) => html`<li><code>${scope.name}</code> ${scope.description}</li>`)}</ul>
+  <div class="actions">
+    <button type="submit" name="decision" value="deny">Deny</button>
+    <button type="submit" name="decision" value="allow" class="primary">Allow</button>
+  </div>
+</form>`;
+  return layout(`Sign in · ${input.clientName}`, body);
+}
+
+/** For errors that must not be sent back to the client (bad client id, unregistered redirect URI). */
+export function renderErrorPage(title: string, message: string): string {
+  return layout(title, html`<h1>${title}</h1><p class="error" role="alert">${message}</p>`);
+}

@@ -1,0 +1,39 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
+
+// Tests and the demo run against package sources, so nothing needs building first:
+// `@latchkey/x` -> packages/x/src/index.ts, `@latchkey/x/sub` -> packages/x/src/sub.ts.
+const alias = [
+  { find: /^@latchkey\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/index.ts` },
+  { find: /^@latchkey\/([a-z0-9-]+)\/([a-z0-9-]+)$/, replacement: `${packagesDir}$1/src/$2.ts` },
+];
+
+const nodePackages = ['common', 'oauth1', 'provider', 'bff'];
+const domPackages = ['browser', 'react', 'vue'];
+const unitFiles = (name: string) => [`packages/${name}/{src,test}/**/*.test.{ts,tsx}`];
+const e2eFiles = ['packages/*/{src,test}/**/*.e2e.test.{ts,tsx}', 'demo/**/*.e2e.test.ts'];
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      ...nodePackages.map((name) => ({
+        extends: true as const,
+        test: { name, environment: 'node', include: unitFiles(name), exclude: e2eFiles },
+      })),
+      ...domPackages.map((name) => ({
+        extends: true as const,
+        test: { name, environment: 'happy-dom', include: unitFiles(name), exclude: e2eFiles },
+      })),
+      {
+        extends: true as const,
+        // Headless Chromium tests: one file at a time, since each starts its own browser.
+        test: { name: 'e2e', environment: 'node', include: e2eFiles, fileParallelism: false, testTimeout: 90_000 },
+      },
+    ],
+  },
+});
