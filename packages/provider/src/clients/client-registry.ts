@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { ConfigurationError } from '@latchkey/common';
+import type { KeyValueStore } from '../storage/key-value-store.js';
+import {
+  GRANT_TYPES,
+  TOKEN_ENDPOINT_AUTH_METHODS,
+  type ClientRecord,
+  type GrantType,
+  type OAuth1ClientSettings,
+  type TokenEndpointAuthMethod,
+} from './client-record.js';
+
+/** What a caller gives to register a client; everything but `redirectUris` has a default. */
+export interface ClientInput {
+  /** Generated when absent. */
+  clientId?: string;
+  /** Generated for confidential clients when absent; must be absent for `none`. */
+  clientSecret?: string;
+  /** Default: the client id. */
+  name?: string;
+  redirectUris?: string[];
+  /** Default: `['authorization_code', 'refresh_token']`. */
+  grantTypes?: GrantType[];
+  /** Default: `['openid', 'profile', 'email', 'offline_access']`. */
+  scopes?: string[];
+  /** Default: `client_secret_basic`. */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  oauth1?: OAuth1ClientSettings;
+}
+
+export interface ClientRegistry {
+  get(clientId: string): Promise<ClientRecord | undefined>;
+  register(input: ClientInput): Promise<ClientRecord>;
+  list(): Promise<ClientRecord[]>;
+}
+
+export const DEFAULT_CLIENT_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
+const INDEX_KEY = 'clients:index';
+const clientKey = (clientId: string) => `client:${clientId}`;
+
+function isAbsoluteRedirectUri(uri: string): boolean {
+  // RFC 6749 section 3.1.2: absolute URI, no fragment. `oob` is OAuth 1's out-of-band marker.
+  if (uri === 'oob') return true;
+  try {
+    const url = new URL(uri);
+    return url.hash === '' && !uri.includes('#');
+  } catch {
+    return false;
+  }
+}
+
+/** Validates a client registration; throws `ConfigurationError` naming the bad field. */
+export function toClientRecord(input: ClientInput, nowSeconds: number): ClientRecord {
+  const method = input.tokenEndpointAuthMethod ?? 'client_secret_basic';
+  if (!(TOKEN_ENDPOINT_AUTH_METHODS as readonly string[]).includes(method)) {
+    throw new ConfigurationError('tokenEndpointAuthMethod', `Unsupported tokenEndpointAuthMethod "${method}".`);
+  }
+  const grantTypes = input.grantTypes ?? ['authorization_code', 'refresh_token'];
+  for (const grant of grantTypes) {
+    if (!(GRANT_TYPES as readonly string[]).includes(grant)) {
+      throw new ConfigurationError('grantTypes', `Unsupported grant type "${grant}".`);
+    }
+  }
+  const redirectUris = input.redirectUris ?? [];
+  for (const uri of [...redirectUris, ...(input.oauth1?.callbackUris ?? [])]) {
+    if (!isAbsoluteRedirectUri(uri)) {
+      throw new ConfigurationError('redirectUris', 'Redirect URIs must be absolute URIs without a fragment.');
+    }
+  }
+  if (method === 'none' && input.clientSecret !== undefined) {
+    throw new ConfigurationError('clientSecret', 'A public client (tokenEndpointAuthMethod "none") has no secret.');
+  }
+  const clientId = input.clientId ?? randomBytes(12).toString('base64url');
+  const record: ClientRecord = {
+    clientId,
+    name: input.name ?? clientId,
+    redirectUris: [...redirectUris],
+    grantTypes: [...grantTypes],
+    scopes: [...(input.scopes ?? DEFAULT_CLIENT_SCOPES)],
+    tokenEndpointAuthMethod: method,
+    createdAt: nowSeconds,
+  };
+  // OAuth 1 clients always have a consumer secret: even RSA-SHA1 clients may fall back to HMAC.
+  if (method !== 'none' || input.oauth1) record.clientSecret = input.clientSecret ?? randomBytes(24).toString('base64url');
+  if (input.oauth1) {
+    record.oauth1 = { callbackUris: [...input.oauth1.callbackUris] };
+    if (input.oauth1.rsaPublicKey) record.oauth1.rsaPublicKey = input.oauth1.rsaPublicKey;
+  }
+  return record;
+}
+
+export function createClientRegistry(storage: KeyValueStore, now: () => number = Date.now): ClientRegistry {
+  return {
+    get: (clientId) => storage.get<ClientRecord>(clientKey(clientId)),
+    async register(input) {
+      const record = toClientRecord(input, Math.floor(now() / 1000));
+      await storage.set(clientKey(record.clientId), record);
+      const index = (await storage.get<string[]>(INDEX_KEY)) ?? [];
+      if (!index.includes(record.clientId)) await storage.set(INDEX_KEY, [...index, record.clientId]);
+      return record;
+    },
+    async list() {
+      const index = (await storage.get<string[]>(INDEX_KEY)) ?? [];
+      const records = await Promise.all(index.map((id) => storage.get<ClientRecord>(clientKey(id))));
+      return records.filter((record): record is ClientRecord => record !== undefined);
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/** Options of the provider's OAuth 1.0a server (RFC 5849). */
+export interface OAuth1ServerOptions {
+  /** Signature methods accepted. Default `['HMAC-SHA1']`; add `'PLAINTEXT'`, `'RSA-SHA1'` or registered ones. */
+  signatureMethods?: string[];
+  /** PLAINTEXT sends the secrets in the clear: it is refused over plain HTTP unless this is true (local development). Default false. */
+  dangerouslyAllowPlaintextOverHttp?: boolean;
+  /** Accepted clock skew of `oauth_timestamp`, in seconds. Default 300. */
+  timestampWindowSeconds?: number;
+  /** Lifetime of a temporary credential (request token), in seconds. Default 600. */
+  temporaryCredentialLifetimeSeconds?: number;
+  /** Length of generated tokens. Default 42. */
+  tokenLength?: number;
+  /** Length of generated token secrets. Default 48. */
+  tokenSecretLength?: number;
+  /** Replaces the token and secret generator; `kind` says what is being generated. */
+  generateToken?: (kind: 'temporary' | 'temporary_secret' | 'token' | 'token_secret' | 'verifier') => string;
+}
