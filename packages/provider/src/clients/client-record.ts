@@ -26,6 +26,8 @@ export interface ClientRecord {
   name: string;
   /** Exact redirect URIs (RFC 6749 section 3.1.2; compared as strings, no prefix matching). */
   redirectUris: string[];
+  /** Exact URIs `/oauth/logout` may send the user back to (OpenID Connect RP-Initiated Logout); may be absent. */
+  postLogoutRedirectUris?: string[];
   grantTypes: GrantType[];
   /** Scopes this client may ask for. */
   scopes: string[];

@@ -19,6 +19,8 @@ export interface ClientInput {
   /** Default: the client id. */
   name?: string;
   redirectUris?: string[];
+  /** Where `/oauth/logout` may redirect after logout. Default: none. */
+  postLogoutRedirectUris?: string[];
   /** Default: `['authorization_code', 'refresh_token']`. */
   grantTypes?: GrantType[];
   /** Default: `['openid', 'profile', 'email', 'offline_access']`. */
@@ -62,7 +64,8 @@ export function toClientRecord(input: ClientInput, nowSeconds: number): ClientRe
     }
   }
   const redirectUris = input.redirectUris ?? [];
-  for (const uri of [...redirectUris, ...(input.oauth1?.callbackUris ?? [])]) {
+  const postLogoutRedirectUris = input.postLogoutRedirectUris ?? [];
+  for (const uri of [...redirectUris, ...postLogoutRedirectUris, ...(input.oauth1?.callbackUris ?? [])]) {
     if (!isAbsoluteRedirectUri(uri)) {
       throw new ConfigurationError('redirectUris', 'Redirect URIs must be absolute URIs without a fragment.');
     }
@@ -80,6 +83,7 @@ export function toClientRecord(input: ClientInput, nowSeconds: number): ClientRe
     tokenEndpointAuthMethod: method,
     createdAt: nowSeconds,
   };
+  if (postLogoutRedirectUris.length > 0) record.postLogoutRedirectUris = [...postLogoutRedirectUris];
   // OAuth 1 clients always have a consumer secret: even RSA-SHA1 clients may fall back to HMAC.
   if (method !== 'none' || input.oauth1) record.clientSecret = input.clientSecret ?? randomBytes(24).toString('base64url');
   if (input.oauth1) {

@@ -1,0 +1,160 @@
+import Router from '@koa/router';
+import Koa, { type Middleware } from 'koa';
+import { createUserDirectory } from './accounts/user-directory.js';
+import type { ClientRecord } from './clients/client-record.js';
+import { createClientRegistry, type ClientInput } from './clients/client-registry.js';
+import { protocolErrors } from './errors/error-middleware.js';
+import { cors } from './http/cors.js';
+import { loadSigningKeys } from './keys/signing-keys.js';
+import { mountOAuth1Endpoints } from './oauth1/index.js';
+import { authorizeGet, authorizePost } from './oauth2/authorize-endpoint.js';
+import { introspectionEndpoint } from './oauth2/introspection-endpoint.js';
+import { revocationEndpoint } from './oauth2/revocation-endpoint.js';
+import { tokenEndpoint } from './oauth2/token-endpoint.js';
+import { ENDPOINT_PATHS, serverMetadata } from './oidc/discovery.js';
+import { logoutEndpoint } from './oidc/logout.js';
+import { userinfoEndpoint } from './oidc/userinfo.js';
+import { resolveFeatures, resolveIssuer, resolveLifetimes, type ProviderOptions } from './options.js';
+import type { ProviderContext, ProviderEvent, ProviderState } from './provider-context.js';
+import { registrationApi } from './registration/registration-api.js';
+import { registrationPageGet, registrationPagePost } from './registration/registration-page.js';
+import { apiEcho, apiMe, requireEither } from './resource/api-routes.js';
+import { requireOAuth2, type RequireOAuth2Options } from './resource/require-oauth2.js';
+import type { ProviderRuntime } from './runtime.js';
+import { createMemoryStore } from './storage/memory-store.js';
+import { createTokenService } from './tokens/token-service.js';
+
+export interface Provider {
+  /** A Koa app serving every endpoint; `app.callback()` is the request listener. */
+  app: Koa<ProviderState>;
+  /** The router holding the endpoints, for mounting them in another Koa app. */
+  router: Router;
+  /** The issuer URL without a trailing slash. */
+  issuer: string;
+  context: ProviderContext;
+  /** Registers a client (validated like the ones in `options.clients`). */
+  registerClient(input: ClientInput): Promise<ClientRecord>;
+  /** Bearer-token middleware for your own routes, using the provider's features for token placement. */
+  requireOAuth2(options?: RequireOAuth2Options): Middleware;
+}
+
+function createContext(options: ProviderOptions, issuer: string): ProviderContext {
+  const now = options.now ?? Date.now;
+  const storage = options.storage ?? createMemoryStore({ now });
+  const onEvent = options.onEvent;
+  return Object.freeze({
+    issuer,
+    storage,
+    now: () => now(),
+    users: createUserDirectory({
+      ...(options.users === undefined ? {} : { users: options.users }),
+      dangerouslyAllowAnyUser: options.dangerouslyAllowAnyUser === true,
+    }),
+    clients: createClientRegistry(storage, () => now()),
+    anyUser: options.dangerouslyAllowAnyUser === true,
+    emit(event: ProviderEvent) {
+      // An observer's failure must not fail the request it observes.
+      try {
+        onEvent?.(event);
+      } catch {
+        /* ignored on purpose */
+      }
+    },
+  });
+}
+
+/**
+ * Creates the authorization server: OAuth 2 (RFC 6749, 7636, 7009, 7662, 8414, 9207), OpenID Connect
+ * Core 1.0, and the OAuth 1.0a endpoints. Async because the signing key may be generated.
+ */
+export async function createProvider(options: ProviderOptions): Promise<Provider> {
+  const issuer = resolveIssuer(options?.issuer);
+  const lifetimes = resolveLifetimes(options.lifetimes);
+  const features = resolveFeatures(options.features);
+  const keys = await loadSigningKeys(options.keys);
+  const context = createContext(options, issuer);
+  const basePath = new URL(issuer).pathname.replace(/\/+$/, '');
+  const runtime: ProviderRuntime = Object.freeze({
+    context,
+    lifetimes,
+    features,
+    keys,
+    tokens: createTokenService(context, lifetimes),
+    oauth1: { ...(options.oauth1 ?? {}) },
+    adminToken: options.adminToken,
+    basePath,
+  });
+  for (const client of options.clients ?? []) await context.clients.register(client);
+
+  const router = new Router(basePath === '' ? {} : { prefix: basePath });
+  const realm = issuer;
+  const json = protocolErrors('json', realm);
+  const resource = protocolErrors('resource', realm);
+  const page = protocolErrors('page', realm);
+  const authorize = protocolErrors('authorize', realm);
+  const api = cors();
+
+  const metadata = (ctx: Koa.Context) => {
+    ctx.set('cache-control', 'public, max-age=300');
+    ctx.body = serverMetadata(runtime);
+  };
+  router.get(ENDPOINT_PATHS.openidConfiguration, api, metadata);
+  router.get(ENDPOINT_PATHS.authorizationServerMetadata, api, metadata);
+  router.get(ENDPOINT_PATHS.jwks, api, (ctx) => {
+    ctx.set('cache-control', 'public, max-age=300');
+    ctx.type = 'application/jwk-set+json';
+    ctx.body = keys.jwks;
+  });
+
+  router.get(ENDPOINT_PATHS.authorization, authorize, authorizeGet(runtime));
+  router.post(ENDPOINT_PATHS.authorization, authorize, authorizePost(runtime));
+  router.options(ENDPOINT_PATHS.token, api);
+  router.post(ENDPOINT_PATHS.token, api, json, tokenEndpoint(runtime));
+  router.options(ENDPOINT_PATHS.revocation, api);
+  router.post(ENDPOINT_PATHS.revocation, api, json, revocationEndpoint(runtime));
+  router.post(ENDPOINT_PATHS.introspection, json, introspectionEndpoint(runtime));
+
+  const bearer = (scope?: string) =>
+    requireOAuth2(runtime, {
+      ...(scope === undefined ? {} : { scope }),
+      bearerInQuery: features.bearerInQuery,
+      bearerInBody: features.bearerInBody,
+    });
+  router.options(ENDPOINT_PATHS.userinfo, api);
+  router.get(ENDPOINT_PATHS.userinfo, api, resource, bearer('openid'), userinfoEndpoint);
+  router.post(ENDPOINT_PATHS.userinfo, api, resource, bearer('openid'), userinfoEndpoint);
+  router.get(ENDPOINT_PATHS.endSession, page, logoutEndpoint(runtime));
+
+  router.options(ENDPOINT_PATHS.me, api);
+  router.get(ENDPOINT_PATHS.me, api, resource, requireEither(runtime), apiMe);
+  router.options(ENDPOINT_PATHS.echo, api);
+  router.post(ENDPOINT_PATHS.echo, api, resource, requireEither(runtime), apiEcho);
+
+  if (features.clientRegistrationPage) {
+    router.get(ENDPOINT_PATHS.registrationPage, page, registrationPageGet(runtime));
+    router.post(ENDPOINT_PATHS.registrationPage, page, registrationPagePost(runtime));
+  }
+  if (runtime.adminToken !== undefined) {
+    router.post(ENDPOINT_PATHS.registrationApi, json, registrationApi(runtime));
+  }
+
+  mountOAuth1Endpoints(router, context, runtime.oauth1);
+
+  const app = new Koa<ProviderState>();
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+
+  return {
+    app,
+    router,
+    issuer,
+    context,
+    registerClient: (input) => context.clients.register(input),
+    requireOAuth2: (requireOptions = {}) =>
+      requireOAuth2(runtime, {
+        bearerInQuery: features.bearerInQuery,
+        bearerInBody: features.bearerInBody,
+        ...requireOptions,
+      }),
+  };
+}

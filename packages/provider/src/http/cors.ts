@@ -1,0 +1,23 @@
+import type { Middleware } from 'koa';
+
+/**
+ * CORS for the endpoints a single-page app calls directly (discovery, JWKS, token, revocation,
+ * userinfo, APIs). They never rely on cookies, so any origin may call them without credentials;
+ * the login page and the registration pages get no CORS at all.
+ */
+export function cors(): Middleware {
+  return async (ctx, next) => {
+    if (ctx.get('origin') === '') return next();
+    ctx.set('access-control-allow-origin', '*');
+    ctx.set('access-control-expose-headers', 'www-authenticate');
+    if (ctx.method === 'OPTIONS') {
+      const requested = ctx.get('access-control-request-headers');
+      ctx.set('access-control-allow-methods', 'GET, POST');
+      ctx.set('access-control-allow-headers', /^[A-Za-z0-9\-, ]{0,512}$/.test(requested) && requested !== '' ? requested : 'authorization, content-type');
+      ctx.set('access-control-max-age', '600');
+      ctx.status = 204;
+      return;
+    }
+    await next();
+  };
+}

@@ -1,0 +1,60 @@
+import type { Middleware } from 'koa';
+import { isPublicClient } from '../clients/client-record.js';
+import { ProtocolError } from '../errors/protocol-error.js';
+import { readForm } from '../http/body.js';
+import type { ProviderRuntime } from '../runtime.js';
+import { authenticateClient } from './client-auth.js';
+import { formatScope } from './scope.js';
+import { noStore } from './token-endpoint.js';
+
+/** POST /oauth/introspect (RFC 7662): for authenticated (confidential) clients; anything not live is `active: false`. */
+export function introspectionEndpoint(runtime: ProviderRuntime): Middleware {
+  const { tokens, context } = runtime;
+  return async (ctx) => {
+    noStore(ctx);
+    const params = await readForm(ctx);
+    const { client } = await authenticateClient(ctx, params, context.clients);
+    // Section 2.1: the endpoint must not let anyone probe tokens; public clients cannot authenticate.
+    if (isPublicClient(client)) throw new ProtocolError('invalid_client', 'Introspection needs client authentication.');
+    const token = params.require('token');
+    const hint = params.get('token_type_hint');
+    const base = { iss: context.issuer };
+
+    const lookups = hint === 'refresh_token' ? (['refresh', 'access'] as const) : (['access', 'refresh'] as const);
+    for (const kind of lookups) {
+      if (kind === 'access') {
+        const access = await tokens.findAccessToken(token);
+        if (!access) continue;
+        const user = access.sub === null ? null : await context.users.findBySub(access.sub);
+        if (access.sub !== null && !user) break;
+        ctx.body = {
+          active: true,
+          ...base,
+          scope: formatScope(access.scopes),
+          client_id: access.clientId,
+          token_type: 'Bearer',
+          exp: access.expiresAt,
+          iat: access.issuedAt,
+          ...(access.sub === null ? {} : { sub: access.sub, username: user?.username }),
+          aud: access.clientId,
+        };
+        return;
+      }
+      const refresh = await tokens.findRefreshToken(token);
+      if (!refresh) continue;
+      ctx.body = {
+        active: true,
+        ...base,
+        scope: formatScope(refresh.scopes),
+        client_id: refresh.clientId,
+        token_type: 'refresh_token',
+        exp: refresh.expiresAt,
+        iat: refresh.issuedAt,
+        sub: refresh.sub,
+        aud: refresh.clientId,
+      };
+      return;
+    }
+    ctx.body = { active: false };
+  };
+}

@@ -1,0 +1,136 @@
+import type { KeyObject } from 'node:crypto';
+import { ConfigurationError } from '@latchkey/common';
+import type { JWK } from 'jose';
+import type { UserWithPassword } from './accounts/user-directory.js';
+import type { ClientInput } from './clients/client-registry.js';
+import type { OAuth1ServerOptions } from './oauth1/options.js';
+import type { ProviderEvent } from './provider-context.js';
+import type { KeyValueStore } from './storage/key-value-store.js';
+
+/** Lifetimes in seconds. */
+export interface ProviderLifetimes {
+  /** Authorization code (RFC 6749 section 4.1.2 recommends at most 10 minutes). Default 60. */
+  authorizationCode?: number;
+  /** Access token. Default 3600. */
+  accessToken?: number;
+  /** Refresh token; each rotation starts a new lifetime. Default 14 days. */
+  refreshToken?: number;
+  /** ID token. Default 3600. */
+  idToken?: number;
+  /** A pending login + consent page (the server-side authorization transaction). Default 600. */
+  authorizationTransaction?: number;
+}
+
+/** Opt-in features; each is off by default because it weakens security or is rarely needed. */
+export interface ProviderFeatures {
+  /** The resource owner password credentials grant (RFC 6749 section 4.3). Default false. */
+  passwordGrant?: boolean;
+  /** `response_type=token` (RFC 6749 section 4.2), for clients that list the `implicit` grant. Default false. */
+  implicitGrant?: boolean;
+  /** PKCE `code_challenge_method=plain` (RFC 7636 section 4.2). Default false: only S256. */
+  plainPkce?: boolean;
+  /** Bearer tokens in the `access_token` query parameter (RFC 6750 section 2.3). Default false. */
+  bearerInQuery?: boolean;
+  /** Bearer tokens in a form-encoded body (RFC 6750 section 2.2). Default false. */
+  bearerInBody?: boolean;
+  /** The HTML client registration page at `/clients/new`. Default false. */
+  clientRegistrationPage?: boolean;
+}
+
+/** A private RS256 signing key: a private JWK or a Node `KeyObject`. */
+export type SigningKeyInput = JWK | KeyObject;
+
+export interface ProviderOptions {
+  /** The issuer URL (RFC 8414 section 2): https, or http for loopback and development. Required. */
+  issuer: string;
+  /** Clients registered at start. Default none. */
+  clients?: ClientInput[];
+  /** Users with passwords. Default none. */
+  users?: UserWithPassword[];
+  /** Demo mode: any plain username logs in with any password. Default false. */
+  dangerouslyAllowAnyUser?: boolean;
+  /** Where clients, codes, tokens and transactions live. Default: an in-memory store on `now`. */
+  storage?: KeyValueStore;
+  /** RS256 signing keys; the first signs, all are published at `/jwks`. Default: one generated at start. */
+  keys?: SigningKeyInput | SigningKeyInput[];
+  /** Lifetimes in seconds. Defaults: see `ProviderLifetimes`. */
+  lifetimes?: ProviderLifetimes;
+  /** Opt-in features. Default: all off. */
+  features?: ProviderFeatures;
+  /** The clock, in milliseconds since the epoch. Default `Date.now`. */
+  now?: () => number;
+  /** Called for every `ProviderEvent`; never receives a secret. Default: none. */
+  onEvent?: (event: ProviderEvent) => void;
+  /** Options of the OAuth 1.0a endpoints. Default: their defaults. */
+  oauth1?: OAuth1ServerOptions;
+  /** Bearer token guarding the JSON client registration API `POST /clients`. Default: the API is off. */
+  adminToken?: string;
+}
+
+export interface ResolvedLifetimes {
+  readonly authorizationCode: number;
+  readonly accessToken: number;
+  readonly refreshToken: number;
+  readonly idToken: number;
+  readonly authorizationTransaction: number;
+}
+
+export type ResolvedFeatures = Readonly<Required<ProviderFeatures>>;
+
+export const DEFAULT_LIFETIMES: ResolvedLifetimes = Object.freeze({
+  authorizationCode: 60,
+  accessToken: 3600,
+  refreshToken: 14 * 24 * 3600,
+  idToken: 3600,
+  authorizationTransaction: 600,
+});
+
+export const DEFAULT_FEATURES: ResolvedFeatures = Object.freeze({
+  passwordGrant: false,
+  implicitGrant: false,
+  plainPkce: false,
+  bearerInQuery: false,
+  bearerInBody: false,
+  clientRegistrationPage: false,
+});
+
+/** Checks the issuer (RFC 8414 section 2: no query or fragment) and returns it without a trailing slash. */
+export function resolveIssuer(issuer: unknown): string {
+  if (typeof issuer !== 'string' || issuer === '') {
+    throw new ConfigurationError('issuer', 'issuer is required (the provider\'s base URL).');
+  }
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch (cause) {
+    throw new ConfigurationError('issuer', 'issuer must be an absolute URL.', { cause });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigurationError('issuer', 'issuer must be an http or https URL.');
+  }
+  if (url.search !== '' || url.hash !== '' || issuer.includes('?') || issuer.includes('#')) {
+    throw new ConfigurationError('issuer', 'issuer must not have a query or fragment.');
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+export function resolveLifetimes(input: ProviderLifetimes = {}): ResolvedLifetimes {
+  const resolved = { ...DEFAULT_LIFETIMES };
+  for (const key of Object.keys(DEFAULT_LIFETIMES) as (keyof ResolvedLifetimes)[]) {
+    const value = input[key];
+    if (value === undefined) continue;
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new ConfigurationError(`lifetimes.${key}`, `lifetimes.${key} must be a positive number of seconds.`);
+    }
+    resolved[key] = value;
+  }
+  return Object.freeze(resolved);
+}
+
+export function resolveFeatures(input: ProviderFeatures = {}): ResolvedFeatures {
+  const resolved = { ...DEFAULT_FEATURES };
+  for (const key of Object.keys(DEFAULT_FEATURES) as (keyof ResolvedFeatures)[]) {
+    if (input[key] !== undefined) resolved[key] = input[key] === true;
+  }
+  return Object.freeze(resolved);
+}

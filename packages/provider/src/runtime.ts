@@ -1,0 +1,23 @@
+import type { SigningKeys } from './keys/signing-keys.js';
+import type { OAuth1ServerOptions } from './oauth1/options.js';
+import type { ResolvedFeatures, ResolvedLifetimes } from './options.js';
+import type { ProviderContext } from './provider-context.js';
+import type { TokenService } from './tokens/token-service.js';
+
+/** Everything the endpoints need, resolved once by `createProvider` and frozen. */
+export interface ProviderRuntime {
+  readonly context: ProviderContext;
+  readonly lifetimes: ResolvedLifetimes;
+  readonly features: ResolvedFeatures;
+  readonly keys: SigningKeys;
+  readonly tokens: TokenService;
+  readonly oauth1: OAuth1ServerOptions;
+  readonly adminToken: string | undefined;
+  /** The issuer's path (`''` at the root): every route lives under it. */
+  readonly basePath: string;
+}
+
+/** An absolute endpoint URL under the issuer. */
+export function endpointUrl(runtime: Pick<ProviderRuntime, 'context'>, path: string): string {
+  return `${runtime.context.issuer}${path}`;
+}

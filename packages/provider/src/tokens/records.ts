@@ -1,0 +1,49 @@
+/** What the provider stores about codes, grants and tokens. Times are epoch seconds. */
+
+/** One user's authorization of one client: every token from one code (or one password grant) shares it. */
+export interface GrantRecord {
+  grantId: string;
+  clientId: string;
+  sub: string;
+  /** The scopes the user granted; refreshes may only narrow them (RFC 6749 section 6). */
+  scopes: string[];
+  authTime: number;
+  createdAt: number;
+}
+
+export interface AuthorizationCodeRecord {
+  clientId: string;
+  /** The redirect URI of the authorization request; `redirectUriSent` says whether it was named there. */
+  redirectUri: string;
+  redirectUriSent: boolean;
+  scopes: string[];
+  sub: string;
+  authTime: number;
+  nonce?: string;
+  codeChallenge?: string;
+  codeChallengeMethod?: 'S256' | 'plain';
+  grantId: string;
+  expiresAt: number;
+}
+
+export interface AccessTokenRecord {
+  clientId: string;
+  /** `null` for a client acting for itself (client_credentials). */
+  sub: string | null;
+  scopes: string[];
+  /** `null` when not part of a revocable grant (client_credentials). */
+  grantId: string | null;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+export interface RefreshTokenRecord {
+  clientId: string;
+  sub: string;
+  /** The scope of this refresh token: a rotated token keeps it (RFC 6749 section 6). */
+  scopes: string[];
+  grantId: string;
+  authTime: number;
+  issuedAt: number;
+  expiresAt: number;
+}

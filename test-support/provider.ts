@@ -1,0 +1,64 @@
+import type { RequestListener } from 'node:http';
+import { createProvider, type Provider, type ProviderEvent, type ProviderOptions } from '@latchkey/provider';
+import { listen } from './listen.js';
+
+/** The one known user of every test provider (password `wonderland`). */
+export const ALICE = {
+  sub: 'u-alice',
+  username: 'alice',
+  password: 'wonderland',
+  name: 'Alice Liddell',
+  email: 'alice@example.test',
+  email_verified: true,
+} as const;
+
+export interface TestProvider {
+  /** Base URL, e.g. `http://127.0.0.1:54321` (same as `issuer`). */
+  url: string;
+  issuer: string;
+  provider: Provider;
+  /** Every event the provider emitted, in order. */
+  events: ProviderEvent[];
+  /** How many events of this type (and grant type, for token events) were emitted. */
+  countEvents(type: ProviderEvent['type'], grantType?: string): number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the real provider on 127.0.0.1 on an ephemeral port. The server listens first and the
+ * provider is created after, because its issuer must be the URL it is served at.
+ */
+export async function startTestProvider(options: Partial<ProviderOptions> = {}): Promise<TestProvider> {
+  let handler: RequestListener | undefined;
+  const server = await listen((req, res) => {
+    if (handler) return handler(req, res);
+    res.statusCode = 503;
+    res.end();
+  });
+  const events: ProviderEvent[] = [];
+  try {
+    const provider = await createProvider({
+      users: [{ ...ALICE }],
+      dangerouslyAllowAnyUser: true,
+      ...options,
+      issuer: server.url,
+      onEvent: (event) => {
+        events.push(event);
+        options.onEvent?.(event);
+      },
+    });
+    handler = provider.app.callback();
+    return {
+      url: server.url,
+      issuer: provider.issuer,
+      provider,
+      events,
+      countEvents: (type, grantType) =>
+        events.filter((event) => event.type === type && (grantType === undefined || ('grantType' in event && event.grantType === grantType))).length,
+      close: () => server.close(),
+    };
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+}
