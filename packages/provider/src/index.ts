@@ -21,3 +21,5 @@ export type { OAuth2ResourceServer, RequireOAuth2Options } from './resource/requ
 export { requireOAuth1, mountOAuth1Endpoints } from './oauth1/index.js';
 export type { OAuth1ServerOptions } from './oauth1/options.js';
 export { ENDPOINT_PATHS } from './oidc/discovery.js';
+export { demoClients, DEMO_CLIENT_IDS } from './demo-clients.js';
+export type { DemoClientsOptions } from './demo-clients.js';

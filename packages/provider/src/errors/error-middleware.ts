@@ -104,7 +104,7 @@ function render(ctx: Context, kind: ErrorKind, error: ProtocolError, realm: stri
   }
   ctx.status = error.status;
   ctx.set('cache-control', 'no-store');
-  if (kind === 'resource' && (error.status === 401 || error.status === 403)) {
+  if (kind === 'resource' && (error.status === 400 || error.status === 401 || error.status === 403)) {
     ctx.set('www-authenticate', bearerChallenge(error, realm));
   } else if (error.challenge === 'Basic') {
     ctx.set('www-authenticate', `Basic realm="${realm}"`);
