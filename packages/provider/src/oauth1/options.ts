@@ -1,3 +1,6 @@
+/** What a custom generator is asked for; each kind is generated independently. */
+export type OAuth1SecretKind = 'temporary' | 'temporary_secret' | 'token' | 'token_secret' | 'verifier';
+
 /** Options of the provider's OAuth 1.0a server (RFC 5849). */
 export interface OAuth1ServerOptions {
   /** Signature methods accepted. Default `['HMAC-SHA1']`; add `'PLAINTEXT'`, `'RSA-SHA1'` or registered ones. */
@@ -12,6 +15,8 @@ export interface OAuth1ServerOptions {
   tokenLength?: number;
   /** Length of generated token secrets. Default 48. */
   tokenSecretLength?: number;
-  /** Replaces the token and secret generator; `kind` says what is being generated. */
-  generateToken?: (kind: 'temporary' | 'temporary_secret' | 'token' | 'token_secret' | 'verifier') => string;
+  /** Replaces the token and secret generator; `kind` says what is being generated. Default: random base64url of the configured length. */
+  generateToken?: (kind: OAuth1SecretKind) => string;
+  /** Largest form body read to verify a signature, in bytes. Default 65536. */
+  maxBodyBytes?: number;
 }
