@@ -1,17 +1,11 @@
 import type { Context, Middleware } from 'koa';
 import { allClaims } from '../oidc/claims.js';
-import { requireOAuth1 } from '../oauth1/index.js';
-import { readRawBody } from '../http/body.js';
+import { isOAuth1Request, requireOAuth1 } from '../oauth1/index.js';
+import { MAX_BODY_BYTES, readRawBody } from '../http/body.js';
 import { Params } from '../http/params.js';
 import type { ProviderRuntime } from '../runtime.js';
 import type { ResourceAuth } from '../provider-context.js';
 import { requireOAuth2 } from './require-oauth2.js';
-
-/** Signed OAuth 1 requests carry `Authorization: OAuth ...` or `oauth_consumer_key` in the query (RFC 5849 section 3.5). */
-export function isOAuth1Request(ctx: Context): boolean {
-  if (/^OAuth\s/i.test(ctx.get('authorization'))) return true;
-  return new URLSearchParams(ctx.querystring).has('oauth_consumer_key');
-}
 
 /** Protects a resource with either protocol: OAuth 1 signed requests, else OAuth 2 bearer tokens. */
 export function requireEither(runtime: ProviderRuntime, scope?: string): Middleware {
@@ -21,7 +15,8 @@ export function requireEither(runtime: ProviderRuntime, scope?: string): Middlew
     bearerInQuery: runtime.features.bearerInQuery,
     bearerInBody: runtime.features.bearerInBody,
   });
-  return (ctx, next) => (isOAuth1Request(ctx) ? oauth1(ctx, next) : oauth2(ctx, next));
+  // Signed in the header, the query or a form body (RFC 5849 section 3.5).
+  return async (ctx, next) => ((await isOAuth1Request(ctx, MAX_BODY_BYTES)) ? oauth1(ctx, next) : oauth2(ctx, next));
 }
 
 function auth(ctx: Context): ResourceAuth {
