@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { buildAuthorizationHeader, parseAuthorizationHeader } from '@latchkey/oauth1';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { submitAuthorizeForm } from '../../../../test-support/authorize-form.js';
@@ -180,6 +181,24 @@ describe('OAuth 1.0a provider refuses attacks, issuing nothing', () => {
     expectProblem(provider, await send({ ...call, body: 'status=goodbye' }), 401, 'signature_invalid');
   });
 
+  it('a temporary credential request carrying an oauth_token is parameter_rejected (400)', async () => {
+    const { token } = await runFlow(provider, consumer);
+    const before = provider.issuedCount();
+    const answer = await send(consumer.sign({ path: '/oauth1/initiate', credentials: token, oauthParams: { oauth_callback: CALLBACK } }));
+    expectProblem(provider, answer, 400, 'parameter_rejected');
+    expect(answer.form.get('oauth_parameters_rejected')).toBe('oauth_token');
+    expect(provider.issuedCount()).toBe(before);
+  });
+
+  it('a token request without oauth_verifier is parameter_absent (400)', async () => {
+    const temporary = credentialsOf(await consumer.initiate());
+    await authorize(provider, temporary.token);
+    const answer = await send(consumer.sign({ path: '/oauth1/token', credentials: temporary }));
+    expectProblem(provider, answer, 400, 'parameter_absent');
+    expect(answer.form.get('oauth_parameters_absent')).toBe('oauth_verifier');
+    expect(issuedSince()).toBe(1);
+  });
+
   it('a request without oauth_callback is parameter_absent (400)', async () => {
     const answer = await consumer.initiate(null);
     expectProblem(provider, answer, 400, 'parameter_absent');
@@ -254,6 +273,32 @@ describe('OAuth 1.0a provider refuses attacks, issuing nothing', () => {
     const again = await fetch(`${provider.url}/oauth1/authorize?oauth_token=${temporary.token}`, { redirect: 'manual' });
     expect(again.status).toBe(400);
     expect(credentialsOf(await consumer.exchange(temporary, first.get('oauth_verifier') ?? '')).token).toBeTruthy();
+  });
+});
+
+describe('RSA-SHA1 with the wrong key', () => {
+  it('is signature_invalid for another private key, and signature_method_rejected without a registered key', async () => {
+    const registered = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const provider = await startOAuth1Provider({ signatureMethods: ['RSA-SHA1'] });
+    try {
+      const client = await provider.registerClient({
+        rsaPublicKey: registered.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      });
+      const forger = createConsumer(provider, { client, signatureMethod: 'RSA-SHA1', privateKey: other.privateKey });
+      expectProblem(provider, await forger.initiate(), 401, 'signature_invalid');
+      const keyless = createConsumer(provider, {
+        client: await provider.registerClient(),
+        signatureMethod: 'RSA-SHA1',
+        privateKey: registered.privateKey,
+      });
+      expectProblem(provider, await keyless.initiate(), 400, 'signature_method_rejected');
+      const owner = createConsumer(provider, { client, signatureMethod: 'RSA-SHA1', privateKey: registered.privateKey });
+      expect((await owner.initiate()).status).toBe(200);
+      expect(provider.issuedCount()).toBe(1);
+    } finally {
+      await provider.close();
+    }
   });
 });
 
