@@ -86,7 +86,9 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
   });
   for (const client of options.clients ?? []) await context.clients.register(client);
 
-  const router = new Router(basePath === '' ? {} : { prefix: basePath });
+  const router = new Router();
+  // Every endpoint lives under the issuer's path; RFC 8414 section 3.1 puts its metadata path before it.
+  const at = (path: string) => `${basePath}${path}`;
   const realm = issuer;
   const json = protocolErrors('json', realm);
   const resource = protocolErrors('resource', realm);
@@ -98,21 +100,21 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
     ctx.set('cache-control', 'public, max-age=300');
     ctx.body = serverMetadata(runtime);
   };
-  router.get(ENDPOINT_PATHS.openidConfiguration, api, metadata);
-  router.get(ENDPOINT_PATHS.authorizationServerMetadata, api, metadata);
-  router.get(ENDPOINT_PATHS.jwks, api, (ctx) => {
+  router.get(at(ENDPOINT_PATHS.openidConfiguration), api, metadata);
+  router.get(`${ENDPOINT_PATHS.authorizationServerMetadata}${basePath}`, api, metadata);
+  router.get(at(ENDPOINT_PATHS.jwks), api, (ctx) => {
     ctx.set('cache-control', 'public, max-age=300');
     ctx.type = 'application/jwk-set+json';
     ctx.body = keys.jwks;
   });
 
-  router.get(ENDPOINT_PATHS.authorization, authorize, authorizeGet(runtime));
-  router.post(ENDPOINT_PATHS.authorization, authorize, authorizePost(runtime));
-  router.options(ENDPOINT_PATHS.token, api);
-  router.post(ENDPOINT_PATHS.token, api, json, tokenEndpoint(runtime));
-  router.options(ENDPOINT_PATHS.revocation, api);
-  router.post(ENDPOINT_PATHS.revocation, api, json, revocationEndpoint(runtime));
-  router.post(ENDPOINT_PATHS.introspection, json, introspectionEndpoint(runtime));
+  router.get(at(ENDPOINT_PATHS.authorization), authorize, authorizeGet(runtime));
+  router.post(at(ENDPOINT_PATHS.authorization), authorize, authorizePost(runtime));
+  router.options(at(ENDPOINT_PATHS.token), api);
+  router.post(at(ENDPOINT_PATHS.token), api, json, tokenEndpoint(runtime));
+  router.options(at(ENDPOINT_PATHS.revocation), api);
+  router.post(at(ENDPOINT_PATHS.revocation), api, json, revocationEndpoint(runtime));
+  router.post(at(ENDPOINT_PATHS.introspection), json, introspectionEndpoint(runtime));
 
   const bearer = (scope?: string) =>
     requireOAuth2(runtime, {
@@ -120,25 +122,28 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
       bearerInQuery: features.bearerInQuery,
       bearerInBody: features.bearerInBody,
     });
-  router.options(ENDPOINT_PATHS.userinfo, api);
-  router.get(ENDPOINT_PATHS.userinfo, api, resource, bearer('openid'), userinfoEndpoint);
-  router.post(ENDPOINT_PATHS.userinfo, api, resource, bearer('openid'), userinfoEndpoint);
-  router.get(ENDPOINT_PATHS.endSession, page, logoutEndpoint(runtime));
+  router.options(at(ENDPOINT_PATHS.userinfo), api);
+  router.get(at(ENDPOINT_PATHS.userinfo), api, resource, bearer('openid'), userinfoEndpoint);
+  router.post(at(ENDPOINT_PATHS.userinfo), api, resource, bearer('openid'), userinfoEndpoint);
+  router.get(at(ENDPOINT_PATHS.endSession), page, logoutEndpoint(runtime));
 
-  router.options(ENDPOINT_PATHS.me, api);
-  router.get(ENDPOINT_PATHS.me, api, resource, requireEither(runtime), apiMe);
-  router.options(ENDPOINT_PATHS.echo, api);
-  router.post(ENDPOINT_PATHS.echo, api, resource, requireEither(runtime), apiEcho);
+  router.options(at(ENDPOINT_PATHS.me), api);
+  router.get(at(ENDPOINT_PATHS.me), api, resource, requireEither(runtime), apiMe);
+  router.options(at(ENDPOINT_PATHS.echo), api);
+  router.post(at(ENDPOINT_PATHS.echo), api, resource, requireEither(runtime), apiEcho);
 
   if (features.clientRegistrationPage) {
-    router.get(ENDPOINT_PATHS.registrationPage, page, registrationPageGet(runtime));
-    router.post(ENDPOINT_PATHS.registrationPage, page, registrationPagePost(runtime));
+    router.get(at(ENDPOINT_PATHS.registrationPage), page, registrationPageGet(runtime));
+    router.post(at(ENDPOINT_PATHS.registrationPage), page, registrationPagePost(runtime));
   }
   if (runtime.adminToken !== undefined) {
-    router.post(ENDPOINT_PATHS.registrationApi, json, registrationApi(runtime));
+    router.post(at(ENDPOINT_PATHS.registrationApi), json, registrationApi(runtime));
   }
 
-  mountOAuth1Endpoints(router, context, runtime.oauth1);
+  // The OAuth 1 endpoints name their paths from the root: a prefixed router puts them under the issuer too.
+  const oauth1Router = basePath === '' ? router : new Router({ prefix: basePath });
+  mountOAuth1Endpoints(oauth1Router, context, runtime.oauth1);
+  if (oauth1Router !== router) router.use(oauth1Router.routes());
 
   const app = new Koa<ProviderState>();
   app.use(router.routes());

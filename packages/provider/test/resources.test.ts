@@ -177,3 +177,14 @@ describe('CORS for browser clients', () => {
     expect(page.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
+
+describe('/api/me protocol dispatch', () => {
+  it('hands OAuth 1 signed requests to the OAuth 1 verifier, not to the bearer check', async () => {
+    const header = 'OAuth oauth_consumer_key="nobody", oauth_token="t", oauth_signature_method="HMAC-SHA1", oauth_timestamp="1", oauth_nonce="n", oauth_signature="x"';
+    const response = await fetch(`${tp.issuer}/api/me`, { headers: { authorization: header } });
+    await response.arrayBuffer();
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect(response.headers.get('www-authenticate') ?? '').not.toMatch(/^Bearer/);
+  });
+});

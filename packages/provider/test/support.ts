@@ -41,7 +41,7 @@ export interface AuthorizationStart {
 
 /** An authorization URL with state, nonce and PKCE S256; `extra` overrides or removes (`null`) parameters. */
 export async function authorizationUrl(
-  tp: TestProvider,
+  tp: Pick<TestProvider, 'issuer'>,
   client: { clientId: string; redirectUri: string },
   extra: Record<string, string | null> = {},
 ): Promise<AuthorizationStart> {

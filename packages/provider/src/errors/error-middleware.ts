@@ -51,7 +51,7 @@ export function responseRedirect(target: Omit<AuthorizeErrorTarget, 'state' | 'i
 function bearerChallenge(error: ProtocolError, realm: string): string {
   const attributes = [`realm="${realm}"`];
   if (!error.bareChallenge) {
-    attributes.push(`error="${error.code}"`, `error_description="${error.message.replace(/["\\]/g, '')}"`);
+    attributes.push(`error="${error.code}"`, `error_description="${errorDescription(error)}"`);
   }
   if (error.scope !== undefined) attributes.push(`scope="${error.scope}"`);
   return `Bearer ${attributes.join(', ')}`;
@@ -85,10 +85,15 @@ export function protocolErrors(kind: ErrorKind, realm: string): Middleware {
   };
 }
 
+/** RFC 6749 section 5.2: `error_description` is limited to %x20-21 / %x23-5B / %x5D-7E. */
+export function errorDescription(error: ProtocolError): string {
+  return error.message.replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, '');
+}
+
 function render(ctx: Context, kind: ErrorKind, error: ProtocolError, realm: string): void {
   const target = kind === 'authorize' ? authorizeErrorTarget(ctx) : undefined;
   if (target) {
-    const params: Record<string, string> = { error: error.code, error_description: error.message };
+    const params: Record<string, string> = { error: error.code, error_description: errorDescription(error) };
     if (target.state !== undefined) params.state = target.state;
     params.iss = target.issuer;
     ctx.status = 302;
@@ -109,7 +114,7 @@ function render(ctx: Context, kind: ErrorKind, error: ProtocolError, realm: stri
   } else if (error.challenge === 'Basic') {
     ctx.set('www-authenticate', `Basic realm="${realm}"`);
   }
-  ctx.body = { error: error.code, error_description: error.message };
+  ctx.body = { error: error.code, error_description: errorDescription(error) };
 }
 
 function pageTitle(error: ProtocolError): string {

@@ -23,10 +23,10 @@ export class Params {
       count += 1;
       if (count > MAX_PARAMETER_COUNT) throw new ProtocolError('invalid_request', 'Too many parameters.');
       if (values.has(name)) {
-        throw new ProtocolError('invalid_request', `Parameter "${safeName(name)}" is included more than once.`);
+        throw new ProtocolError('invalid_request', `Parameter ${safeName(name)} is included more than once.`);
       }
       if (value.length > maxLength || name.length > 128) {
-        throw new ProtocolError('invalid_request', `Parameter "${safeName(name)}" is too long.`);
+        throw new ProtocolError('invalid_request', `Parameter ${safeName(name)} is too long.`);
       }
       values.set(name, value);
     }
@@ -50,7 +50,7 @@ export class Params {
   /** The value, or `invalid_request` naming the missing parameter. */
   require(name: string): string {
     const value = this.get(name);
-    if (value === undefined) throw new ProtocolError('invalid_request', `Parameter "${name}" is required.`);
+    if (value === undefined) throw new ProtocolError('invalid_request', `Parameter ${name} is required.`);
     return value;
   }
 

@@ -36,9 +36,9 @@ function pageError(description: string, cause?: unknown): ProtocolError {
 
 function single(raw: URLSearchParams, name: string): string | undefined {
   const values = raw.getAll(name);
-  if (values.length > 1) throw pageError(`Parameter "${name}" is included more than once.`);
+  if (values.length > 1) throw pageError(`Parameter ${name} is included more than once.`);
   const value = values[0];
-  if (value !== undefined && value.length > MAX_PARAMETER_LENGTH) throw pageError(`Parameter "${name}" is too long.`);
+  if (value !== undefined && value.length > MAX_PARAMETER_LENGTH) throw pageError(`Parameter ${name} is too long.`);
   return value === '' ? undefined : value;
 }
 

@@ -27,7 +27,7 @@ export function parseClientInput(value: unknown): ClientInput {
   }
   const input = value as Record<string, unknown>;
   for (const key of Object.keys(input)) {
-    if (!(INPUT_FIELDS as readonly string[]).includes(key)) throw new ProtocolError('invalid_request', `Unknown field "${key.slice(0, 40)}".`);
+    if (!(INPUT_FIELDS as readonly string[]).includes(key)) throw new ProtocolError('invalid_request', `Unknown field ${key.replace(/[^A-Za-z0-9_]/g, '').slice(0, 40)}.`);
   }
   for (const key of ['clientId', 'clientSecret', 'name', 'tokenEndpointAuthMethod'] as const) {
     if (input[key] !== undefined && typeof input[key] !== 'string') throw new ProtocolError('invalid_request', `${key} must be a string.`);
