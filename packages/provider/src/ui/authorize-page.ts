@@ -23,6 +23,8 @@ export interface AuthorizePageInput {
 /**
  * The one login + consent page of both the OAuth 2 and the OAuth 1.0a authorization endpoints.
  * It posts `username`, `password` and `decision` (`allow` or `deny`) plus the hidden fields.
+ * Allow comes first in the markup, so pressing Enter in the password field allows (HTML's implicit
+ * submission uses the first submit button); CSS shows it on the right.
  */
 export function renderAuthorizePage(input: AuthorizePageInput): string {
   const hidden: SafeHtml[] = Object.entries(input.hiddenFields).map(
@@ -38,12 +40,12 @@ ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
   <input id="username" name="username" type="text" autocomplete="username" autofocus required>
   <label for="password">Password</label>
   <input id="password" name="password" type="password" autocomplete="current-password">
-  ${input.anyUser ? html`<p>Demo mode: any username signs in, with any password.</p>` : ''}
+  ${input.anyUser ? html`<p>Demo mode: any new username signs in with any password; known users need their own.</p>` : ''}
   <p><strong>${input.clientName}</strong> will be able to:</p>
   <ul class="scopes">${input.scopes.map((scope) => html`<li><code>${scope.name}</code> ${scope.description}</li>`)}</ul>
   <div class="actions">
-    <button type="submit" name="decision" value="deny">Deny</button>
     <button type="submit" name="decision" value="allow" class="primary">Allow</button>
+    <button type="submit" name="decision" value="deny">Deny</button>
   </div>
 </form>`;
   return layout(`Sign in · ${input.clientName}`, body);

@@ -16,4 +16,9 @@ describe('provider pages', () => {
     expect(page).toContain('name="decision" value="allow"');
     expect(renderErrorPage('Bad <request>', 'x')).toContain('Bad &lt;request&gt;');
   });
+
+  it('puts Allow first, so Enter in the password field allows (regression: implicit submission denied)', () => {
+    const page = renderAuthorizePage({ action: '/a', clientName: 'App', scopes: [], hiddenFields: {} });
+    expect(/<button[^>]*type="submit"[^>]*>/.exec(page)?.[0]).toContain('value="allow"');
+  });
 });

@@ -42,7 +42,7 @@ const STYLE = `
   input[type=text], input[type=password], input[type=url], textarea, select { width: 100%; padding: 10px 12px;
          border: 1px solid #cfd6e4; border-radius: 8px; font: inherit; }
   ul.scopes { padding-left: 20px; } ul.scopes li { margin: 4px 0; }
-  .actions { display: flex; gap: 10px; margin-top: 22px; }
+  .actions { display: flex; flex-direction: row-reverse; gap: 10px; margin-top: 22px; }
   button { flex: 1; padding: 11px; border-radius: 8px; border: 1px solid var(--accent); font: inherit;
            font-weight: 600; cursor: pointer; background: #fff; color: var(--accent); }
   button.primary { background: var(--accent); color: #fff; }
