@@ -50,7 +50,9 @@ function createContext(options: ProviderOptions, issuer: string): ProviderContex
       ...(options.users === undefined ? {} : { users: options.users }),
       dangerouslyAllowAnyUser: options.dangerouslyAllowAnyUser === true,
     }),
-    clients: createClientRegistry(storage, () => now()),
+    // With the default memory store, clients get a store of their own, so a flood of short-lived
+    // entries (login pages, nonces) can never evict a registered client.
+    clients: createClientRegistry(options.storage ?? createMemoryStore({ now }), () => now()),
     anyUser: options.dangerouslyAllowAnyUser === true,
     emit(event: ProviderEvent) {
       // An observer's failure must not fail the request it observes.

@@ -100,6 +100,15 @@ describe('authorization_code: PKCE, binding and single use', () => {
     expect(tp.countEvents('token_revoked')).toBeGreaterThan(revoked);
   });
 
+  it('lets exactly one of two simultaneous redemptions win, and revokes what it got (regression: replay race)', async () => {
+    const { code, verifier } = await obtainCode(tp, SPA);
+    const results = await Promise.all([redeemAsSpa(tp, code, verifier), redeemAsSpa(tp, code, verifier)]);
+    const winners = results.filter((result) => result.status === 200);
+    expect(winners).toHaveLength(1);
+    expect(results.find((result) => result.status !== 200)?.body.error).toBe('invalid_grant');
+    expect(await getMe(tp, String(winners[0]?.body.access_token))).toBe(401);
+  });
+
   it('refuses an expired code (regression: the lifetime is enforced by the injected clock)', async () => {
     const { code, verifier } = await obtainCode(tp, SPA);
     clock += 61_000;

@@ -101,7 +101,6 @@ export function authorizePost(runtime: ProviderRuntime): Middleware {
     } else {
       // RFC 6749 section 4.2.2: the implicit grant returns an access token in the fragment, never a refresh token.
       const grantId = tokens.newGrantId();
-      await tokens.saveGrant({ grantId, clientId: transaction.clientId, sub: user.sub, scopes: transaction.scopes, authTime, createdAt: authTime });
       const issued = await tokens.issueTokens({ clientId: transaction.clientId, sub: user.sub, scopes: transaction.scopes, grantId });
       Object.assign(response, {
         access_token: issued.accessToken,

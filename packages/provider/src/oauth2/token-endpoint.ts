@@ -71,14 +71,6 @@ const authorizationCodeGrant: GrantHandler = async ({ runtime, client, params })
   const user = await context.users.findBySub(record.sub);
   if (!user) throw invalidGrant('The user no longer exists.');
 
-  await tokens.saveGrant({
-    grantId: record.grantId,
-    clientId: client.clientId,
-    sub: record.sub,
-    scopes: record.scopes,
-    authTime: record.authTime,
-    createdAt: Math.floor(context.now() / 1000),
-  });
   const refresh = client.grantTypes.includes('refresh_token') ? { scopes: record.scopes, authTime: record.authTime } : undefined;
   const issued = await tokens.issueTokens({ clientId: client.clientId, sub: record.sub, scopes: record.scopes, grantId: record.grantId, refresh });
   const body = tokenBody(issued, record.scopes);
@@ -160,7 +152,6 @@ const passwordGrant: GrantHandler = async ({ runtime, client, params }) => {
   if (!user) throw invalidGrant('The username or password is incorrect.');
   const now = Math.floor(context.now() / 1000);
   const grantId = tokens.newGrantId();
-  await tokens.saveGrant({ grantId, clientId: client.clientId, sub: user.sub, scopes, authTime: now, createdAt: now });
   const refresh = client.grantTypes.includes('refresh_token') ? { scopes, authTime: now } : undefined;
   const issued = await tokens.issueTokens({ clientId: client.clientId, sub: user.sub, scopes, grantId, refresh });
   return { body: tokenBody(issued, scopes), sub: user.sub };

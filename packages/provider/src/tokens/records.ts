@@ -1,16 +1,5 @@
 /** What the provider stores about codes, grants and tokens. Times are epoch seconds. */
 
-/** One user's authorization of one client: every token from one code (or one password grant) shares it. */
-export interface GrantRecord {
-  grantId: string;
-  clientId: string;
-  sub: string;
-  /** The scopes the user granted; refreshes may only narrow them (RFC 6749 section 6). */
-  scopes: string[];
-  authTime: number;
-  createdAt: number;
-}
-
 export interface AuthorizationCodeRecord {
   clientId: string;
   /** The redirect URI of the authorization request; `redirectUriSent` says whether it was named there. */
@@ -22,6 +11,7 @@ export interface AuthorizationCodeRecord {
   nonce?: string;
   codeChallenge?: string;
   codeChallengeMethod?: 'S256' | 'plain';
+  /** Every token issued from this code shares it, so a replay can revoke them all. */
   grantId: string;
   expiresAt: number;
 }

@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { ResolvedLifetimes } from '../options.js';
 import type { ProviderContext } from '../provider-context.js';
 import { generateOpaqueToken, hashToken } from './opaque.js';
-import type { AccessTokenRecord, AuthorizationCodeRecord, GrantRecord, RefreshTokenRecord } from './records.js';
+import type { AccessTokenRecord, AuthorizationCodeRecord, RefreshTokenRecord } from './records.js';
 
 // Storage keys hold sha256 hashes of codes and tokens, never the values themselves.
 const keys = {
   code: (hash: string) => `oauth2:code:${hash}`,
   codeGrant: (hash: string) => `oauth2:code-grant:${hash}`,
-  grant: (grantId: string) => `oauth2:grant:${grantId}`,
+  codeUsed: (hash: string) => `oauth2:code-used:${hash}`,
   revokedGrant: (grantId: string) => `oauth2:revoked-grant:${grantId}`,
   access: (hash: string) => `oauth2:access:${hash}`,
   refresh: (hash: string) => `oauth2:refresh:${hash}`,
@@ -35,7 +35,7 @@ export interface IssuedTokens {
 
 export type CodeRedemption =
   | { kind: 'ok'; code: AuthorizationCodeRecord }
-  /** Unknown, expired or already used; `replayedGrantId` is set when it was used before (RFC 6749 section 4.1.2). */
+  /** Unknown, expired or already used; `replayedGrantId` is set when it was presented before (RFC 6749 section 4.1.2). */
   | { kind: 'invalid'; replayedGrantId: string | null };
 
 export type RefreshRedemption =
@@ -48,7 +48,6 @@ export interface TokenService {
   newGrantId(): string;
   issueCode(record: Omit<AuthorizationCodeRecord, 'expiresAt'>): Promise<string>;
   redeemCode(code: string): Promise<CodeRedemption>;
-  saveGrant(grant: GrantRecord): Promise<void>;
   isGrantRevoked(grantId: string): Promise<boolean>;
   revokeGrant(grantId: string, clientId: string, reason: RevocationReason): Promise<void>;
   issueTokens(input: IssueTokensInput): Promise<IssuedTokens>;
@@ -84,16 +83,16 @@ export function createTokenService(context: ProviderContext, lifetimes: Resolved
 
     async redeemCode(code) {
       const hash = hashToken(code);
-      const record = await storage.take<AuthorizationCodeRecord>(keys.code(hash));
-      if (record && record.expiresAt > nowSeconds()) return { kind: 'ok', code: record };
+      // The grant id outlives the code; without it the code was never issued (nothing is written for junk).
       const grantId = await storage.get<string>(keys.codeGrant(hash));
-      // Only a code that was redeemed has a saved grant; an expired unused code issued nothing.
-      const redeemed = grantId !== undefined && (await storage.get<GrantRecord>(keys.grant(grantId))) !== undefined;
-      return { kind: 'invalid', replayedGrantId: redeemed && !record ? grantId : null };
-    },
-
-    async saveGrant(grant) {
-      await storage.set(keys.grant(grant.grantId), grant, revocationTtl);
+      if (grantId === undefined) return { kind: 'invalid', replayedGrantId: null };
+      // The atomic single-use gate: exactly one presentation of a code is the first, even concurrently,
+      // and every later one counts as a replay however far the first has got.
+      const firstUse = await storage.add(keys.codeUsed(hash), true, revocationTtl);
+      const record = await storage.take<AuthorizationCodeRecord>(keys.code(hash));
+      if (!firstUse) return { kind: 'invalid', replayedGrantId: grantId };
+      if (!record || record.expiresAt <= nowSeconds()) return { kind: 'invalid', replayedGrantId: null };
+      return { kind: 'ok', code: record };
     },
 
     isGrantRevoked,
