@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { OAuth1ProblemError } from './problem.js';
 import { readFormBody } from './read-request.js';
 
 const DEFAULT_MAX_BODY_BYTES = 65_536;
@@ -15,8 +16,9 @@ export async function isOAuth1Request(ctx: Context, maxBodyBytes = DEFAULT_MAX_B
   if (ctx.get('authorization') !== '' || !ctx.request.is('application/x-www-form-urlencoded')) return false;
   try {
     return new URLSearchParams((await readFormBody(ctx, maxBodyBytes)) ?? '').has('oauth_consumer_key');
-  } catch {
-    // An unreadable body is not a signed request; the other protocol's checks refuse it.
-    return false;
+  } catch (error) {
+    // An unreadable or oversized body is not a signed request; the other protocol's checks refuse it.
+    if (error instanceof OAuth1ProblemError) return false;
+    throw error;
   }
 }

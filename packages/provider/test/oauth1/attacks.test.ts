@@ -122,6 +122,15 @@ describe('OAuth 1.0a provider refuses attacks, issuing nothing', () => {
     expectProblem(provider, await consumer.exchange(temporary, 'x'.repeat(42)), 401, 'token_rejected');
   });
 
+  it('two concurrent exchanges of one temporary credential issue exactly one token', async () => {
+    const temporary = credentialsOf(await consumer.initiate());
+    const verifier = (await authorize(provider, temporary.token)).get('oauth_verifier') ?? '';
+    const answers = await Promise.all([consumer.exchange(temporary, verifier), consumer.exchange(temporary, verifier)]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 401]);
+    expect(answers.map((answer) => answer.form.get('oauth_problem'))).toContain('token_rejected');
+    expect(issuedSince()).toBe(2);
+  });
+
   it('a temporary credential is refused once exchanged, also as a token credential at the resource', async () => {
     const { temporary } = await runFlow(provider, consumer);
     expectProblem(provider, await consumer.resource(temporary), 401, 'token_rejected');
