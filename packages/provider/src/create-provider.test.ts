@@ -23,6 +23,7 @@ describe('createProvider options', () => {
     expect(await optionError({ issuer: 'https://id.example.test', lifetimes: { accessToken: 0 } })).toBe('lifetimes.accessToken');
     expect(await optionError({ issuer: 'https://id.example.test', keys: publicKey })).toBe('keys[0]');
     expect(await optionError({ issuer: 'https://id.example.test', clients: [{ redirectUris: ['/relative'] }] })).toBe('redirectUris');
+    expect(await optionError({ issuer: 'https://id.example.test', adminToken: 'short' })).toBe('adminToken');
     expect(await optionError({ issuer: 'https://id.example.test/', keys: privateKey })).toBe('accepted');
   });
 

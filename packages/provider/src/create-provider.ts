@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { ConfigurationError } from '@latchkey/common';
 import Koa, { type Middleware } from 'koa';
 import { createUserDirectory } from './accounts/user-directory.js';
 import type { ClientRecord } from './clients/client-record.js';
@@ -73,6 +74,9 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
   const issuer = resolveIssuer(options?.issuer);
   const lifetimes = resolveLifetimes(options.lifetimes);
   const features = resolveFeatures(options.features);
+  if (options.adminToken !== undefined && (typeof options.adminToken !== 'string' || options.adminToken.length < 16)) {
+    throw new ConfigurationError('adminToken', 'adminToken must be a random string of at least 16 characters.');
+  }
   const keys = await loadSigningKeys(options.keys);
   const context = createContext(options, issuer);
   const basePath = new URL(issuer).pathname.replace(/\/+$/, '');
@@ -131,8 +135,8 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
 
   router.options(at(ENDPOINT_PATHS.me), api);
   router.get(at(ENDPOINT_PATHS.me), api, resource, requireEither(runtime), apiMe);
-  router.options(at(ENDPOINT_PATHS.echo), api);
-  router.post(at(ENDPOINT_PATHS.echo), api, resource, requireEither(runtime), apiEcho);
+  // Every method, so proxy tests can check what a PUT or DELETE forwarded too.
+  router.all(at(ENDPOINT_PATHS.echo), api, resource, requireEither(runtime), apiEcho);
 
   if (features.clientRegistrationPage) {
     router.get(at(ENDPOINT_PATHS.registrationPage), page, registrationPageGet(runtime));

@@ -16,8 +16,7 @@ export { ProtocolError, PROTOCOL_ERROR_CODES, isProtocolError } from './errors/p
 export type { ProtocolErrorCode, ProtocolErrorOptions } from './errors/protocol-error.js';
 export { protocolErrors } from './errors/error-middleware.js';
 export type { ErrorKind } from './errors/error-middleware.js';
-export { requireOAuth2 } from './resource/require-oauth2.js';
-export type { OAuth2ResourceServer, RequireOAuth2Options } from './resource/require-oauth2.js';
+export type { RequireOAuth2Options } from './resource/require-oauth2.js';
 export { requireOAuth1, mountOAuth1Endpoints } from './oauth1/index.js';
 export type { OAuth1ServerOptions } from './oauth1/options.js';
 export { ENDPOINT_PATHS } from './oidc/discovery.js';

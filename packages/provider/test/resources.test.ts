@@ -95,6 +95,16 @@ describe('/api/echo', () => {
     expect(response.body.headers).toEqual(expect.arrayContaining(['authorization', 'cookie', 'x-custom']));
   });
 
+  it('answers other methods too, with a form body', async () => {
+    const token = await spaAccessToken();
+    const response = await call('/api/echo', {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=1&b=two+words',
+    });
+    expect(response.body).toMatchObject({ method: 'PUT', body: { a: '1', b: 'two words' }, sub: 'u-alice' });
+  });
+
   it('is protected', async () => {
     expect((await call('/api/echo', { method: 'POST' })).status).toBe(401);
   });

@@ -22,6 +22,8 @@ export async function readRawBody(ctx: Context, limit = MAX_BODY_BYTES): Promise
   try {
     const body = await getRawBody(ctx.req, { limit, length: ctx.get('content-length') || undefined });
     bodies.set(ctx.req, body);
+    // Shared the other way too: the OAuth 1 signature check reads form parameters from there.
+    if (isFormRequest(ctx)) (ctx.state as { rawBody?: string }).rawBody = body.toString('utf8');
     return body;
   } catch (cause) {
     const tooLarge = (cause as { type?: string }).type === 'entity.too.large';

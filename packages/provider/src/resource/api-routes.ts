@@ -45,7 +45,7 @@ async function readEchoBody(ctx: Context): Promise<unknown> {
 }
 
 /**
- * POST /api/echo: reflects what arrived (method, query, body, header names, subject) so proxy tests
+ * /api/echo (any method): reflects what arrived (method, query, body, header names, subject) so proxy tests
  * can check what a backend-for-frontend forwarded, e.g. that no `cookie` header reached the provider.
  */
 export const apiEcho: Middleware = async (ctx) => {
