@@ -1,4 +1,6 @@
+import { generateKeyPair, type KeyObject } from 'node:crypto';
 import type { RequestListener } from 'node:http';
+import { promisify } from 'node:util';
 import { createProvider, type Provider, type ProviderEvent, type ProviderOptions } from '@latchkey/provider';
 import { listen } from './listen.js';
 
@@ -11,6 +13,13 @@ export const ALICE = {
   email: 'alice@example.test',
   email_verified: true,
 } as const;
+
+// RSA key generation costs about 200 ms: test providers in one process share one key unless given keys.
+let sharedKey: Promise<KeyObject> | undefined;
+function testSigningKey(): Promise<KeyObject> {
+  sharedKey ??= promisify(generateKeyPair)('rsa', { modulusLength: 2048 }).then(({ privateKey }) => privateKey);
+  return sharedKey;
+}
 
 export interface TestProvider {
   /** Base URL, e.g. `http://127.0.0.1:54321` (same as `issuer`). */
@@ -40,6 +49,7 @@ export async function startTestProvider(options: Partial<ProviderOptions> = {}):
     const provider = await createProvider({
       users: [{ ...ALICE }],
       dangerouslyAllowAnyUser: true,
+      keys: options.keys ?? (await testSigningKey()),
       ...options,
       issuer: server.url,
       onEvent: (event) => {
