@@ -19,6 +19,8 @@ export type { ErrorKind } from './errors/error-middleware.js';
 export type { RequireOAuth2Options } from './resource/require-oauth2.js';
 export { requireOAuth1, mountOAuth1Endpoints } from './oauth1/index.js';
 export type { OAuth1ServerOptions } from './oauth1/options.js';
+export { OAUTH1_PROBLEMS, OAuth1ProblemError, isOAuth1Problem, isOAuth1Request, revokeOAuth1Token } from './oauth1/index.js';
+export type { OAuth1Problem, OAuth1ResourceState, OAuth1SecretKind } from './oauth1/index.js';
 export { ENDPOINT_PATHS } from './oidc/discovery.js';
 export { demoClients, DEMO_CLIENT_IDS } from './demo-clients.js';
 export type { DemoClientsOptions } from './demo-clients.js';

@@ -2,8 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { buildAuthorizationHeader, parseAuthorizationHeader } from '@latchkey/oauth1';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { submitAuthorizeForm } from '../../../../test-support/authorize-form.js';
-import { createClientRegistry, type ClientRecord } from '@latchkey/provider';
-import { revokeOAuth1Token } from '../../src/oauth1/index.js';
+import { createClientRegistry, revokeOAuth1Token, type ClientRecord } from '@latchkey/provider';
 import {
   CALLBACK,
   ECHO_PATH,
