@@ -26,7 +26,7 @@ async function authenticate(ctx: Context, context: ProviderContext, options: Res
     if (!record || record.clientId !== client.clientId) throw rejected();
     return record.secret;
   });
-  // Revoked by the user's deletion: their tokens stop working.
+  // A user the directory no longer knows has lost access: their tokens stop working.
   const user = record && (await context.users.findBySub(record.sub));
   if (!user) throw rejected();
   return { protocol: 'oauth1', clientId: client.clientId, user, scopes: [] };
