@@ -7,7 +7,8 @@ describe('parseAuthorizationHeader (RFC 5849 section 3.5.1)', () => {
   it('parses the form of the RFC examples, decoding values and setting realm apart', () => {
     expect(
       parseAuthorizationHeader(
-        'OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03", oauth_callback="http%3A%2F%2Fprinter.example.com%2Fready"',
+        'OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03", ' +
+          'oauth_callback="http%3A%2F%2Fprinter.example.com%2Fready"',
       ),
     ).toEqual({
       realm: 'Photos',
@@ -60,7 +61,8 @@ describe('buildAuthorizationHeader', () => {
         'Photos',
       ),
     ).toBe(
-      'OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03", oauth_callback="http%3A%2F%2Fprinter.example.com%2Fready"',
+      'OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03", ' +
+        'oauth_callback="http%3A%2F%2Fprinter.example.com%2Fready"',
     );
   });
 

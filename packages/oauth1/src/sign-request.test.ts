@@ -135,8 +135,9 @@ describe('signRequest placements', () => {
   });
 
   it('makes a fresh nonce and the current time when not given', () => {
-    const first = parseAuthorizationHeader(signRequest({ ...base, nonce: undefined, timestamp: undefined }).headers.authorization ?? '');
-    const second = parseAuthorizationHeader(signRequest({ ...base, nonce: undefined, timestamp: undefined }).headers.authorization ?? '');
+    const { nonce: _nonce, timestamp: _timestamp, ...unfixed } = base;
+    const first = parseAuthorizationHeader(signRequest(unfixed).headers.authorization ?? '');
+    const second = parseAuthorizationHeader(signRequest(unfixed).headers.authorization ?? '');
     expect(first.params.oauth_nonce).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(first.params.oauth_nonce).not.toBe(second.params.oauth_nonce);
     expect(Math.abs(Number(first.params.oauth_timestamp) - Date.now() / 1000)).toBeLessThan(600);

@@ -8,7 +8,10 @@ import type { OAuth1Request } from './request.js';
 import { getSignatureMethod } from './signature-methods/registry.js';
 import type { SigningKeys } from './signature-methods/signature-method.js';
 
-/** True when the signature matches; an unreadable RSA key is `invalid_key`, an unknown method `signature_method_rejected`. */
+/**
+ * True when the signature matches. An unreadable RSA key is `invalid_key`; an unregistered method is
+ * `signature_method_rejected`.
+ */
 export function verifySignature(
   request: OAuth1Request,
   received: ReceivedOAuthParameters,

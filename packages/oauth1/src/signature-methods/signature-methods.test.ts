@@ -21,9 +21,8 @@ describe('HMAC-SHA1 (RFC 5849 section 3.4.2)', () => {
   });
 
   it('rejects another secret, another base string and a truncated signature', () => {
-    expect(hmacSha1.verify(CORE_A_5_1_BASE_STRING, 'tR3+Ty81lMeYAr/Fid0kMTYa/WM=', { ...A_5_KEYS, tokenSecret: 'x' })).toBe(
-      false,
-    );
+    const otherSecret = { ...A_5_KEYS, tokenSecret: 'x' };
+    expect(hmacSha1.verify(CORE_A_5_1_BASE_STRING, 'tR3+Ty81lMeYAr/Fid0kMTYa/WM=', otherSecret)).toBe(false);
     expect(hmacSha1.verify(`${CORE_A_5_1_BASE_STRING}x`, 'tR3+Ty81lMeYAr/Fid0kMTYa/WM=', A_5_KEYS)).toBe(false);
     expect(hmacSha1.verify(CORE_A_5_1_BASE_STRING, 'tR3+Ty81lMeYAr/Fid0kMTYa/WM', A_5_KEYS)).toBe(false);
     expect(hmacSha1.verify(CORE_A_5_1_BASE_STRING, '', A_5_KEYS)).toBe(false);
@@ -103,7 +102,10 @@ describe('signature method registry', () => {
   });
 
   it('rejects unknown names, case-sensitively', () => {
-    const rejected = expect.objectContaining({ code: 'signature_method_rejected', parameter: 'oauth_signature_method' });
+    const rejected = expect.objectContaining({
+      code: 'signature_method_rejected',
+      parameter: 'oauth_signature_method',
+    });
     expect(() => getSignatureMethod('hmac-sha1')).toThrow(rejected);
     expect(() => getSignatureMethod('MD5')).toThrow(rejected);
     expect(() => getSignatureMethod('toString')).toThrow(rejected);
