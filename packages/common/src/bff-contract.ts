@@ -62,6 +62,11 @@ export interface BffUser {
   profile?: string;
 }
 
+/** Body of `GET /providers`. */
+export interface BffProvidersResponse {
+  providers: BffProviderInfo[];
+}
+
 /** Body of `GET /session`. */
 export interface BffSessionResponse {
   authenticated: boolean;
@@ -93,6 +98,13 @@ export type BffErrorCode = (typeof BFF_ERROR_CODES)[number];
 export function isBffErrorCode(value: unknown): value is BffErrorCode {
   return typeof value === 'string' && (BFF_ERROR_CODES as readonly string[]).includes(value);
 }
+
+/**
+ * Response header on every error the BFF itself answers with (its value is the error code). It lets a
+ * client tell a BFF error (e.g. `login_required` from the proxy) from an upstream API's own error
+ * response passed through the proxy; the proxy never forwards this header from upstream.
+ */
+export const BFF_ERROR_HEADER = 'x-latchkey-error';
 
 /** JSON body of every BFF error response. `message` is safe to show; it never contains a token. */
 export interface BffErrorBody {

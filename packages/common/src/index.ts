@@ -4,6 +4,7 @@ export {
   DEFAULT_BFF_BASE_PATH,
   CSRF_HEADER,
   CSRF_HEADER_VALUE,
+  BFF_ERROR_HEADER,
   LOGIN_ERROR_PARAM,
   LOGIN_ERROR_PROVIDER_PARAM,
   bffRoutes,
@@ -16,6 +17,7 @@ export type {
   BffConnection,
   BffUser,
   BffSessionResponse,
+  BffProvidersResponse,
   BffErrorCode,
   BffErrorBody,
 } from './bff-contract.js';
