@@ -1,0 +1,114 @@
+import {
+  BFF_ERROR_HEADER,
+  CSRF_HEADER,
+  CSRF_HEADER_VALUE,
+  DEFAULT_BFF_BASE_PATH,
+  LOGIN_ERROR_PARAM,
+  LOGIN_ERROR_PROVIDER_PARAM,
+  bffRoutes,
+  isBffErrorCode,
+  type BffErrorBody,
+  type BffProviderInfo,
+  type BffProvidersResponse,
+  type BffSessionResponse,
+} from '@latchkey/common';
+import { cleanAddressBar } from '../page/address-bar.js';
+import { sameOriginPath } from '../page/return-to.js';
+import { BffError } from './bff-error.js';
+
+export interface BffClientOptions {
+  /** Where the BFF is mounted on this origin. Default `'/bff'`. */
+  baseUrl?: string;
+}
+
+export interface BffLoginOptions {
+  /** Same-origin path the BFF sends the user back to. Default: the current path. */
+  returnTo?: string;
+  /** `false` returns the login URL instead of navigating to it. Default true. */
+  redirect?: boolean;
+}
+
+export interface BffClient {
+  /** Navigates to the BFF's login route for `provider`; returns the URL. */
+  login(provider: string, options?: BffLoginOptions): string;
+  /** Who is logged in and which providers are linked (never tokens). */
+  session(): Promise<BffSessionResponse>;
+  /** The providers the BFF offers, for "Log in with ..." buttons. */
+  providers(): Promise<BffProviderInfo[]>;
+  /** Calls `provider`'s API through the BFF proxy; upstream answers (even 4xx/5xx) come back as they are. */
+  fetch(provider: string, path: string, init?: RequestInit): Promise<Response>;
+  /** Ends the BFF session. */
+  logout(): Promise<void>;
+  /** Unlinks one provider (revoking its tokens) and keeps the session. */
+  disconnect(provider: string): Promise<void>;
+  /** The error of a failed login the BFF redirected back with, removed from the address bar; `null` if none. */
+  takeLoginError(url?: string | URL): BffError | null;
+}
+
+async function errorOf(response: Response): Promise<BffError> {
+  const body = (await response.json().catch(() => null)) as Partial<BffErrorBody> | null;
+  const code = body?.error?.code ?? response.headers.get(BFF_ERROR_HEADER);
+  return new BffError(
+    isBffErrorCode(code) ? code : response.status === 404 ? 'not_found' : 'internal_error',
+    typeof body?.error?.message === 'string' ? body.error.message : `The BFF answered HTTP ${response.status}.`,
+    { status: response.status },
+  );
+}
+
+/**
+ * A client for the Latchkey BFF: the browser holds only the BFF's HttpOnly session cookie, and every
+ * call carries the CSRF header the BFF requires (a cross-site form cannot set it).
+ */
+export function createBffClient(options: BffClientOptions = {}): BffClient {
+  const base = (options.baseUrl ?? DEFAULT_BFF_BASE_PATH).replace(/\/+$/, '');
+
+  async function send(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    headers.set(CSRF_HEADER, CSRF_HEADER_VALUE);
+    try {
+      return await fetch(base + path, { ...init, headers, credentials: 'same-origin' });
+    } catch (cause) {
+      throw new BffError('network_error', 'The BFF could not be reached.', { cause });
+    }
+  }
+  async function json<T>(path: string, init?: RequestInit): Promise<T> {
+    const response = await send(path, init);
+    if (!response.ok) throw await errorOf(response);
+    return (await response.json()) as T;
+  }
+  async function post(path: string): Promise<void> {
+    const response = await send(path, { method: 'POST' });
+    if (!response.ok) throw await errorOf(response);
+  }
+
+  return Object.freeze({
+    login(provider: string, { returnTo, redirect }: BffLoginOptions = {}) {
+      const path = sameOriginPath(returnTo ?? location.pathname + location.search + location.hash);
+      if (path === null) throw new BffError('invalid_return_to', 'returnTo must be a path on this origin.');
+      const url = `${base}${bffRoutes.login(provider)}?returnTo=${encodeURIComponent(path)}`;
+      if (redirect !== false) location.assign(url);
+      return url;
+    },
+    session: () => json<BffSessionResponse>(bffRoutes.session),
+    async providers() {
+      const body = await json<BffProvidersResponse | BffProviderInfo[]>(bffRoutes.providers);
+      return Array.isArray(body) ? body : body.providers;
+    },
+    async fetch(provider: string, path: string, init?: RequestInit) {
+      const response = await send(`${bffRoutes.api(provider)}/${path.replace(/^\/+/, '')}`, init);
+      if (response.headers.has(BFF_ERROR_HEADER)) throw await errorOf(response);
+      return response;
+    },
+    logout: () => post(bffRoutes.logout),
+    disconnect: (provider: string) => post(bffRoutes.disconnect(provider)),
+    takeLoginError(input: string | URL = location.href) {
+      const url = new URL(input, location.href);
+      const code = url.searchParams.get(LOGIN_ERROR_PARAM);
+      if (code === null) return null;
+      cleanAddressBar(url, [LOGIN_ERROR_PARAM, LOGIN_ERROR_PROVIDER_PARAM]);
+      return new BffError(isBffErrorCode(code) ? code : 'login_failed', 'The login did not complete.', {
+        provider: url.searchParams.get(LOGIN_ERROR_PROVIDER_PARAM) ?? undefined,
+      });
+    },
+  });
+}

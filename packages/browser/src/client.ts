@@ -1,0 +1,118 @@
+import type { ClientContext } from './context.js';
+import type { AuthEventMap } from './events/auth-events.js';
+import { createEmitter, type Listener } from './events/emitter.js';
+import { authorizedFetch } from './fetch/authorized-fetch.js';
+import { handleCallback, type CallbackResult } from './flows/callback.js';
+import { buildLoginUrl, type LoginParams } from './flows/login.js';
+import { logout, type LogoutParams } from './flows/logout.js';
+import { createTokenSource } from './flows/tokens.js';
+import { defaultLock } from './lock/lock.js';
+import { httpOptions } from './oauth/http.js';
+import { createServerMetadata } from './oauth/server.js';
+import { resolveOptions, type AuthClientOptions, type ResolvedOptions } from './options.js';
+import { listenToTabs, watchWakeUps } from './page/tabs.js';
+import { isFresh, type User } from './session/session.js';
+import { createSessionStore } from './session/session-store.js';
+import { createTransactionStore } from './session/transactions.js';
+import { createIndexedDbStorage } from './storage/indexeddb-storage.js';
+import { AuthError } from './errors/auth-error.js';
+
+export interface AuthClient {
+  /** The validated options. */
+  readonly options: ResolvedOptions;
+  /** The logged-in user's ID token claims, as last read from storage; `null` when logged out or before `start()`. */
+  readonly user: User | null;
+  /** True when the last-read session has a usable access token or a refresh token. */
+  isAuthenticated(): boolean;
+  /** Starts a login: stores a transaction and navigates to the provider (or returns the URL with `redirect: false`). */
+  login(params?: LoginParams): Promise<string>;
+  /** Completes a login on the redirect URI. Default `url`: the current location. */
+  handleCallback(url?: string | URL): Promise<CallbackResult>;
+  /** A valid access token, refreshed when it expires within `refreshSkew`. */
+  getAccessToken(): Promise<string>;
+  /** `fetch` with the access token attached for `apiOrigins`; refreshes and retries once on `invalid_token`. */
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  /** Ends the session here and in other tabs; see `LogoutParams`. Resolves to the end-session URL, if any. */
+  logout(params?: LogoutParams): Promise<string | null>;
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<K extends keyof AuthEventMap>(type: K, listener: Listener<AuthEventMap[K]>): () => void;
+  /** Loads the stored session and starts following other tabs and page wake-ups. Idempotent. */
+  start(): Promise<User | null>;
+  /** Stops what `start()` started. */
+  stop(): void;
+}
+
+/**
+ * Creates a browser client for one OAuth 2 / OpenID Connect public client. Nothing happens here but
+ * checking the options: discovery, storage and listeners wait for first use or `start()`.
+ */
+export function createAuthClient(input: AuthClientOptions): AuthClient {
+  const options = resolveOptions(input);
+  const storage = input.storage ?? createIndexedDbStorage(options.namespace);
+  const lock = input.lock ?? defaultLock();
+  const ctx: ClientContext = {
+    options,
+    server: createServerMetadata(options),
+    client: { client_id: options.clientId },
+    http: httpOptions(options.insecure),
+    lock,
+    session: createSessionStore(storage, `${options.namespace}:session`),
+    transactions: createTransactionStore(storage, `${options.namespace}:transactions`, lock, options.clock),
+    events: createEmitter<AuthEventMap>(),
+  };
+  const tokens = createTokenSource(ctx);
+  const { session, events } = ctx;
+  let stopWatching: (() => void) | null = null;
+
+  // Another tab (or a sleeping page) may have changed the session: re-read it and say what changed.
+  async function sync(reason: 'tab' | 'wake', type?: 'login' | 'tokens' | 'logout'): Promise<void> {
+    const before = session.cached;
+    const now = await session.read();
+    if (before && !now) events.emit('logout', { reason: 'other_tab' });
+    else if (now && type === 'login') events.emit('login', { user: now.user });
+    else if (now && type === 'tokens') events.emit('tokens', { expiresAt: now.expiresAt, scope: now.scope ?? null });
+    if (reason === 'wake' && now && !isFresh(now, options.clock(), options.refreshSkewMs)) await tokens.getAccessToken();
+  }
+  const report = (error: unknown) =>
+    events.emit('error', error instanceof AuthError ? error : new AuthError('refresh_failed', { cause: error }));
+
+  return Object.freeze({
+    options,
+    get user() {
+      return session.cached?.user ?? null;
+    },
+    isAuthenticated() {
+      const current = session.cached;
+      return !!current && (!!current.refreshToken || isFresh(current, options.clock(), 0));
+    },
+    async login(params: LoginParams = {}) {
+      const url = await buildLoginUrl(ctx, params);
+      if (params.redirect !== false) location.assign(url);
+      return url;
+    },
+    handleCallback: (url: string | URL = location.href) => handleCallback(ctx, url),
+    getAccessToken: () => tokens.getAccessToken(),
+    fetch: (request: RequestInfo | URL, init?: RequestInit) => authorizedFetch(tokens, options.apiOrigins, request, init),
+    async logout(params: LogoutParams = {}) {
+      const url = await logout(ctx, params);
+      if (url && params.redirect !== false) location.assign(url);
+      return url;
+    },
+    on: events.on,
+    async start() {
+      if (!stopWatching) {
+        const stopTabs = listenToTabs(options.namespace, (message) => void sync('tab', message.type).catch(report));
+        const stopWake = watchWakeUps(() => void sync('wake').catch(report));
+        stopWatching = () => {
+          stopTabs();
+          stopWake();
+        };
+      }
+      return (await session.read())?.user ?? null;
+    },
+    stop() {
+      stopWatching?.();
+      stopWatching = null;
+    },
+  });
+}

@@ -1,0 +1,20 @@
+import type { AuthorizationServer, Client } from 'oauth4webapi';
+import type { AuthEventMap } from './events/auth-events.js';
+import type { Emitter } from './events/emitter.js';
+import type { AuthLock } from './lock/lock.js';
+import type { OAuthHttp } from './oauth/http.js';
+import type { ResolvedOptions } from './options.js';
+import type { SessionStore } from './session/session-store.js';
+import type { TransactionStore } from './session/transactions.js';
+
+/** What the flows of one client share, built once by `createAuthClient`. */
+export interface ClientContext {
+  readonly options: ResolvedOptions;
+  readonly server: () => Promise<AuthorizationServer>;
+  readonly client: Client;
+  readonly http: OAuthHttp;
+  readonly lock: AuthLock;
+  readonly session: SessionStore;
+  readonly transactions: TransactionStore;
+  readonly events: Emitter<AuthEventMap>;
+}

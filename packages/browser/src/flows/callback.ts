@@ -1,0 +1,89 @@
+import {
+  AuthorizationResponseError,
+  None,
+  authorizationCodeGrantRequest,
+  expectNoNonce,
+  processAuthorizationCodeResponse,
+  validateAuthResponse,
+  type TokenEndpointResponse,
+} from 'oauth4webapi';
+import type { ClientContext } from '../context.js';
+import { AuthError } from '../errors/auth-error.js';
+import { authorizationError, tokenEndpointError } from '../oauth/errors.js';
+import { cleanAddressBar } from '../page/address-bar.js';
+import { tellTabs } from '../page/tabs.js';
+import { sessionFromTokens, type User } from '../session/session.js';
+
+export interface CallbackResult {
+  /** The same-origin path given to `login()`. */
+  returnTo: string;
+  /** The ID token claims, or `null` without OpenID Connect. */
+  user: User | null;
+}
+
+// Callbacks in progress in this page, by client and state. Filled synchronously, before any await, so
+// a second call for the same URL (React StrictMode runs effects twice) shares the first one's result
+// instead of exchanging the code again. Across reloads and tabs, the stored transaction is claimed
+// under the lock and replaced by a "used" marker.
+const inProgress = new Map<string, Promise<CallbackResult>>();
+
+export function handleCallback(ctx: ClientContext, callbackUrl: string | URL): Promise<CallbackResult> {
+  const url = new URL(callbackUrl, typeof location === 'undefined' ? undefined : location.href);
+  const state = url.searchParams.get('state');
+  if (!state) {
+    cleanAddressBar(url);
+    const error = url.searchParams.get('error') ?? undefined;
+    const description = url.searchParams.get('error_description') ?? undefined;
+    return Promise.reject(new AuthError('state_missing', { oauthError: error, oauthErrorDescription: description }));
+  }
+  const key = `${ctx.options.namespace} ${state}`;
+  const running = inProgress.get(key);
+  if (running) return running;
+  const result = complete(ctx, state, url).finally(() => {
+    inProgress.delete(key);
+    cleanAddressBar(url);
+  });
+  inProgress.set(key, result);
+  return result;
+}
+
+async function complete(ctx: ClientContext, state: string, url: URL): Promise<CallbackResult> {
+  const transaction = await ctx.transactions.claim(state);
+  const server = await ctx.server();
+  let params: URLSearchParams;
+  try {
+    // Checks `iss` against the issuer when present, or when the metadata promises it (RFC 9207 2.4),
+    // then surfaces an `error` response. The state was matched by the claim above.
+    params = validateAuthResponse(server, ctx.client, url.searchParams, state);
+  } catch (cause) {
+    throw cause instanceof AuthorizationResponseError
+      ? authorizationError(cause)
+      : new AuthError('issuer_mismatch', { cause });
+  }
+  let tokens: TokenEndpointResponse;
+  try {
+    const response = await authorizationCodeGrantRequest(
+      server,
+      ctx.client,
+      None(),
+      params,
+      ctx.options.redirectUri,
+      transaction.codeVerifier,
+      ctx.http,
+    );
+    // Validates the ID token's claims, including `nonce` (OIDC Core 3.1.3.7); it came straight from the
+    // token endpoint over TLS, which OIDC Core accepts in place of a signature check.
+    tokens = await processAuthorizationCodeResponse(server, ctx.client, response, {
+      expectedNonce: transaction.nonce ?? expectNoNonce,
+      requireIdToken: transaction.nonce !== undefined,
+    });
+  } catch (cause) {
+    throw tokenEndpointError(cause, 'token_exchange_failed');
+  }
+  const session = sessionFromTokens(tokens, ctx.options.clock());
+  await ctx.session.write(session);
+  ctx.events.emit('login', { user: session.user });
+  ctx.events.emit('tokens', { expiresAt: session.expiresAt, scope: session.scope ?? null });
+  tellTabs(ctx.options.namespace, { type: 'login' });
+  return { returnTo: transaction.returnTo, user: session.user };
+}

@@ -1,0 +1,71 @@
+import { None, ResponseBodyError, processRefreshTokenResponse, refreshTokenGrantRequest } from 'oauth4webapi';
+import type { ClientContext } from '../context.js';
+import { AuthError } from '../errors/auth-error.js';
+import { tokenEndpointError } from '../oauth/errors.js';
+import { tellTabs } from '../page/tabs.js';
+import { isFresh, sessionFromTokens, type StoredSession } from '../session/session.js';
+
+export interface TokenSource {
+  /** A valid access token: the stored one, or a refreshed one when it expires within the skew. */
+  getAccessToken(): Promise<string>;
+  /** Refreshes unless the stored token is fresh and is not `rejected` (a token a resource server refused). */
+  refresh(rejected?: string): Promise<StoredSession>;
+}
+
+/**
+ * Access tokens with one refresh at a time: callers in this page share one in-flight refresh, and
+ * every refresh runs under the lock and re-reads storage first, because another tab may have rotated
+ * the refresh token already and sending the old one would revoke the family (RFC 9700 4.14.2).
+ */
+export function createTokenSource(ctx: ClientContext): TokenSource {
+  const { options, session } = ctx;
+  let inFlight: Promise<StoredSession> | null = null;
+
+  async function refreshUnderLock(rejected: string | undefined): Promise<StoredSession> {
+    const current = await session.read();
+    if (!current) throw new AuthError('login_required');
+    if (isFresh(current, options.clock(), options.refreshSkewMs) && current.accessToken !== rejected) return current;
+    if (!current.refreshToken) throw new AuthError('login_required');
+    const server = await ctx.server();
+    let next: StoredSession;
+    try {
+      const response = await refreshTokenGrantRequest(server, ctx.client, None(), current.refreshToken, ctx.http);
+      next = sessionFromTokens(await processRefreshTokenResponse(server, ctx.client, response), options.clock(), current);
+    } catch (cause) {
+      if (cause instanceof ResponseBodyError && cause.error === 'invalid_grant') {
+        // The refresh token is dead (expired, revoked, or reused): the session is over (RFC 6749 5.2).
+        await session.clear();
+        ctx.events.emit('logout', { reason: 'session_expired' });
+        tellTabs(options.namespace, { type: 'logout' });
+        throw new AuthError('login_required', {
+          cause,
+          oauthError: cause.error,
+          oauthErrorDescription: cause.error_description,
+        });
+      }
+      // A network failure or another refusal: the tokens stay until they are known dead.
+      throw tokenEndpointError(cause, 'refresh_failed');
+    }
+    await session.write(next);
+    ctx.events.emit('tokens', { expiresAt: next.expiresAt, scope: next.scope ?? null });
+    tellTabs(options.namespace, { type: 'tokens' });
+    return next;
+  }
+
+  function refresh(rejected?: string): Promise<StoredSession> {
+    inFlight ??= ctx.lock.run(`${options.namespace}:refresh`, () => refreshUnderLock(rejected)).finally(() => {
+      inFlight = null;
+    });
+    return inFlight;
+  }
+
+  return {
+    refresh,
+    async getAccessToken() {
+      const current = await session.read();
+      if (!current) throw new AuthError('login_required');
+      if (isFresh(current, options.clock(), options.refreshSkewMs)) return current.accessToken;
+      return (await refresh()).accessToken;
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { discoveryRequest, processDiscoveryResponse, type AuthorizationServer } from 'oauth4webapi';
+import { AuthError } from '../errors/auth-error.js';
+import type { ResolvedOptions } from '../options.js';
+import { httpOptions } from './http.js';
+
+/**
+ * The authorization server metadata, loaded on first need and then kept: explicit endpoints, or
+ * discovery (OpenID Connect Discovery when `openid` is in scope, else RFC 8414). A failed discovery is
+ * not kept, so the next call tries again.
+ */
+export function createServerMetadata(options: ResolvedOptions): () => Promise<AuthorizationServer> {
+  const { endpoints, issuer } = options;
+  if (endpoints) {
+    const server: AuthorizationServer = Object.freeze({
+      issuer: issuer ?? new URL(endpoints.token).origin,
+      authorization_endpoint: endpoints.authorization,
+      token_endpoint: endpoints.token,
+      revocation_endpoint: endpoints.revocation,
+      end_session_endpoint: endpoints.endSession,
+      authorization_response_iss_parameter_supported: endpoints.issParameterSupported,
+    });
+    return () => Promise.resolve(server);
+  }
+  let pending: Promise<AuthorizationServer> | undefined;
+  return () =>
+    (pending ??= (async () => {
+      const expected = new URL(issuer!);
+      try {
+        const response = await discoveryRequest(expected, {
+          ...httpOptions(options.insecure),
+          algorithm: options.openid ? 'oidc' : 'oauth2',
+        });
+        return await processDiscoveryResponse(expected, response);
+      } catch (cause) {
+        pending = undefined;
+        throw cause instanceof AuthError ? cause : new AuthError('discovery_failed', { cause });
+      }
+    })());
+}

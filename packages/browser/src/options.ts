@@ -1,0 +1,147 @@
+import { ConfigurationError } from '@latchkey/common';
+import type { AuthLock } from './lock/lock.js';
+import type { AuthStorage } from './storage/storage.js';
+
+/** Endpoints given explicitly instead of discovered. */
+export interface AuthEndpoints {
+  /** Authorization endpoint (RFC 6749 section 3.1). Required. */
+  authorization: string;
+  /** Token endpoint (RFC 6749 section 3.2). Required. */
+  token: string;
+  /** Revocation endpoint (RFC 7009). Default: none, so `logout()` revokes nothing. */
+  revocation?: string;
+  /** OpenID Connect RP-initiated logout endpoint. Default: none. */
+  endSession?: string;
+  /** The server puts `iss` in every authorization response (RFC 9207), so it is required. Default false. */
+  issParameterSupported?: boolean;
+}
+
+export interface AuthClientOptions {
+  /** The provider's issuer URL; metadata is discovered from it on first need. Required unless `endpoints` is set. */
+  issuer?: string;
+  /** Endpoints instead of discovery; set `issuer` too when ID tokens are used. Default: discover from `issuer`. */
+  endpoints?: AuthEndpoints;
+  /** The client id registered at the provider. Required. */
+  clientId: string;
+  /** The absolute redirect URI registered at the provider. Required. */
+  redirectUri: string;
+  /** Space-separated scopes. Default `'openid'`. */
+  scope?: string;
+  /** Extra authorization request parameters sent on every login (e.g. `prompt`, `audience`). Default none. */
+  extraParams?: Readonly<Record<string, string>>;
+  /** Seconds before expiry at which `getAccessToken()` refreshes. Default 60. */
+  refreshSkew?: number;
+  /** Where tokens and login transactions live. Default: IndexedDB, one database per client. */
+  storage?: AuthStorage;
+  /** Cross-tab lock for refreshes and callback claims. Default: Web Locks, else a page-wide in-memory lock. */
+  lock?: AuthLock;
+  /** Origins `fetch()` may send the access token to. Default: the page's origin and the issuer's. */
+  apiOrigins?: readonly string[];
+  /** The clock in milliseconds since the epoch (tests). Default `Date.now`. */
+  clock?: () => number;
+  /** DANGEROUS: allow plain-http endpoints, for loopback tests only. Default false. */
+  dangerouslyAllowInsecureHttp?: boolean;
+}
+
+export interface ResolvedOptions {
+  readonly issuer: string | null;
+  readonly endpoints: Readonly<AuthEndpoints> | null;
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly scope: string;
+  readonly openid: boolean;
+  readonly extraParams: Readonly<Record<string, string>>;
+  readonly refreshSkewMs: number;
+  readonly apiOrigins: readonly string[];
+  readonly clock: () => number;
+  readonly insecure: boolean;
+  /** Prefix of every storage key, lock name and channel name of this client. */
+  readonly namespace: string;
+}
+
+/** Parameters the SDK sets itself; `extraParams` may not override them. */
+const RESERVED_PARAMS = new Set([
+  'client_id',
+  'redirect_uri',
+  'response_type',
+  'scope',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+]);
+
+function url(option: string, value: unknown, insecure: boolean): URL {
+  let parsed: URL | undefined;
+  try {
+    parsed = typeof value === 'string' ? new URL(value) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
+    throw new ConfigurationError(option, `${option} must be an absolute http(s) URL.`);
+  }
+  if (parsed.protocol === 'http:' && !insecure && option !== 'redirectUri') {
+    throw new ConfigurationError(option, `${option} must use https (dangerouslyAllowInsecureHttp allows http for tests).`);
+  }
+  return parsed;
+}
+
+export function checkExtraParams(option: string, params: Readonly<Record<string, string>> = {}): Record<string, string> {
+  for (const [name, value] of Object.entries(params)) {
+    if (RESERVED_PARAMS.has(name)) throw new ConfigurationError(option, `${option} may not set "${name}".`);
+    if (typeof value !== 'string') throw new ConfigurationError(option, `${option}.${name} must be a string.`);
+  }
+  return { ...params };
+}
+
+/** Validates the options once and returns a frozen copy; the caller's object is never touched. */
+export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
+  const insecure = options.dangerouslyAllowInsecureHttp === true;
+  if (typeof options.clientId !== 'string' || options.clientId === '') {
+    throw new ConfigurationError('clientId', 'clientId is required.');
+  }
+  const redirectUri = url('redirectUri', options.redirectUri, insecure).href;
+  let endpoints: Readonly<AuthEndpoints> | null = null;
+  if (options.endpoints) {
+    const given = options.endpoints;
+    endpoints = Object.freeze({
+      authorization: url('endpoints.authorization', given.authorization, insecure).href,
+      token: url('endpoints.token', given.token, insecure).href,
+      ...(given.revocation && { revocation: url('endpoints.revocation', given.revocation, insecure).href }),
+      ...(given.endSession && { endSession: url('endpoints.endSession', given.endSession, insecure).href }),
+      issParameterSupported: given.issParameterSupported === true,
+    });
+  } else if (options.issuer === undefined) {
+    throw new ConfigurationError('issuer', 'issuer is required (or give endpoints).');
+  }
+  const issuer = options.issuer === undefined ? null : url('issuer', options.issuer, insecure).href.replace(/\/$/, '');
+  const scope = options.scope ?? 'openid';
+  if (typeof scope !== 'string' || scope.trim() === '') throw new ConfigurationError('scope', 'scope must be a non-empty string.');
+  const refreshSkew = options.refreshSkew ?? 60;
+  if (!Number.isFinite(refreshSkew) || refreshSkew < 0) {
+    throw new ConfigurationError('refreshSkew', 'refreshSkew must be a number of seconds >= 0.');
+  }
+  const serverOrigin = new URL(issuer ?? endpoints!.token).origin;
+  const pageOrigin = typeof location === 'undefined' ? null : location.origin;
+  const apiOrigins = (options.apiOrigins ?? [pageOrigin, serverOrigin].filter((o): o is string => !!o && o !== 'null')).map(
+    (origin) => url('apiOrigins', origin, true).origin,
+  );
+  if (options.clock !== undefined && typeof options.clock !== 'function') {
+    throw new ConfigurationError('clock', 'clock must be a function returning milliseconds.');
+  }
+  return Object.freeze({
+    issuer,
+    endpoints,
+    clientId: options.clientId,
+    redirectUri,
+    scope,
+    openid: scope.split(' ').includes('openid'),
+    extraParams: Object.freeze(checkExtraParams('extraParams', options.extraParams)),
+    refreshSkewMs: refreshSkew * 1000,
+    apiOrigins: Object.freeze([...new Set(apiOrigins)]),
+    clock: options.clock ?? Date.now,
+    insecure,
+    namespace: `latchkey:${options.clientId}@${issuer ?? endpoints!.token}`,
+  });
+}

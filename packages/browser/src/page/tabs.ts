@@ -1,0 +1,41 @@
+/** What one tab tells the others of the same client. */
+export interface TabMessage {
+  type: 'login' | 'tokens' | 'logout';
+}
+
+/** Tells every other tab (and every other client instance of this page) on channel `name`. */
+export function tellTabs(name: string, message: TabMessage): void {
+  if (typeof BroadcastChannel === 'undefined') return;
+  const channel = new BroadcastChannel(name);
+  channel.postMessage(message);
+  channel.close();
+}
+
+/** Listens on channel `name`; returns the function that stops listening. */
+export function listenToTabs(name: string, onMessage: (message: TabMessage) => void): () => void {
+  if (typeof BroadcastChannel === 'undefined') return () => undefined;
+  const channel = new BroadcastChannel(name);
+  channel.onmessage = (event: MessageEvent<TabMessage>) => onMessage(event.data);
+  return () => channel.close();
+}
+
+/**
+ * Calls `onWake` whenever the page may have slept: timers stall in background tabs and frozen pages,
+ * so expiry is re-checked on `visibilitychange` (to visible), `focus`, `online` and a back/forward
+ * cache restore (`pageshow` with `persisted`). Returns the function that stops watching.
+ */
+export function watchWakeUps(onWake: () => void): () => void {
+  if (typeof window === 'undefined') return () => undefined;
+  const visible = () => document.visibilityState === 'visible' && onWake();
+  const restored = (event: PageTransitionEvent) => event.persisted && onWake();
+  document.addEventListener('visibilitychange', visible);
+  window.addEventListener('focus', onWake);
+  window.addEventListener('online', onWake);
+  window.addEventListener('pageshow', restored);
+  return () => {
+    document.removeEventListener('visibilitychange', visible);
+    window.removeEventListener('focus', onWake);
+    window.removeEventListener('online', onWake);
+    window.removeEventListener('pageshow', restored);
+  };
+}

@@ -1,0 +1,38 @@
+import { getValidatedIdTokenClaims, type IDToken, type TokenEndpointResponse } from 'oauth4webapi';
+
+/** The logged-in user: the validated ID token claims (OpenID Connect Core section 2). */
+export type User = IDToken;
+
+/** What is stored after a login or a refresh. Times are milliseconds since the epoch. */
+export interface StoredSession {
+  accessToken: string;
+  tokenType: string;
+  /** `null` when the provider gave no `expires_in`. */
+  expiresAt: number | null;
+  refreshToken?: string | undefined;
+  idToken?: string | undefined;
+  scope?: string | undefined;
+  user: User | null;
+}
+
+/**
+ * Turns a processed token response into a session. A refresh response may leave out the refresh
+ * token, the ID token and the scope (RFC 6749 section 6): those are kept from `previous`.
+ */
+export function sessionFromTokens(tokens: TokenEndpointResponse, now: number, previous?: StoredSession): StoredSession {
+  const claims = getValidatedIdTokenClaims(tokens);
+  return {
+    accessToken: tokens.access_token,
+    tokenType: tokens.token_type,
+    expiresAt: typeof tokens.expires_in === 'number' ? now + tokens.expires_in * 1000 : null,
+    refreshToken: tokens.refresh_token ?? previous?.refreshToken,
+    idToken: tokens.id_token ?? previous?.idToken,
+    scope: tokens.scope ?? previous?.scope,
+    user: claims ? { ...claims } : (previous?.user ?? null),
+  };
+}
+
+/** True while the access token stays valid for longer than `skewMs`. */
+export function isFresh(session: StoredSession, now: number, skewMs: number): boolean {
+  return session.expiresAt === null || session.expiresAt - skewMs > now;
+}
