@@ -2,6 +2,9 @@ import { createAuthClient, createMemoryStorage, type AuthClient, type AuthClient
 import type { ProviderOptions } from '@latchkey/provider';
 import { submitAuthorizeForm, type AuthorizeFormAnswer } from '../../../test-support/authorize-form.js';
 import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
+import { bufferResponsesInHappyDom } from './happy-dom-fetch.js';
+
+bufferResponsesInHappyDom();
 
 export const CLIENT_ID = 'spa-client';
 export const SCOPE = 'openid profile email offline_access';
@@ -26,6 +29,8 @@ export interface Harness {
   storage: AuthStorage;
   clock: ReturnType<typeof manualClock>;
   client(overrides?: Partial<AuthClientOptions>): AuthClient;
+  /** Takes the provider down (its port refuses connections from now on). */
+  stopProvider(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,7 +48,10 @@ export async function startHarness(providerOptions: Partial<ProviderOptions> = {
   const storage = createMemoryStorage();
   const clock = manualClock();
   const clients: AuthClient[] = [];
+  let stopped: Promise<void> | undefined;
+  const stopProvider = () => (stopped ??= provider.close());
   return {
+    stopProvider,
     provider,
     redirectUri,
     storage,
@@ -64,7 +72,7 @@ export async function startHarness(providerOptions: Partial<ProviderOptions> = {
     },
     async close() {
       for (const client of clients) client.stop();
-      await provider.close();
+      await stopProvider();
     },
   };
 }
@@ -94,4 +102,21 @@ export async function rejection<T = unknown>(promise: Promise<unknown>): Promise
     return error as T;
   }
   throw new Error('expected a rejection');
+}
+
+/** Revokes a token at the provider's RFC 7009 endpoint, as another party (an admin, a breach response) would. */
+export async function revokeAtProvider(provider: TestProvider, token: string): Promise<void> {
+  const response = await fetch(`${provider.url}/oauth/revoke`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token, client_id: CLIENT_ID }),
+  });
+  if (response.status !== 200) throw new Error(`revocation failed: HTTP ${response.status}`);
+}
+
+/** The session as stored (tests look at storage to prove what was, or was not, written). */
+export function storedSession(h: Harness, client: AuthClient) {
+  return h.storage.get<{ accessToken: string; refreshToken?: string; idToken?: string; expiresAt: number | null }>(
+    `${client.options.namespace}:session`,
+  );
 }
