@@ -18,7 +18,19 @@ describe('login and callback against the real provider', () => {
     expect(await client.getAccessToken()).toMatch(/./);
   });
 
-  it('smoke: logIn helper', async () => {
+  it('start() loads the stored session: a new instance (a reload) is logged in', async () => {
     await logIn(h.client());
+    const reloaded = h.client();
+    expect(reloaded.user).toBeNull();
+    expect((await reloaded.start())?.sub).toBe('u-alice');
+    expect(reloaded.user?.email).toBe('alice@example.test');
+    expect(reloaded.isAuthenticated()).toBe(true);
+  });
+
+  it('works without OpenID Connect: no nonce, no user', async () => {
+    const client = h.client({ scope: 'profile offline_access' });
+    const result = await client.handleCallback(await authorize(client));
+    expect(result.user).toBeNull();
+    expect(client.isAuthenticated()).toBe(true);
   });
 });

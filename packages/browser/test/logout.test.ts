@@ -45,9 +45,6 @@ describe('logout()', () => {
       expect(url.origin + url.pathname).toBe(`${h.provider.url}/oauth/logout`);
       expect(url.searchParams.get('id_token_hint')).toBe(idToken);
       expect(url.searchParams.get('post_logout_redirect_uri')).toBe(`${h.provider.url}/app/bye`);
-      // The provider accepts it and sends the user back.
-      const answer = await fetch(url, { redirect: 'manual' });
-      expect([302, 303]).toContain(answer.status);
     } finally {
       assign.mockRestore();
     }
