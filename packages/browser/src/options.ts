@@ -71,26 +71,27 @@ const RESERVED_PARAMS = new Set([
   'code_challenge_method',
 ]);
 
+const fail = (option: string, text: string): never => {
+  throw new ConfigurationError(option, `${option} ${text}.`);
+};
+
 function url(option: string, value: unknown, insecure: boolean): URL {
   let parsed: URL | undefined;
   try {
-    parsed = typeof value === 'string' ? new URL(value) : undefined;
+    parsed = new URL(value as string);
   } catch {
     parsed = undefined;
   }
-  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
-    throw new ConfigurationError(option, `${option} must be an absolute http(s) URL.`);
+  if (typeof value !== 'string' || !parsed || !/^https?:$/.test(parsed.protocol)) fail(option, 'must be an absolute http(s) URL');
+  if (parsed!.protocol === 'http:' && !insecure && option !== 'redirectUri') {
+    fail(option, 'must use https (dangerouslyAllowInsecureHttp allows http for loopback tests)');
   }
-  if (parsed.protocol === 'http:' && !insecure && option !== 'redirectUri') {
-    throw new ConfigurationError(option, `${option} must use https (dangerouslyAllowInsecureHttp allows http for tests).`);
-  }
-  return parsed;
+  return parsed!;
 }
 
 export function checkExtraParams(option: string, params: Readonly<Record<string, string>> = {}): Record<string, string> {
   for (const [name, value] of Object.entries(params)) {
-    if (RESERVED_PARAMS.has(name)) throw new ConfigurationError(option, `${option} may not set "${name}".`);
-    if (typeof value !== 'string') throw new ConfigurationError(option, `${option}.${name} must be a string.`);
+    if (RESERVED_PARAMS.has(name) || typeof value !== 'string') fail(option, `may not set "${name}" (reserved, or not a string)`);
   }
   return { ...params };
 }
@@ -98,9 +99,7 @@ export function checkExtraParams(option: string, params: Readonly<Record<string,
 /** Validates the options once and returns a frozen copy; the caller's object is never touched. */
 export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
   const insecure = options.dangerouslyAllowInsecureHttp === true;
-  if (typeof options.clientId !== 'string' || options.clientId === '') {
-    throw new ConfigurationError('clientId', 'clientId is required.');
-  }
+  if (typeof options.clientId !== 'string' || options.clientId === '') fail('clientId', 'is required');
   const redirectUri = url('redirectUri', options.redirectUri, insecure).href;
   let endpoints: Readonly<AuthEndpoints> | null = null;
   if (options.endpoints) {
@@ -113,23 +112,19 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
       issParameterSupported: given.issParameterSupported === true,
     });
   } else if (options.issuer === undefined) {
-    throw new ConfigurationError('issuer', 'issuer is required (or give endpoints).');
+    fail('issuer', 'is required (or give endpoints)');
   }
   const issuer = options.issuer === undefined ? null : url('issuer', options.issuer, insecure).href.replace(/\/$/, '');
   const scope = options.scope ?? 'openid';
-  if (typeof scope !== 'string' || scope.trim() === '') throw new ConfigurationError('scope', 'scope must be a non-empty string.');
+  if (typeof scope !== 'string' || scope.trim() === '') fail('scope', 'must be a non-empty string');
   const refreshSkew = options.refreshSkew ?? 60;
-  if (!Number.isFinite(refreshSkew) || refreshSkew < 0) {
-    throw new ConfigurationError('refreshSkew', 'refreshSkew must be a number of seconds >= 0.');
-  }
+  if (!Number.isFinite(refreshSkew) || refreshSkew < 0) fail('refreshSkew', 'must be a number of seconds >= 0');
   const serverOrigin = new URL(issuer ?? endpoints!.token).origin;
   const pageOrigin = typeof location === 'undefined' ? null : location.origin;
   const apiOrigins = (options.apiOrigins ?? [pageOrigin, serverOrigin].filter((o): o is string => !!o && o !== 'null')).map(
     (origin) => url('apiOrigins', origin, true).origin,
   );
-  if (options.clock !== undefined && typeof options.clock !== 'function') {
-    throw new ConfigurationError('clock', 'clock must be a function returning milliseconds.');
-  }
+  if (options.clock !== undefined && typeof options.clock !== 'function') fail('clock', 'must be a function');
   return Object.freeze({
     issuer,
     endpoints,

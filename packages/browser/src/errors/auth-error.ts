@@ -23,22 +23,22 @@ export type AuthErrorCode = (typeof AUTH_ERROR_CODES)[number];
 
 // Fixed texts: a message never echoes a token, a code or provider-supplied text.
 const MESSAGES: Record<AuthErrorCode, string> = {
-  state_missing: 'The callback URL has no state parameter.',
-  state_mismatch: 'The callback state matches no login started in this browser.',
-  state_expired: 'The login took too long; start it again.',
-  state_used: 'This callback URL was already handled.',
-  authorization_denied: 'The user or the provider denied the authorization.',
-  authorization_failed: 'The provider answered the authorization request with an error.',
-  issuer_mismatch: 'The callback came from an unexpected issuer (RFC 9207).',
-  token_exchange_failed: 'The provider refused to exchange the authorization code.',
-  id_token_invalid: 'The ID token failed validation.',
-  login_required: 'No usable session: log in again.',
-  refresh_failed: 'The provider refused to refresh the tokens.',
-  network_error: 'The provider could not be reached.',
-  invalid_return_to: 'returnTo must be a path on this origin.',
-  discovery_failed: 'The provider metadata could not be loaded.',
-  revocation_failed: 'The provider did not confirm the token revocation.',
-  end_session_unsupported: 'The provider has no end_session_endpoint.',
+  state_missing: 'Callback without state',
+  state_mismatch: 'Callback state matches no login started here',
+  state_expired: 'Login took too long',
+  state_used: 'Callback already handled',
+  authorization_denied: 'Authorization denied',
+  authorization_failed: 'Authorization error response',
+  issuer_mismatch: 'Callback from an unexpected issuer (RFC 9207)',
+  token_exchange_failed: 'Code exchange refused',
+  id_token_invalid: 'Invalid ID token',
+  login_required: 'Login required',
+  refresh_failed: 'Refresh refused',
+  network_error: 'Provider unreachable',
+  invalid_return_to: 'returnTo must be a path on this origin',
+  discovery_failed: 'Provider metadata unavailable',
+  revocation_failed: 'Revocation not confirmed',
+  end_session_unsupported: 'Provider has no end_session_endpoint',
 };
 
 export interface AuthErrorOptions extends LatchkeyErrorOptions {
