@@ -1,0 +1,148 @@
+import type { Context } from 'koa';
+import type { Dispatcher } from 'undici';
+import { BffError } from '../errors.js';
+import type { ProtectedRequest } from '../config/client-config.js';
+import type { ResolvedClientConfig } from '../config/resolve-config.js';
+import type { OAuth1Protocol } from '../oauth1/oauth1-protocol.js';
+import type { OAuth2Protocol } from '../oauth2/oauth2-protocol.js';
+import { joinUnderBase } from '../proxy/join-path.js';
+import type { TokenManager } from '../tokens/token-manager.js';
+import type { OAuthToken } from '../tokens/token.js';
+import { authorizeRequest } from './authorize.js';
+import type { UpstreamPools } from './upstream.js';
+
+/** Options of one programmatic API call. */
+export interface RequestOptions {
+  /** The request whose BFF session holds the token (or that `fetchToken` receives). */
+  ctx?: Context;
+  /** Use this token instead of looking one up (no refresh). */
+  token?: OAuthToken;
+  /** Query parameters added to the path's own. */
+  params?: Record<string, string>;
+  /** Extra request headers (lower-case names win over nothing; `authorization` is replaced). */
+  headers?: Record<string, string>;
+  /** A JSON body (sets `content-type`). */
+  json?: unknown;
+  /** A form body (sets `content-type`; signed by OAuth 1). */
+  form?: Record<string, string>;
+  /** A raw body. */
+  body?: string | Buffer;
+}
+
+/** The answer of a provider's API. */
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The body stream; read it once, with `text()`, `json()` or by piping `body`. */
+  body: Dispatcher.ResponseData['body'];
+  text(): Promise<string>;
+  json<T = unknown>(): Promise<T>;
+}
+
+/** What the proxy and the programmatic client send: a path under `apiBaseUrl`, still raw. */
+export interface ApiCall {
+  method: string;
+  /** Path under `apiBaseUrl`, percent-encoded, without a leading slash. */
+  rawPath: string;
+  rawQuery: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+}
+
+/** A provider's API client: `oauth.client('github').get('user', { ctx })`. */
+export interface RemoteClient {
+  readonly name: string;
+  readonly protocol: 'oauth2' | 'oauth1';
+  request(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
+  get(path: string, options?: RequestOptions): Promise<ApiResponse>;
+  post(path: string, options?: RequestOptions): Promise<ApiResponse>;
+  put(path: string, options?: RequestOptions): Promise<ApiResponse>;
+  patch(path: string, options?: RequestOptions): Promise<ApiResponse>;
+  delete(path: string, options?: RequestOptions): Promise<ApiResponse>;
+  /** Sends a call with the token attached; on a 401 refreshes once and retries once. */
+  send(call: ApiCall, ctx: Context | undefined, token?: OAuthToken): Promise<Dispatcher.ResponseData>;
+}
+
+export interface RemoteClientParts {
+  config: ResolvedClientConfig;
+  oauth2: OAuth2Protocol | undefined;
+  oauth1: OAuth1Protocol | undefined;
+  tokens: TokenManager;
+  pools: UpstreamPools;
+}
+
+export function createRemoteClient(parts: RemoteClientParts): RemoteClient {
+  const { config, oauth1, tokens, pools } = parts;
+  const hookContext = { provider: config.name };
+  const base = config.apiBaseUrl === undefined ? undefined : new URL(config.apiBaseUrl);
+
+  const dispatch = async (call: ApiCall, token: OAuthToken): Promise<Dispatcher.ResponseData> => {
+    if (base === undefined) throw new BffError('not_found', `${config.name} has no API configured.`);
+    const url = joinUnderBase(base, call.rawPath, call.rawQuery);
+    let request: ProtectedRequest = {
+      method: call.method,
+      url,
+      headers: { ...call.headers },
+      ...(call.body === undefined ? {} : { body: call.body }),
+    };
+    request = authorizeRequest(request, token, config, oauth1);
+    if (config.complianceFix.protectedRequest) request = await config.complianceFix.protectedRequest(request, hookContext);
+    return pools.request({ ...request, timeoutMs: config.clientKwargs.timeoutMs });
+  };
+
+  const send: RemoteClient['send'] = async (call, ctx, fixed) => {
+    const token = fixed ?? (await tokens.get(ctx));
+    const first = await dispatch(call, token);
+    if (first.statusCode !== 401 || fixed !== undefined || token.kind === 'oauth1') return first;
+    // RFC 6750 section 3.1: the token may have been revoked or expired early; refresh once, retry once.
+    await first.body.dump();
+    const renewed = await tokens.get(ctx, token);
+    return dispatch(call, renewed);
+  };
+
+  const request: RemoteClient['request'] = async (method, path, options = {}) => {
+    const [rawPathWithSlash = '', ...queryParts] = path.split('?');
+    const rawPath = rawPathWithSlash.startsWith('/') ? rawPathWithSlash.slice(1) : rawPathWithSlash;
+    const query = new URLSearchParams(queryParts.join('?'));
+    for (const [name, value] of Object.entries(options.params ?? {})) query.append(name, value);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
+    let body: Buffer | undefined;
+    if (options.json !== undefined) {
+      body = Buffer.from(JSON.stringify(options.json));
+      headers['content-type'] = 'application/json';
+    } else if (options.form !== undefined) {
+      body = Buffer.from(new URLSearchParams(options.form).toString());
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    } else if (options.body !== undefined) {
+      body = typeof options.body === 'string' ? Buffer.from(options.body) : options.body;
+    }
+    const call: ApiCall = {
+      method: method.toUpperCase(),
+      rawPath,
+      rawQuery: query.toString(),
+      headers,
+      ...(body === undefined ? {} : { body }),
+    };
+    const response = await send(call, options.ctx, options.token);
+    return {
+      status: response.statusCode,
+      headers: response.headers,
+      body: response.body,
+      text: () => response.body.text(),
+      json: <T>() => response.body.json() as Promise<T>,
+    };
+  };
+
+  return Object.freeze({
+    name: config.name,
+    protocol: config.protocol,
+    request,
+    send,
+    get: (path: string, options?: RequestOptions) => request('GET', path, options),
+    post: (path: string, options?: RequestOptions) => request('POST', path, options),
+    put: (path: string, options?: RequestOptions) => request('PUT', path, options),
+    patch: (path: string, options?: RequestOptions) => request('PATCH', path, options),
+    delete: (path: string, options?: RequestOptions) => request('DELETE', path, options),
+  });
+}

@@ -1,0 +1,72 @@
+import { Pool, errors, type Dispatcher } from 'undici';
+import { BffError } from '../errors.js';
+
+export interface UpstreamRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: Buffer;
+  timeoutMs: number;
+}
+
+/**
+ * One keep-alive `undici` pool per upstream origin: the proxy is the hot path, and a pooled client
+ * serves about twice the requests per second of the global `fetch`.
+ */
+export interface UpstreamPools {
+  request(request: UpstreamRequest): Promise<Dispatcher.ResponseData>;
+  close(): Promise<void>;
+}
+
+export interface UpstreamPoolOptions {
+  /** Connections per origin. Default 64. */
+  connections?: number;
+  /** Idle keep-alive, in milliseconds. Default 30000. */
+  keepAliveTimeoutMs?: number;
+}
+
+function isTimeout(error: unknown): boolean {
+  return (
+    error instanceof errors.HeadersTimeoutError ||
+    error instanceof errors.BodyTimeoutError ||
+    error instanceof errors.ConnectTimeoutError ||
+    (error instanceof Error && error.name === 'TimeoutError')
+  );
+}
+
+export function createUpstreamPools(options: UpstreamPoolOptions = {}): UpstreamPools {
+  const pools = new Map<string, Pool>();
+  const poolFor = (origin: string): Pool => {
+    let pool = pools.get(origin);
+    if (pool === undefined) {
+      pool = new Pool(origin, {
+        connections: options.connections ?? 64,
+        keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
+      });
+      pools.set(origin, pool);
+    }
+    return pool;
+  };
+  return {
+    async request({ method, url, headers, body, timeoutMs }) {
+      try {
+        return await poolFor(url.origin).request({
+          method: method as Dispatcher.HttpMethod,
+          path: `${url.pathname}${url.search}`,
+          headers,
+          body: body ?? null,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        });
+      } catch (error) {
+        if (isTimeout(error)) throw new BffError('upstream_timeout', 'The provider did not answer in time.', { cause: error });
+        throw new BffError('upstream_error', 'The provider could not be reached.', { cause: error });
+      }
+    },
+    async close() {
+      const all = [...pools.values()];
+      pools.clear();
+      await Promise.all(all.map((pool) => pool.close()));
+    },
+  };
+}

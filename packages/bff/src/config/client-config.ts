@@ -1,0 +1,164 @@
+import type { Context } from 'koa';
+import type { BffUser } from '@latchkey/common';
+import type { IDToken, PrivateKey } from 'oauth4webapi';
+import type { OAuth1Token, OAuth2Token, OAuthToken } from '../tokens/token.js';
+import type { RemoteClient } from '../client/remote-client.js';
+
+/** Client authentication at the token endpoint (RFC 6749 section 2.3.1, OIDC Core section 9). */
+export const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none', 'private_key_jwt'] as const;
+export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
+
+/** Where an OAuth 2 access token goes on API calls (RFC 6750 section 2.1, 2.2, 2.3). */
+export const TOKEN_PLACEMENTS = ['header', 'query', 'body'] as const;
+export type TokenPlacement = (typeof TOKEN_PLACEMENTS)[number];
+
+/** Where OAuth 1 protocol parameters go (RFC 5849 section 3.5). */
+export const SIGNATURE_TYPES = ['header', 'query', 'body'] as const;
+export type SignatureType = (typeof SIGNATURE_TYPES)[number];
+
+export const CODE_CHALLENGE_METHODS = ['S256', 'none'] as const;
+export type CodeChallengeMethod = (typeof CODE_CHALLENGE_METHODS)[number];
+
+/** A private key for `private_key_jwt` (oauth4webapi's `PrivateKey`: a `CryptoKey` and an optional `kid`). */
+export type ClientPrivateKey = PrivateKey;
+
+/** Protocol settings, as Authlib's `client_kwargs`. Read from `{NAME}_CLIENT_KWARGS` (JSON) when not given. */
+export interface ClientKwargs {
+  /** Space-separated scopes to request. Default: none (OIDC discovery clients: `openid`). */
+  scope?: string;
+  /** OAuth 2 client authentication. Default `client_secret_basic` (`none` when there is no secret). */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  /** OAuth 2 access token placement on API calls. Default `header`. */
+  tokenPlacement?: TokenPlacement;
+  /** PKCE (RFC 7636). Default `S256`; `none` turns it off for a provider that rejects it. */
+  codeChallengeMethod?: CodeChallengeMethod;
+  /** OAuth 1 signature method. Default `HMAC-SHA1`. */
+  signatureMethod?: string;
+  /** OAuth 1 parameter placement. Default `header`. */
+  signatureType?: SignatureType;
+  /** OAuth 1 RSA-SHA1 private key (PEM). Required for `RSA-SHA1`. */
+  rsaKey?: string;
+  /** Key for `private_key_jwt` (not readable from the environment). Default: none. */
+  clientPrivateKey?: ClientPrivateKey;
+  /** Allows `http:` provider URLs and PLAINTEXT over `http:` (loopback tests only). Default false. */
+  dangerouslyAllowInsecureHttp?: boolean;
+  /** Timeout of calls to the provider's token and API endpoints, in milliseconds. Default 10000. */
+  timeoutMs?: number;
+}
+
+/** Extra parameters sent with a protocol request. */
+export type ExtraParams = Record<string, string>;
+
+/** Identifies a provider call in hooks. */
+export interface HookContext {
+  provider: string;
+}
+
+/** A request to a provider's API, after the token was attached; `protectedRequest` may change it. */
+export interface ProtectedRequest {
+  method: string;
+  url: URL;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  body?: Buffer;
+}
+
+/**
+ * Fixes for providers that bend the specs (Authlib's compliance fixes), applied where the bend happens:
+ * token responses before oauth4webapi parses them, API requests right before they are sent.
+ */
+export interface ComplianceFix {
+  /** Rewrites the token endpoint's answer to the code (or OAuth 1 verifier) exchange. */
+  accessTokenResponse?(response: Response, context: HookContext): Response | Promise<Response>;
+  /** Rewrites the token endpoint's answer to a refresh. */
+  refreshTokenResponse?(response: Response, context: HookContext): Response | Promise<Response>;
+  /** Changes an outgoing API request after the token is attached. */
+  protectedRequest?(request: ProtectedRequest, context: HookContext): ProtectedRequest | Promise<ProtectedRequest>;
+}
+
+/** What a `userInfo` mapping receives after a successful login. */
+export interface UserInfoInput {
+  provider: string;
+  token: OAuthToken;
+  /** Validated id_token claims (OIDC), when the provider sent one. */
+  idTokenClaims?: IDToken;
+  /** The provider's API client, already holding the new token. */
+  client: RemoteClient;
+  ctx: Context;
+}
+
+/** Maps a provider's account to the normalized user. The default reads OIDC claims or the userinfo endpoint. */
+export type UserInfoMapper = (input: UserInfoInput) => Promise<BffUser | null>;
+
+/** Old credentials handed to `updateToken`, so an app can find the row to update (Authlib's hook). */
+export interface PreviousToken {
+  refreshToken?: string;
+  accessToken?: string;
+}
+
+/** Loads a token for API calls made outside a BFF session (e.g. from the app's database). */
+export type FetchToken = (provider: string, ctx: Context | undefined) => Promise<OAuthToken | null | undefined>;
+/** Called once per successful refresh with the new token. */
+export type UpdateToken = (provider: string, token: OAuth2Token, previous: PreviousToken, ctx: Context | undefined) => Promise<void> | void;
+
+/** An OAuth 1 temporary credential (RFC 5849 section 2.1). */
+export interface RequestToken {
+  oauthToken: string;
+  oauthTokenSecret: string;
+}
+export type SaveRequestToken = (provider: string, requestToken: RequestToken, ctx: Context) => Promise<void> | void;
+export type FetchRequestToken = (provider: string, oauthToken: string, ctx: Context) => Promise<RequestToken | null | undefined>;
+
+/**
+ * One provider's configuration, keyed as Authlib's registry. Every key left out is read from the
+ * environment as `{NAME}_{KEY}` in upper snake case (`EXAMPLE_CLIENT_ID`, `EXAMPLE_CLIENT_KWARGS` as JSON).
+ * OAuth 1.0a when `requestTokenUrl` is set, OAuth 2 otherwise.
+ */
+export interface ClientConfig {
+  /** OAuth 2 client id or OAuth 1 consumer key. Required. */
+  clientId?: string;
+  /** OAuth 2 client secret or OAuth 1 consumer secret. Required unless the auth method needs none. */
+  clientSecret?: string;
+  /** OAuth 1 temporary credential endpoint; its presence makes the client OAuth 1.0a. */
+  requestTokenUrl?: string;
+  /** Extra parameters of the OAuth 1 temporary credential request. Default none. */
+  requestTokenParams?: ExtraParams;
+  /** Token endpoint (OAuth 2) or token credential endpoint (OAuth 1). Default: from discovery. */
+  accessTokenUrl?: string;
+  /** Extra parameters of the code (or verifier) exchange. Default none. */
+  accessTokenParams?: ExtraParams;
+  /** Token endpoint used to refresh, when it differs. Default: `accessTokenUrl`. */
+  refreshTokenUrl?: string;
+  /** Extra parameters of refresh requests. Default none. */
+  refreshTokenParams?: ExtraParams;
+  /** Authorization endpoint. Default: from discovery. */
+  authorizeUrl?: string;
+  /** Extra authorization request parameters. Default none. */
+  authorizeParams?: ExtraParams;
+  /** Base URL of the provider's API: the proxy and `client.get()` reach only URLs under it. Default none. */
+  apiBaseUrl?: string;
+  /** OIDC / RFC 8414 metadata URL (`.../.well-known/openid-configuration`); fills the endpoints. Default none. */
+  serverMetadataUrl?: string;
+  /** RFC 7009 revocation endpoint. Default: from discovery. */
+  revokeTokenUrl?: string;
+  /** OIDC userinfo endpoint. Default: from discovery. */
+  userInfoUrl?: string;
+  /** Protocol settings. Default `{}`. */
+  clientKwargs?: ClientKwargs;
+  /** Name shown on login buttons. Default: the registered name. */
+  displayName?: string;
+  /** Per-client `fetchToken`. Default: the registry's. */
+  fetchToken?: FetchToken;
+  /** Per-client `updateToken`. Default: the registry's. */
+  updateToken?: UpdateToken;
+  /** Stores an OAuth 1 temporary credential elsewhere than the login transaction. Default none. */
+  saveRequestToken?: SaveRequestToken;
+  /** Loads what `saveRequestToken` stored. Required with `saveRequestToken`. */
+  fetchRequestToken?: FetchRequestToken;
+  /** Provider quirk fixes. Default none. */
+  complianceFix?: ComplianceFix;
+  /** Maps the provider's account to a user. Default: OIDC claims / userinfo endpoint, else none. */
+  userInfo?: UserInfoMapper;
+}
+
+export type { OAuth1Token, OAuth2Token, OAuthToken };

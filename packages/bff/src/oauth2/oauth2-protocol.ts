@@ -1,0 +1,196 @@
+import * as oauth from 'oauth4webapi';
+import type { BffUser } from '@latchkey/common';
+import { BffError } from '../errors.js';
+import type { ResolvedClientConfig } from '../config/resolve-config.js';
+import type { OAuth2Token } from '../tokens/token.js';
+import { userFromClaims } from '../userinfo.js';
+import { clientAuthentication } from './client-auth.js';
+import { createMetadataSource, type MetadataSource } from './metadata.js';
+
+/** What the authorization request generated and the callback needs back (kept in the login transaction). */
+export interface OAuth2LoginSecrets {
+  state: string;
+  codeVerifier?: string;
+  nonce?: string;
+}
+
+export interface OAuth2LoginResult {
+  token: OAuth2Token;
+  idTokenClaims?: oauth.IDToken;
+}
+
+/** The OAuth 2 / OIDC protocol steps of one provider, on oauth4webapi. */
+export interface OAuth2Protocol {
+  readonly metadata: MetadataSource;
+  /** RFC 6749 section 4.1.1 with PKCE S256 (RFC 7636) and, for OIDC, a nonce. */
+  authorizationUrl(redirectUri: string): Promise<{ url: URL; secrets: OAuth2LoginSecrets }>;
+  /** Checks the callback (state, RFC 9207 `iss`), exchanges the code and validates the id_token. */
+  exchangeCode(callback: URLSearchParams, secrets: OAuth2LoginSecrets, redirectUri: string): Promise<OAuth2LoginResult>;
+  /** RFC 6749 section 6. Keeps the old refresh token and scopes when the response omits them. */
+  refresh(token: OAuth2Token): Promise<OAuth2Token>;
+  /** RFC 7009; `false` when the provider has no revocation endpoint. */
+  revoke(token: OAuth2Token): Promise<boolean>;
+  /** OIDC userinfo (subject checked against the id_token), else the id_token claims, else `null`. */
+  userInfo(token: OAuth2Token, idTokenClaims: oauth.IDToken | undefined): Promise<BffUser | null>;
+}
+
+/** Timeout and transport switch shared by every oauth4webapi call (no custom fetch). */
+type BaseRequestOptions = Pick<oauth.HttpRequestOptions<'GET'>, 'signal' | typeof oauth.allowInsecureRequests>;
+
+export interface OAuth2ProtocolOptions {
+  /** Milliseconds since the epoch. */
+  now: () => number;
+  allowInsecureHttp: boolean;
+}
+
+function scopesOf(response: oauth.TokenEndpointResponse, fallback: string[]): string[] {
+  return typeof response.scope === 'string' ? response.scope.split(' ').filter(Boolean) : fallback;
+}
+
+export function toOAuth2Token(
+  response: oauth.TokenEndpointResponse,
+  nowMs: number,
+  fallbackScopes: string[],
+  previous?: OAuth2Token,
+): OAuth2Token {
+  const token: OAuth2Token = {
+    kind: 'oauth2',
+    accessToken: response.access_token,
+    tokenType: response.token_type,
+    scopes: scopesOf(response, previous?.scopes ?? fallbackScopes),
+  };
+  const refreshToken = response.refresh_token ?? previous?.refreshToken;
+  if (refreshToken !== undefined) token.refreshToken = refreshToken;
+  if (typeof response.expires_in === 'number') token.expiresAt = Math.floor(nowMs / 1000) + response.expires_in;
+  const idToken = response.id_token ?? previous?.idToken;
+  if (idToken !== undefined) token.idToken = idToken;
+  return token;
+}
+
+export function createOAuth2Protocol(config: ResolvedClientConfig, options: OAuth2ProtocolOptions): OAuth2Protocol {
+  const kwargs = config.clientKwargs;
+  const client: oauth.Client = { client_id: config.clientId };
+  const auth = clientAuthentication(config);
+  const hookContext = { provider: config.name };
+  const requestOptions = (): BaseRequestOptions => ({
+    signal: () => AbortSignal.timeout(kwargs.timeoutMs),
+    ...(options.allowInsecureHttp ? { [oauth.allowInsecureRequests]: true } : {}),
+  });
+  const metadata = createMetadataSource(config, requestOptions);
+  const scope = kwargs.scope ?? (config.serverMetadataUrl === undefined ? undefined : 'openid');
+  const requestedScopes = scope === undefined ? [] : scope.split(' ').filter(Boolean);
+  const isOidc = requestedScopes.includes('openid');
+
+  const tokenError = (code: 'login_failed' | 'refresh_failed', cause: unknown) =>
+    new BffError(code, code === 'login_failed' ? 'The provider refused the login.' : 'The session could not be renewed.', {
+      cause,
+    });
+
+  return {
+    metadata,
+
+    async authorizationUrl(redirectUri) {
+      const as = await metadata.get();
+      if (as.authorization_endpoint === undefined) {
+        throw new BffError('internal_error', 'The provider has no authorization endpoint.');
+      }
+      const url = new URL(as.authorization_endpoint);
+      const secrets: OAuth2LoginSecrets = { state: oauth.generateRandomState() };
+      for (const [name, value] of Object.entries(config.authorizeParams)) url.searchParams.set(name, value);
+      url.searchParams.set('client_id', config.clientId);
+      url.searchParams.set('response_type', 'code');
+      url.searchParams.set('redirect_uri', redirectUri);
+      url.searchParams.set('state', secrets.state);
+      if (scope !== undefined) url.searchParams.set('scope', scope);
+      if (kwargs.codeChallengeMethod === 'S256') {
+        secrets.codeVerifier = oauth.generateRandomCodeVerifier();
+        url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(secrets.codeVerifier));
+        url.searchParams.set('code_challenge_method', 'S256');
+      }
+      if (isOidc) {
+        secrets.nonce = oauth.generateRandomNonce();
+        url.searchParams.set('nonce', secrets.nonce);
+      }
+      return { url, secrets };
+    },
+
+    async exchangeCode(callback, secrets, redirectUri) {
+      const as = await metadata.get();
+      try {
+        const params = oauth.validateAuthResponse(as, client, callback, secrets.state);
+        let response = await oauth.authorizationCodeGrantRequest(
+          as,
+          client,
+          auth,
+          params,
+          redirectUri,
+          secrets.codeVerifier ?? oauth.nopkce,
+          { ...requestOptions(), additionalParameters: config.accessTokenParams },
+        );
+        if (config.complianceFix.accessTokenResponse) {
+          response = await config.complianceFix.accessTokenResponse(response, hookContext);
+        }
+        const result = await oauth.processAuthorizationCodeResponse(as, client, response, {
+          expectedNonce: secrets.nonce ?? oauth.expectNoNonce,
+          requireIdToken: isOidc,
+        });
+        const idTokenClaims = oauth.getValidatedIdTokenClaims(result);
+        const token = toOAuth2Token(result, options.now(), requestedScopes);
+        return idTokenClaims === undefined ? { token } : { token, idTokenClaims };
+      } catch (error) {
+        if (error instanceof oauth.AuthorizationResponseError && error.error === 'access_denied') {
+          throw new BffError('authorization_denied', 'The login was declined at the provider.', { cause: error });
+        }
+        throw tokenError('login_failed', error);
+      }
+    },
+
+    async refresh(token) {
+      if (token.refreshToken === undefined) {
+        throw new BffError('refresh_failed', 'The session has expired; log in again.');
+      }
+      const discovered = await metadata.get();
+      const as = config.refreshTokenUrl === undefined ? discovered : { ...discovered, token_endpoint: config.refreshTokenUrl };
+      try {
+        let response = await oauth.refreshTokenGrantRequest(as, client, auth, token.refreshToken, {
+          ...requestOptions(),
+          additionalParameters: config.refreshTokenParams,
+        });
+        if (config.complianceFix.refreshTokenResponse) {
+          response = await config.complianceFix.refreshTokenResponse(response, hookContext);
+        }
+        const result = await oauth.processRefreshTokenResponse(as, client, response);
+        return toOAuth2Token(result, options.now(), requestedScopes, token);
+      } catch (error) {
+        throw tokenError('refresh_failed', error);
+      }
+    },
+
+    async revoke(token) {
+      const as = await metadata.get();
+      if (as.revocation_endpoint === undefined) return false;
+      // Revoking the refresh token ends the grant (RFC 7009 section 2.1); the access token goes too.
+      const targets = [token.refreshToken, token.accessToken].filter((value): value is string => value !== undefined);
+      for (const target of targets) {
+        const response = await oauth.revocationRequest(as, client, auth, target, requestOptions());
+        await oauth.processRevocationResponse(response);
+      }
+      return true;
+    },
+
+    async userInfo(token, idTokenClaims) {
+      const as = await metadata.get();
+      if (as.userinfo_endpoint === undefined) {
+        return idTokenClaims === undefined ? null : userFromClaims(idTokenClaims);
+      }
+      const response = await oauth.userInfoRequest(as, client, token.accessToken, requestOptions());
+      const claims = await oauth.processUserInfoResponse(
+        as,
+        client,
+        idTokenClaims?.sub ?? oauth.skipSubjectCheck,
+        response,
+      );
+      return userFromClaims(claims);
+    },
+  };
+}

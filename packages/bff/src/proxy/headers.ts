@@ -1,0 +1,62 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/**
+ * Request headers the proxy forwards upstream; everything else is dropped, notably `Cookie`, the
+ * browser's `Authorization`, `Host`, forwarding headers and hop-by-hop headers (RFC 9110 section 7.6.1).
+ */
+export const FORWARDED_REQUEST_HEADERS = [
+  'accept',
+  'accept-language',
+  'cache-control',
+  'content-language',
+  'content-type',
+  'if-match',
+  'if-modified-since',
+  'if-none-match',
+  'if-range',
+  'if-unmodified-since',
+  'range',
+  'user-agent',
+] as const;
+
+/** Response headers never passed back: hop-by-hop ones, `Set-Cookie` (upstream cookies stay upstream). */
+const DROPPED_RESPONSE_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'set-cookie',
+  'set-cookie2',
+]);
+
+export function forwardedRequestHeaders(incoming: IncomingHttpHeaders): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of FORWARDED_REQUEST_HEADERS) {
+    const value = incoming[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return headers;
+}
+
+/** Upstream response headers safe to return, minus those named in the upstream's own `Connection` header. */
+export function returnedResponseHeaders(upstream: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+  const connection = upstream.connection;
+  const named = new Set(
+    (Array.isArray(connection) ? connection.join(',') : (connection ?? ''))
+      .split(',')
+      .map((name) => name.trim().toLowerCase())
+      .filter(Boolean),
+  );
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(upstream)) {
+    const lower = name.toLowerCase();
+    if (value === undefined || DROPPED_RESPONSE_HEADERS.has(lower) || named.has(lower)) continue;
+    headers[lower] = value;
+  }
+  return headers;
+}

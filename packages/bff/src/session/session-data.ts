@@ -1,0 +1,31 @@
+import type { BffProtocol, BffUser } from '@latchkey/common';
+import type { OAuthToken } from '../tokens/token.js';
+
+/** One provider linked to a session. */
+export interface SessionConnection {
+  protocol: BffProtocol;
+  token: OAuthToken;
+  /** Epoch seconds. */
+  linkedAt: number;
+}
+
+/** What the BFF keeps in a server-side session (sealed at rest). */
+export interface BffSessionData {
+  user: BffUser | null;
+  connections: Record<string, SessionConnection>;
+}
+
+export function emptySessionData(): BffSessionData {
+  return { user: null, connections: {} };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Accepts stored data only in the shape the BFF writes; anything else counts as no session. */
+export function asSessionData(value: unknown): BffSessionData | undefined {
+  if (!isRecord(value) || !isRecord(value.connections)) return undefined;
+  if (value.user !== null && !isRecord(value.user)) return undefined;
+  return value as unknown as BffSessionData;
+}

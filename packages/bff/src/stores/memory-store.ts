@@ -1,0 +1,71 @@
+import { ConfigurationError } from '@latchkey/common';
+import type { SessionStore, TransactionCache } from './session-store.js';
+
+export interface MemoryStoreOptions {
+  /** Most entries kept; the least recently written go first. Default 10000. */
+  maxEntries?: number;
+  /** Clock in milliseconds since the epoch. Default `Date.now`. */
+  now?: () => number;
+}
+
+interface Entry {
+  value: string;
+  expiresAt: number;
+}
+
+/**
+ * In-process session store and transaction cache with a TTL and a size bound. Expired entries are
+ * dropped when touched and when the bound is reached; no timer runs. For a single BFF instance.
+ */
+export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStore & TransactionCache {
+  const maxEntries = options.maxEntries ?? 10_000;
+  if (!Number.isInteger(maxEntries) || maxEntries < 1) {
+    throw new ConfigurationError('maxEntries', 'maxEntries must be a positive integer.');
+  }
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, Entry>();
+
+  const live = (id: string): Entry | undefined => {
+    const entry = entries.get(id);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt <= now()) {
+      entries.delete(id);
+      return undefined;
+    }
+    return entry;
+  };
+
+  const evict = () => {
+    if (entries.size <= maxEntries) return;
+    const at = now();
+    for (const [id, entry] of entries) {
+      if (entry.expiresAt <= at) entries.delete(id);
+    }
+    // Map iteration is insertion order, and `set` re-inserts: the first keys are the least recently written.
+    for (const id of entries.keys()) {
+      if (entries.size <= maxEntries) break;
+      entries.delete(id);
+    }
+  };
+
+  return {
+    async get(id, { ttlMs, rolling }) {
+      const entry = live(id);
+      if (entry !== undefined && rolling) entry.expiresAt = now() + ttlMs;
+      return entry?.value;
+    },
+    async set(id, value, ttlMs) {
+      entries.delete(id);
+      entries.set(id, { value, expiresAt: now() + ttlMs });
+      evict();
+    },
+    async destroy(id) {
+      entries.delete(id);
+    },
+    async take(key) {
+      const entry = live(key);
+      entries.delete(key);
+      return entry?.value;
+    },
+  };
+}
