@@ -22,6 +22,8 @@ export interface AuthClient {
   readonly options: ResolvedOptions;
   /** The logged-in user's ID token claims, as last read from storage; `null` when logged out or before `start()`. */
   readonly user: User | null;
+  /** When the access token expires (ms since the epoch), as last read from storage; `null` when unknown or logged out. */
+  readonly expiresAt: number | null;
   /** True when the last-read session has a usable access token or a refresh token. */
   isAuthenticated(): boolean;
   /** Starts a login: stores a transaction and navigates to the provider (or returns the URL with `redirect: false`). */
@@ -80,6 +82,9 @@ export function createAuthClient(input: AuthClientOptions): AuthClient {
     options,
     get user() {
       return session.cached?.user ?? null;
+    },
+    get expiresAt() {
+      return session.cached?.expiresAt ?? null;
     },
     isAuthenticated() {
       const current = session.cached;
