@@ -1,0 +1,55 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import { ConfigurationError } from '@latchkey/common';
+
+/** How a Redis-backed store reaches Redis: a client you own, or a URL it connects to itself. */
+export interface RedisConnectionOptions {
+  /** An ioredis client to use; you keep ownership (`close()` leaves it open). One of `client` or `url`. */
+  client?: Redis;
+  /** A Redis URL (`redis://127.0.0.1:6379`, `rediss://...`); the store opens and owns this connection. */
+  url?: string;
+  /**
+   * ioredis options for the connection opened from `url`. Default: ioredis's, except a lazy connect and
+   * two retries per command, so a request fails in seconds rather than queueing while Redis is down.
+   */
+  redisOptions?: RedisOptions;
+}
+
+export interface RedisConnection {
+  client: Redis;
+  /** Ends the connection if the store opened it; a given client is left alone. */
+  close(): Promise<void>;
+}
+
+/**
+ * Resolves `client | url` once. A URL connection is lazy, so building a store opens no socket: the
+ * first command connects.
+ */
+export function openRedisConnection(options: RedisConnectionOptions): RedisConnection {
+  if ((options.client === undefined) === (options.url === undefined)) {
+    throw new ConfigurationError('client', 'Give exactly one of client (an ioredis client) or url.');
+  }
+  if (options.client !== undefined) {
+    return { client: options.client, close: async () => {} };
+  }
+  let client: Redis;
+  try {
+    client = new Redis(options.url as string, { lazyConnect: true, maxRetriesPerRequest: 2, ...options.redisOptions });
+  } catch (cause) {
+    throw new ConfigurationError('url', 'url is not a Redis URL.', { cause });
+  }
+  return {
+    client,
+    async close() {
+      if (client.status === 'end') return;
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}
+
+/** Checks a key prefix: printable, no whitespace, so keys stay readable in `redis-cli`. */
+export function checkPrefix(prefix: string): string {
+  if (!/^[\x21-\x7e]{1,128}$/.test(prefix)) {
+    throw new ConfigurationError('prefix', 'prefix must be 1 to 128 printable characters without spaces.');
+  }
+  return prefix;
+}

@@ -1,0 +1,61 @@
+import { BffError } from '../errors.js';
+import { checkPrefix, openRedisConnection, type RedisConnectionOptions } from './redis-connection.js';
+import type { SessionStore, TransactionCache } from './session-store.js';
+
+export interface RedisStoreOptions extends RedisConnectionOptions {
+  /** Prepended to every key, so several apps can share one Redis database. Default `latchkey:bff:`. */
+  prefix?: string;
+}
+
+/** A session store and transaction cache several BFF instances share. */
+export interface RedisStore extends SessionStore, TransactionCache {
+  /** Ends the connection the store opened from `url` (a given `client` stays open). */
+  close(): Promise<void>;
+}
+
+/** Redis `PX` takes whole milliseconds of at least 1. */
+const wholeMs = (ttlMs: number) => Math.max(1, Math.ceil(ttlMs));
+
+/**
+ * Sessions and login transactions in Redis, so any BFF instance can serve any request. Values are
+ * the BFF's sealed strings; expiry is Redis's own (`PX`), so no instance runs a sweeper. Rolling
+ * sessions restart their TTL with `GETEX` (Redis 6.2+) in the same round trip as the read, and a
+ * transaction is taken with `GETDEL`, so two callbacks racing on two instances cannot both get it.
+ */
+export function createRedisStore(options: RedisStoreOptions): RedisStore {
+  const prefix = checkPrefix(options.prefix ?? 'latchkey:bff:');
+  const connection = openRedisConnection(options);
+  const redis = connection.client;
+  const key = (id: string) => `${prefix}${id}`;
+
+  const run = async <T>(command: () => Promise<T>): Promise<T> => {
+    try {
+      return await command();
+    } catch (cause) {
+      throw new BffError('internal_error', 'The session store is unavailable.', { cause });
+    }
+  };
+
+  return {
+    async get(id, { ttlMs, rolling }) {
+      const value = await run(() => (rolling ? redis.getex(key(id), 'PX', wholeMs(ttlMs)) : redis.get(key(id))));
+      return value ?? undefined;
+    },
+    async set(id, value, ttlMs) {
+      // A TTL already spent stores nothing, as an entry that expired at once would.
+      if (!(ttlMs > 0)) {
+        await run(() => redis.del(key(id)));
+        return;
+      }
+      await run(() => redis.set(key(id), value, 'PX', wholeMs(ttlMs)));
+    },
+    async destroy(id) {
+      await run(() => redis.del(key(id)));
+    },
+    async take(id) {
+      const value = await run(() => redis.getdel(key(id)));
+      return value ?? undefined;
+    },
+    close: () => connection.close(),
+  };
+}
