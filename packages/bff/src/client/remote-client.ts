@@ -76,9 +76,13 @@ export function createRemoteClient(parts: RemoteClientParts): RemoteClient {
   const hookContext = { provider: config.name };
   const base = config.apiBaseUrl === undefined ? undefined : new URL(config.apiBaseUrl);
 
-  const dispatch = async (call: ApiCall, token: OAuthToken): Promise<Dispatcher.ResponseData> => {
+  // The path is checked before any token lookup, so a refused path never causes a refresh either.
+  const target = (call: ApiCall): URL => {
     if (base === undefined) throw new BffError('not_found', `${config.name} has no API configured.`);
-    const url = joinUnderBase(base, call.rawPath, call.rawQuery);
+    return joinUnderBase(base, call.rawPath, call.rawQuery);
+  };
+
+  const dispatch = async (call: ApiCall, url: URL, token: OAuthToken): Promise<Dispatcher.ResponseData> => {
     let request: ProtectedRequest = {
       method: call.method,
       url,
@@ -91,13 +95,14 @@ export function createRemoteClient(parts: RemoteClientParts): RemoteClient {
   };
 
   const send: RemoteClient['send'] = async (call, ctx, fixed) => {
+    const url = target(call);
     const token = fixed ?? (await tokens.get(ctx));
-    const first = await dispatch(call, token);
+    const first = await dispatch(call, url, token);
     if (first.statusCode !== 401 || fixed !== undefined || token.kind === 'oauth1') return first;
     // RFC 6750 section 3.1: the token may have been revoked or expired early; refresh once, retry once.
     await first.body.dump();
     const renewed = await tokens.get(ctx, token);
-    return dispatch(call, renewed);
+    return dispatch(call, url, renewed);
   };
 
   const request: RemoteClient['request'] = async (method, path, options = {}) => {
@@ -139,6 +144,22 @@ export function createRemoteClient(parts: RemoteClientParts): RemoteClient {
     protocol: config.protocol,
     request,
     send,
+    get: (path: string, options?: RequestOptions) => request('GET', path, options),
+    post: (path: string, options?: RequestOptions) => request('POST', path, options),
+    put: (path: string, options?: RequestOptions) => request('PUT', path, options),
+    patch: (path: string, options?: RequestOptions) => request('PATCH', path, options),
+    delete: (path: string, options?: RequestOptions) => request('DELETE', path, options),
+  });
+}
+
+/** The same client with `token` used for every call (e.g. inside `userInfo`, before the session exists). */
+export function bindToken(client: RemoteClient, token: OAuthToken): RemoteClient {
+  const request: RemoteClient['request'] = (method, path, options = {}) => client.request(method, path, { ...options, token });
+  return Object.freeze({
+    name: client.name,
+    protocol: client.protocol,
+    request,
+    send: (call: ApiCall, ctx: Context | undefined) => client.send(call, ctx, token),
     get: (path: string, options?: RequestOptions) => request('GET', path, options),
     post: (path: string, options?: RequestOptions) => request('POST', path, options),
     put: (path: string, options?: RequestOptions) => request('PUT', path, options),

@@ -1,23 +1,32 @@
 import type { Context } from 'koa';
 import { CSRF_HEADER, CSRF_HEADER_VALUE } from '@latchkey/common';
+import { ConfigurationError } from '@latchkey/common';
 import { BffError } from '../errors.js';
 
 /**
  * The CSRF check of every state-changing route and proxied call: the custom header (a cross-site form
  * cannot send it, and a cross-site `fetch` setting it needs a preflight the BFF never grants), an
- * allowed `Origin` when the browser sends one, and `Sec-Fetch-Site: same-origin` when sent.
+ * allowed `Origin` when the browser sends one, and `Sec-Fetch-Site` when sent: `same-origin`, or
+ * `same-site` from an origin the app allowed by name.
  */
+/** The origin this request was addressed to (Koa 3's `ctx.origin` is the `Origin` header instead). */
+export function requestOrigin(ctx: Context): string {
+  return `${ctx.protocol}://${ctx.host}`;
+}
+
 export function checkCsrf(ctx: Context, allowedOrigins: ReadonlySet<string> | undefined): void {
   if (ctx.get(CSRF_HEADER) !== CSRF_HEADER_VALUE) {
     throw new BffError('csrf_rejected', `The ${CSRF_HEADER} header is required.`);
   }
   const origin = ctx.get('origin');
-  if (origin !== '') {
-    const allowed = allowedOrigins === undefined ? origin === ctx.origin : allowedOrigins.has(origin);
-    if (!allowed) throw new BffError('origin_rejected', 'Requests from that origin are not accepted.');
+  // Without a configured list, only the BFF's own origin is allowed.
+  const allowed = origin !== '' && (allowedOrigins === undefined ? origin === requestOrigin(ctx) : allowedOrigins.has(origin));
+  if (origin !== '' && !allowed) {
+    throw new BffError('origin_rejected', 'Requests from that origin are not accepted.');
   }
   const site = ctx.get('sec-fetch-site');
-  if (site !== '' && site !== 'same-origin') {
+  const namedSibling = site === 'same-site' && allowed && allowedOrigins !== undefined;
+  if (site !== '' && site !== 'same-origin' && !namedSibling) {
     throw new BffError('csrf_rejected', 'Cross-site requests are not accepted.');
   }
 }
@@ -25,5 +34,18 @@ export function checkCsrf(ctx: Context, allowedOrigins: ReadonlySet<string> | un
 /** Normalizes configured origins (`https://app.example/` -> `https://app.example`). */
 export function normalizeOrigins(origins: readonly string[] | undefined): ReadonlySet<string> | undefined {
   if (origins === undefined) return undefined;
-  return new Set(origins.map((origin) => new URL(origin).origin));
+  return new Set(
+    origins.map((origin) => {
+      let url: URL;
+      try {
+        url = new URL(origin);
+      } catch (cause) {
+        throw new ConfigurationError('allowedOrigins', 'allowedOrigins must be absolute origins such as https://app.example.', { cause });
+      }
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new ConfigurationError('allowedOrigins', 'allowedOrigins must be http: or https: origins.');
+      }
+      return url.origin;
+    }),
+  );
 }

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { BFF_ERROR_HEADER } from '@latchkey/common';
 
 /**
  * Request headers the proxy forwards upstream; everything else is dropped, notably `Cookie`, the
@@ -19,7 +20,7 @@ export const FORWARDED_REQUEST_HEADERS = [
   'user-agent',
 ] as const;
 
-/** Response headers never passed back: hop-by-hop ones, `Set-Cookie` (upstream cookies stay upstream). */
+/** Response headers never passed back: hop-by-hop ones, `Set-Cookie` (upstream cookies stay upstream), and the BFF's own error marker. */
 const DROPPED_RESPONSE_HEADERS = new Set([
   'connection',
   'keep-alive',
@@ -32,6 +33,7 @@ const DROPPED_RESPONSE_HEADERS = new Set([
   'upgrade',
   'set-cookie',
   'set-cookie2',
+  BFF_ERROR_HEADER,
 ]);
 
 export function forwardedRequestHeaders(incoming: IncomingHttpHeaders): Record<string, string> {

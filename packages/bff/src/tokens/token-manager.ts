@@ -38,7 +38,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const load = async (ctx: Context | undefined, fresh: boolean): Promise<{ token: OAuthToken; source: 'session' | 'hook' } | undefined> => {
     const bridge = sessionBridgeOf(ctx);
     if (bridge !== undefined && ctx !== undefined) {
-      const data = fresh ? await bridge.reload(ctx) : bridge.read(ctx);
+      const data = fresh ? await bridge.reload(ctx) : await bridge.load(ctx);
       const token = data?.connections[provider]?.token;
       if (token !== undefined) return { token, source: 'session' };
     }
@@ -69,7 +69,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         const current = (await load(ctx, true))?.token ?? token;
         if (current.kind === 'oauth1') return current;
         if (tokenIdentity(current) !== tokenIdentity(token) && !needsRefresh(current, rejected)) {
-          if (source === 'session' && ctx !== undefined) await bridge?.saveToken(ctx, provider, current);
+          if (source === 'session' && ctx !== undefined) bridge?.useToken(ctx, provider, current);
           return current;
         }
         const refreshed = await refresh(current);

@@ -1,0 +1,121 @@
+import type { Context, Middleware, Next } from 'koa';
+import Router from '@koa/router';
+import { ConfigurationError, DEFAULT_BFF_BASE_PATH } from '@latchkey/common';
+import { BffError } from '../errors.js';
+import { normalizeOrigins, requestOrigin } from '../http/csrf.js';
+import { sendError, toBffError } from '../http/respond.js';
+import { OAuthRegistry } from '../registry/registry.js';
+import { proxyRoute } from '../proxy/proxy-route.js';
+import { callbackRoute } from '../routes/callback.js';
+import { loginRoute } from '../routes/login.js';
+import { disconnectRoute, logoutRoute, providersRoute, sessionRoute } from '../routes/session-routes.js';
+import { createTransactionStore } from '../session/login-transaction.js';
+import type { BffState } from '../session/session-bridge.js';
+import { resolveCookie } from '../session/session-cookie.js';
+import { createSessionLayer } from '../session/session-layer.js';
+import { createSessionRecords } from '../session/session-record.js';
+import { createMemoryStore } from '../stores/memory-store.js';
+import { createSealer } from '../stores/sealed.js';
+import type { BffRuntime } from './bff-runtime.js';
+import type { CreateBffOptions } from './options.js';
+
+const BASE_PATH = /^(\/[A-Za-z0-9._~-]+)+$/;
+
+function positiveInteger(value: number | undefined, fallback: number, option: string): number {
+  const resolved = value ?? fallback;
+  if (!Number.isInteger(resolved) || resolved <= 0) throw new ConfigurationError(option, `${option} must be a positive whole number.`);
+  return resolved;
+}
+
+function resolvePublicOrigin(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'https:' || url.protocol === 'http:') return url.origin;
+  } catch (cause) {
+    throw new ConfigurationError('publicOrigin', 'publicOrigin must be an origin such as https://app.example.', { cause });
+  }
+  throw new ConfigurationError('publicOrigin', 'publicOrigin must be an http: or https: origin.');
+}
+
+/**
+ * The backend-for-frontend as one Koa middleware: routes under `basePath` (login, callback, session,
+ * providers, logout, disconnect, and the API proxy), and for every other request a session bridge on
+ * `ctx.state.latchkey` so the app's own routes can call `registry.client(name).get(path, { ctx })`.
+ * Options are checked and resolved here, once.
+ */
+export function createBff(options: CreateBffOptions): Middleware {
+  if (!(options.registry instanceof OAuthRegistry)) throw new ConfigurationError('registry', 'registry must be an OAuthRegistry.');
+  if (!Array.isArray(options.keys)) throw new ConfigurationError('keys', 'keys must be an array of secrets.');
+  const basePath = options.basePath ?? DEFAULT_BFF_BASE_PATH;
+  if (!BASE_PATH.test(basePath)) throw new ConfigurationError('basePath', 'basePath must be a path such as /bff, without a trailing slash.');
+  const sealer = createSealer(options.keys);
+  const cookie = resolveCookie(options.cookie);
+  const registry = options.registry;
+  const logger = options.logger ?? registry.logger;
+  const records = createSessionRecords(options.store ?? createMemoryStore(), sealer, cookie.maxAgeMs, Date.now);
+  const sessions = createSessionLayer(records, cookie);
+  const publicOrigin = resolvePublicOrigin(options.publicOrigin);
+  const loginTimeoutMs = positiveInteger(options.loginTimeoutMs, 600_000, 'loginTimeoutMs');
+
+  const bff: BffRuntime = Object.freeze({
+    registry,
+    basePath,
+    sessions,
+    transactions: createTransactionStore(registry.cache, sealer, loginTimeoutMs),
+    onLogin: options.onLogin,
+    allowedOrigins: normalizeOrigins(options.allowedOrigins ?? (publicOrigin === undefined ? undefined : [publicOrigin])),
+    publicOrigin,
+    maxBodyBytes: positiveInteger(options.maxBodyBytes, 1_048_576, 'maxBodyBytes'),
+    revokeOnLogout: options.revokeOnLogout !== false,
+    logger,
+    callbackUri: (ctx: Context, provider: string) => `${publicOrigin ?? requestOrigin(ctx)}${basePath}/callback/${provider}`,
+  });
+
+  const proxy = proxyRoute(bff);
+  const login = loginRoute(bff);
+  const callback = callbackRoute(bff);
+  const disconnect = disconnectRoute(bff);
+  const router = new Router({ prefix: basePath });
+  router.get('/login/:provider', (ctx) => login(ctx, ctx.params.provider as string));
+  router.get('/callback/:provider', (ctx) => callback(ctx, ctx.params.provider as string));
+  router.get('/session', sessionRoute(bff));
+  router.get('/providers', providersRoute(bff));
+  router.post('/logout', logoutRoute(bff));
+  router.post('/disconnect/:provider', (ctx) => disconnect(ctx, ctx.params.provider as string));
+  const routes = router.routes();
+  const apiPrefix = `${basePath}/api/`;
+  const notFound = async () => {
+    throw new BffError('not_found', 'No such BFF route.');
+  };
+
+  return async function latchkeyBff(ctx: Context, next: Next): Promise<void> {
+    const path = ctx.path;
+    const ours = path === basePath || path.startsWith(`${basePath}/`);
+    (ctx.state as BffState).latchkey = { sessions: sessions.bridge };
+    const isProxy = ours && path.startsWith(apiPrefix);
+    const mode = sessions.begin(ctx, ours && !isProxy);
+    if (!ours) {
+      await next();
+      return;
+    }
+    try {
+      if (mode === null) {
+        throw new BffError('internal_error', 'The BFF must be served over https.', {
+          cause: new ConfigurationError('cookie', 'Plain HTTP outside localhost; behind a TLS proxy, set app.proxy = true.'),
+        });
+      }
+      if (isProxy) {
+        // The proxy never changes the session: one store read, no koa-session commit.
+        const rest = path.slice(apiPrefix.length);
+        const slash = rest.indexOf('/');
+        const provider = slash === -1 ? rest : rest.slice(0, slash);
+        await proxy(ctx, provider, slash === -1 ? '' : rest.slice(slash + 1));
+        return;
+      }
+      await sessions.run(ctx, mode, () => routes(ctx as Parameters<typeof routes>[0], notFound));
+    } catch (error) {
+      sendError(ctx, toBffError(error), logger, isProxy ? 'proxy' : path.slice(basePath.length));
+    }
+  };
+}

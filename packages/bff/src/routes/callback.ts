@@ -1,0 +1,134 @@
+import type { Context } from 'koa';
+import { LOGIN_ERROR_PARAM, LOGIN_ERROR_PROVIDER_PARAM, type BffUser } from '@latchkey/common';
+import { BffError } from '../errors.js';
+import { bindToken } from '../client/remote-client.js';
+import { errorFields, toBffError } from '../http/respond.js';
+import { sessionBinding, type LoginTransaction } from '../session/login-transaction.js';
+import { emptySessionData } from '../session/session-data.js';
+import type { ProviderRuntime } from '../registry/registry.js';
+import type { OAuthToken } from '../tokens/token.js';
+import type { BffRuntime } from '../bff/bff-runtime.js';
+
+const PLACEHOLDER_ORIGIN = 'http://latchkey.invalid';
+
+/** The SPA path with the failed login's error code in its query (the browser SDK's `takeLoginError`). */
+export function withLoginError(returnTo: string, code: string, provider: string): string {
+  const url = new URL(returnTo, PLACEHOLDER_ORIGIN);
+  url.searchParams.set(LOGIN_ERROR_PARAM, code);
+  url.searchParams.set(LOGIN_ERROR_PROVIDER_PARAM, provider);
+  return `${url.pathname}${url.search}${url.hash}`;
+}
+
+interface Completed {
+  token: OAuthToken;
+  userInfo: BffUser | null;
+}
+
+const single = (ctx: Context, name: string): string | undefined => {
+  const value = ctx.query[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+};
+
+/** Takes the transaction and checks it belongs to this browser's session (RFC 6749 section 10.12). */
+async function claim(bff: BffRuntime, ctx: Context, provider: string, key: string | undefined): Promise<LoginTransaction> {
+  if (key === undefined) throw new BffError('state_missing', 'The callback carries no state.');
+  const transaction = await bff.transactions.take(provider, key);
+  if (transaction === undefined) throw new BffError('state_mismatch', 'This login is unknown, expired or already used.');
+  const id = bff.sessions.bridge.id(ctx);
+  if (id === undefined || sessionBinding(id) !== transaction.binding) {
+    throw new BffError('state_mismatch', 'This login was started in another browser session.');
+  }
+  return transaction;
+}
+
+async function mapUser(runtime: ProviderRuntime, ctx: Context, token: OAuthToken, idTokenClaims?: import('oauth4webapi').IDToken): Promise<BffUser | null> {
+  const { config } = runtime;
+  if (config.userInfo !== undefined) {
+    return config.userInfo({
+      provider: config.name,
+      token,
+      ...(idTokenClaims === undefined ? {} : { idTokenClaims }),
+      client: bindToken(runtime.client, token),
+      ctx,
+    });
+  }
+  if (runtime.oauth2 !== undefined && token.kind === 'oauth2') return runtime.oauth2.userInfo(token, idTokenClaims);
+  return null;
+}
+
+async function completeOAuth2(bff: BffRuntime, ctx: Context, runtime: ProviderRuntime, transaction: LoginTransaction): Promise<Completed> {
+  const oauth2 = runtime.oauth2 as NonNullable<ProviderRuntime['oauth2']>;
+  const params = new URLSearchParams(ctx.querystring);
+  const { token, idTokenClaims } = await oauth2.exchangeCode(
+    params,
+    {
+      state: params.get('state') as string,
+      ...(transaction.codeVerifier === undefined ? {} : { codeVerifier: transaction.codeVerifier }),
+      ...(transaction.nonce === undefined ? {} : { nonce: transaction.nonce }),
+    },
+    transaction.redirectUri,
+  );
+  return { token, userInfo: await mapUser(runtime, ctx, token, idTokenClaims) };
+}
+
+async function completeOAuth1(ctx: Context, runtime: ProviderRuntime, transaction: LoginTransaction, oauthToken: string): Promise<Completed> {
+  const oauth1 = runtime.oauth1 as NonNullable<ProviderRuntime['oauth1']>;
+  // RFC 5849 section 2.2 sends the verifier back; a refusal comes as `denied=` (as Twitter does) or nothing.
+  const verifier = single(ctx, 'oauth_verifier');
+  if (single(ctx, 'denied') !== undefined || single(ctx, 'error') !== undefined || verifier === undefined) {
+    throw new BffError('authorization_denied', 'The login was declined at the provider.');
+  }
+  let secret = transaction.oauthTokenSecret;
+  if (secret === undefined && runtime.config.fetchRequestToken !== undefined) {
+    secret = (await runtime.config.fetchRequestToken(runtime.config.name, oauthToken, ctx))?.oauthTokenSecret;
+  }
+  if (secret === undefined) throw new BffError('state_mismatch', 'This login is unknown, expired or already used.');
+  const token = await oauth1.accessToken({ oauthToken, oauthTokenSecret: secret }, verifier);
+  return { token, userInfo: await mapUser(runtime, ctx, token) };
+}
+
+/**
+ * `GET /callback/:provider`: checks the transaction, completes the exchange, links the provider to the
+ * session under a new session id, and redirects to `returnTo`. Any failure redirects to the SPA with a
+ * typed error code instead; nothing is written to the session then.
+ */
+export function callbackRoute(bff: BffRuntime) {
+  return async (ctx: Context, provider: string): Promise<void> => {
+    const runtime = bff.registry.runtime(provider);
+    let returnTo = '/';
+    ctx.set('cache-control', 'no-store');
+    try {
+      const oauthToken = single(ctx, 'oauth_token');
+      const key = runtime.oauth2 !== undefined ? single(ctx, 'state') : oauthToken;
+      const transaction = await claim(bff, ctx, provider, key);
+      returnTo = transaction.returnTo;
+      const completed =
+        runtime.oauth2 !== undefined
+          ? await completeOAuth2(bff, ctx, runtime, transaction)
+          : await completeOAuth1(ctx, runtime, transaction, oauthToken as string);
+
+      const existing = (await bff.sessions.bridge.reload(ctx)) ?? emptySessionData();
+      let user: BffUser | null = existing.user ?? completed.userInfo;
+      if (bff.onLogin !== undefined) {
+        try {
+          const chosen = await bff.onLogin(ctx, { provider, token: completed.token, userInfo: completed.userInfo, currentUser: existing.user });
+          if (chosen !== undefined) user = chosen;
+        } catch (cause) {
+          throw new BffError('login_failed', 'The login was refused.', { cause });
+        }
+      }
+      const connections = {
+        ...existing.connections,
+        [provider]: { protocol: runtime.config.protocol, token: completed.token, linkedAt: Math.floor(bff.registry.now() / 1000) },
+      };
+      // A new session id at login, so an id planted before the login is worthless after it.
+      await bff.sessions.replace(ctx, { user, connections }, { regenerate: true });
+      bff.logger.info('login completed', { provider, protocol: runtime.config.protocol });
+      ctx.redirect(returnTo);
+    } catch (error) {
+      const failure = toBffError(error);
+      bff.logger.warn('login failed', { ...errorFields(failure), provider });
+      ctx.redirect(withLoginError(returnTo, failure.code, provider));
+    }
+  };
+}

@@ -1,0 +1,44 @@
+import type { Context } from 'koa';
+import { checkReturnTo } from '../http/return-to.js';
+import { sessionBinding, type LoginTransaction } from '../session/login-transaction.js';
+import type { BffRuntime } from '../bff/bff-runtime.js';
+
+/**
+ * `GET /login/:provider?returnTo=`: starts a login and redirects to the provider. The transaction is
+ * keyed by `state` (OAuth 2) or the temporary `oauth_token` (OAuth 1), so logins in two tabs both
+ * complete, and is bound to this browser's session.
+ */
+export function loginRoute(bff: BffRuntime) {
+  return async (ctx: Context, provider: string): Promise<void> => {
+    const runtime = bff.registry.runtime(provider);
+    const returnTo = checkReturnTo(typeof ctx.query.returnTo === 'string' ? ctx.query.returnTo : undefined);
+    const binding = sessionBinding(bff.sessions.ensure(ctx));
+    const redirectUri = bff.callbackUri(ctx, provider);
+    const base = { provider, returnTo, redirectUri, binding };
+    let location: URL;
+    if (runtime.oauth2 !== undefined) {
+      const { url, secrets } = await runtime.oauth2.authorizationUrl(redirectUri);
+      const transaction: LoginTransaction = {
+        ...base,
+        ...(secrets.codeVerifier === undefined ? {} : { codeVerifier: secrets.codeVerifier }),
+        ...(secrets.nonce === undefined ? {} : { nonce: secrets.nonce }),
+      };
+      await bff.transactions.save(secrets.state, transaction);
+      location = url;
+    } else {
+      const oauth1 = runtime.oauth1 as NonNullable<typeof runtime.oauth1>;
+      const requestToken = await oauth1.requestToken(redirectUri);
+      const saveRequestToken = runtime.config.saveRequestToken;
+      if (saveRequestToken !== undefined) {
+        await saveRequestToken(provider, requestToken, ctx);
+        await bff.transactions.save(requestToken.oauthToken, base);
+      } else {
+        await bff.transactions.save(requestToken.oauthToken, { ...base, oauthTokenSecret: requestToken.oauthTokenSecret });
+      }
+      location = oauth1.authorizationUrl(requestToken.oauthToken);
+    }
+    bff.logger.info('login started', { provider, protocol: runtime.config.protocol });
+    ctx.set('cache-control', 'no-store');
+    ctx.redirect(location.href);
+  };
+}

@@ -1,0 +1,89 @@
+import type { Context } from 'koa';
+import { ConfigurationError } from '@latchkey/common';
+
+export interface SessionCookieOptions {
+  /** Cookie name; `__Host-` is prepended when the cookie is `Secure`. Default `latchkey`. */
+  name?: string;
+  /** Session lifetime in milliseconds. Default 86400000 (one day). */
+  maxAgeMs?: number;
+  /**
+   * Serves `http://localhost`, `http://127.0.0.1` and `http://[::1]` with a cookie that is not `Secure`
+   * (and so cannot carry the `__Host-` prefix), for local development. Default true.
+   */
+  allowInsecureLoopback?: boolean;
+}
+
+export interface ResolvedCookie {
+  secureName: string;
+  loopbackName: string;
+  maxAgeMs: number;
+  allowInsecureLoopback: boolean;
+}
+
+/** How a request's session cookie is written, or `null` when the BFF must refuse plain HTTP. */
+export interface CookieMode {
+  name: string;
+  secure: boolean;
+}
+
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+/** Session ids are 32 random bytes in base64url. */
+export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+export function resolveCookie(options: SessionCookieOptions = {}): ResolvedCookie {
+  const name = options.name ?? 'latchkey';
+  if (!NAME.test(name) || name.toLowerCase().startsWith('__host-') || name.toLowerCase().startsWith('__secure-')) {
+    throw new ConfigurationError('cookie.name', 'cookie.name must be 1-64 letters, digits, "_", "." or "-", without a prefix.');
+  }
+  const maxAgeMs = options.maxAgeMs ?? 86_400_000;
+  if (!Number.isInteger(maxAgeMs) || maxAgeMs < 60_000) {
+    throw new ConfigurationError('cookie.maxAgeMs', 'cookie.maxAgeMs must be a whole number of milliseconds, at least 60000.');
+  }
+  return Object.freeze({
+    secureName: `__Host-${name}`,
+    loopbackName: name,
+    maxAgeMs,
+    allowInsecureLoopback: options.allowInsecureLoopback !== false,
+  });
+}
+
+/**
+ * `Secure` with the `__Host-` prefix (host-only, path `/`) whenever the request came over TLS (behind a
+ * TLS-terminating proxy, set `app.proxy = true`); relaxed only for plain HTTP on a loopback host.
+ */
+export function cookieModeOf(ctx: Context, cookie: ResolvedCookie): CookieMode | null {
+  if (ctx.secure) return { name: cookie.secureName, secure: true };
+  if (cookie.allowInsecureLoopback && LOOPBACK_HOSTS.has(ctx.hostname)) return { name: cookie.loopbackName, secure: false };
+  return null;
+}
+
+/** The session id the browser sent, if it has the shape of one. */
+export function readSessionId(ctx: Context, mode: CookieMode): string | undefined {
+  const value = ctx.cookies.get(mode.name, { signed: false });
+  return value !== undefined && SESSION_ID_PATTERN.test(value) ? value : undefined;
+}
+
+export function writeSessionCookie(ctx: Context, mode: CookieMode, id: string, maxAgeMs: number): void {
+  ctx.cookies.set(mode.name, id, {
+    path: '/',
+    httpOnly: true,
+    secure: mode.secure,
+    sameSite: 'lax',
+    signed: false,
+    overwrite: true,
+    maxAge: maxAgeMs,
+  });
+}
+
+export function clearSessionCookie(ctx: Context, mode: CookieMode): void {
+  ctx.cookies.set(mode.name, '', {
+    path: '/',
+    httpOnly: true,
+    secure: mode.secure,
+    sameSite: 'lax',
+    signed: false,
+    overwrite: true,
+    expires: new Date(0),
+  });
+}
