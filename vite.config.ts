@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
+const demoDir = fileURLToPath(new URL('./demo/', import.meta.url));
 
 // Tests and the demo run against package sources, so nothing needs building first:
 // `@latchkey/x` -> packages/x/src/index.ts, `@latchkey/x/sub` -> packages/x/src/sub.ts.
@@ -15,7 +16,11 @@ const domPackages = ['browser', 'react', 'vue'];
 const unitFiles = (name: string) => [`packages/${name}/{src,test}/**/*.test.{ts,tsx}`];
 const e2eFiles = ['packages/*/{src,test}/**/*.e2e.test.{ts,tsx}', 'demo/**/*.e2e.test.ts'];
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
+  // `vite` and `vite build` at the top level serve and build the demo SPA (demo/index.html to demo/dist);
+  // Vitest runs in mode 'test' and keeps the repository root, which its include globs are relative to.
+  ...(mode === 'test' ? {} : { root: demoDir }),
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
   resolve: { alias },
   test: {
     testTimeout: 30_000,
@@ -36,4 +41,4 @@ export default defineConfig({
       },
     ],
   },
-});
+}));
