@@ -1,0 +1,38 @@
+import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import type { Middleware } from 'koa';
+import { createServer, type LogLevel, type ViteDevServer } from 'vite';
+
+const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
+const demoRoot = fileURLToPath(new URL('../', import.meta.url));
+
+/**
+ * The Vite dev server for the SPA in middleware mode: it serves `demo/index.html` and the sources
+ * (with `@latchkey/x` mapped to `packages/x/src` by the top-level vite.config.ts), and puts its
+ * hot-reload websocket on the app's own HTTP server, so the page, the BFF and HMR share one origin.
+ */
+export function createSpaServer(server: Server, logLevel: LogLevel): Promise<ViteDevServer> {
+  return createServer({
+    configFile: `${repositoryRoot}vite.config.ts`,
+    root: demoRoot,
+    mode: 'development',
+    appType: 'spa',
+    logLevel,
+    clearScreen: false,
+    server: { middlewareMode: true, hmr: { server } },
+    // The SPA's dependencies are ES modules already: serving them as they are avoids the optimizer
+    // discovering them on first load and reloading the page halfway through a login.
+    optimizeDeps: { noDiscovery: true, include: [] },
+  });
+}
+
+/** Hands every request that reaches it to Vite (pages, modules, the SPA fallback for /callback). */
+export function viteMiddleware(vite: ViteDevServer): Middleware {
+  return (ctx) => {
+    ctx.respond = false;
+    vite.middlewares(ctx.req, ctx.res, () => {
+      ctx.res.statusCode = 404;
+      ctx.res.end();
+    });
+  };
+}

@@ -1,0 +1,96 @@
+import Koa, { type Middleware } from 'koa';
+import type { LogLevel } from 'vite';
+import { DEMO_CONFIG_PATH, type DemoConfig } from '../src/demo-config.js';
+import { createDemoProvider } from './demo-provider.js';
+import { listenOn, type Listening } from './listen.js';
+import { createSpaServer, viteMiddleware } from './spa.js';
+
+export interface DemoPorts {
+  /** The SPA and the BFF, on one origin. Default 5173; 0 picks a free port. */
+  app?: number;
+  /** The embedded provider. Default 4000; 0 picks a free port. */
+  provider?: number;
+}
+
+export interface StartDemoOptions {
+  /** Ports to listen on. Default `{ app: 5173, provider: 4000 }`. */
+  ports?: DemoPorts;
+  /** Host to listen on and to put in URLs. Default `127.0.0.1`. */
+  host?: string;
+  /** Access token lifetime at the embedded provider, in seconds. Default 600. */
+  accessTokenLifetime?: number;
+  /** Real providers to offer through the BFF as well, e.g. `['github']`; credentials come from `env`. Default none. */
+  presets?: string[];
+  /** Where the presets' credentials are read from (`GITHUB_CLIENT_ID`, ...). Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Vite's log level. Default `info`. */
+  logLevel?: LogLevel;
+}
+
+export interface RunningDemo {
+  /** Open this: the SPA, with the BFF under `/bff`. */
+  url: string;
+  /** The embedded provider's issuer URL. */
+  providerUrl: string;
+  /** The providers registered with the BFF. */
+  bffProviders: string[];
+  /** Stops everything the demo started. */
+  close(): Promise<void>;
+}
+
+const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
+
+function configRoute(config: DemoConfig): Middleware {
+  return async (ctx, next) => {
+    if (ctx.path !== DEMO_CONFIG_PATH) return next();
+    ctx.set('cache-control', 'no-store');
+    ctx.body = config;
+  };
+}
+
+/**
+ * Starts the embedded provider, then the SPA's origin: a Koa app with the BFF under `/bff` and Vite's
+ * dev server behind it. Both servers listen before anything else happens, so a taken port fails fast
+ * with a `DemoError` (`port_in_use`) and nothing is left running.
+ */
+export async function startDemo(options: StartDemoOptions = {}): Promise<RunningDemo> {
+  const host = options.host ?? '127.0.0.1';
+  const stops: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+  };
+  try {
+    const provider: Listening = await listenOn(options.ports?.provider ?? 4000, host, 'embedded provider', '--provider-port');
+    stops.push(provider.close);
+    const app: Listening = await listenOn(options.ports?.app ?? 5173, host, 'demo app (SPA and BFF)', '--port');
+    stops.push(app.close);
+
+    const url = `http://${urlHost(host)}:${app.port}`;
+    const providerUrl = `http://${urlHost(host)}:${provider.port}`;
+    const demo = await createDemoProvider({
+      issuer: providerUrl,
+      appOrigin: url,
+      accessTokenLifetime: options.accessTokenLifetime ?? 600,
+    });
+    provider.handle(demo.provider.app.callback());
+
+    const vite = await createSpaServer(app.server, options.logLevel ?? 'info');
+    stops.push(() => vite.close());
+    const koa = new Koa();
+    koa.use(
+      configRoute({
+        issuer: demo.provider.issuer,
+        spaClientId: demo.spaClientId,
+        bffBasePath: '/bff',
+        embedded: { oauth2: 'latchkey', oauth1: 'latchkey-oauth1' },
+        apis: {},
+      }),
+    );
+    koa.use(viteMiddleware(vite));
+    app.handle(koa.callback());
+    return { url, providerUrl: demo.provider.issuer, bffProviders: [], close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,220 @@
+import type { BffConnection, BffProviderInfo } from '@latchkey/common';
+import type { ApiResult } from './api-result.js';
+import { h, type Child } from './dom.js';
+import type { Notice } from './messages.js';
+import { initials, type Profile } from './profile.js';
+
+export interface SpaView {
+  profile: Profile | null;
+  expiresAt: number | null;
+  scope: string | null;
+  api: ApiResult | null;
+}
+
+export interface BffView {
+  connections: BffConnection[];
+  /** The provider the profile was read from. */
+  profileProvider: string | null;
+  profile: Profile | null;
+  api: ApiResult | null;
+}
+
+export interface ViewState {
+  issuer: string;
+  notice: Notice | null;
+  spa: SpaView | null;
+  bff: BffView | null;
+  /** Providers the BFF offers, with the demo's labels. */
+  bffProviders: (BffProviderInfo & { label: string })[];
+  /** The action running now (its button shows a spinner), or `null`. */
+  busy: string | null;
+}
+
+export interface Actions {
+  loginSpa(): void;
+  callSpaApi(): void;
+  logoutSpa(): void;
+  loginBff(provider: string): void;
+  callBffApi(provider: string): void;
+  disconnectBff(provider: string): void;
+  logoutBff(): void;
+  dismissNotice(): void;
+}
+
+const PROTOCOL_NAMES = { oauth2: 'OAuth 2', oauth1: 'OAuth 1.0a' } as const;
+
+function button(id: string, label: string, state: ViewState, onClick: () => void, kind = 'secondary'): HTMLButtonElement {
+  const busy = state.busy === id;
+  return h(
+    'button',
+    { id, type: 'button', class: `button ${kind}${busy ? ' busy' : ''}`, disabled: state.busy !== null, 'aria-busy': busy ? 'true' : undefined, onclick: onClick },
+    label,
+  );
+}
+
+/** `9:41` or `1:02:03` for a number of seconds. */
+export function formatRemaining(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const parts = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
+  const [hours, minutes, rest] = parts as [number, number, number];
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return hours > 0 ? `${hours}:${pad(minutes)}:${pad(rest)}` : `${minutes}:${pad(rest)}`;
+}
+
+/** A live countdown: the page's ticker rewrites every `[data-expires-at]` element once a second. */
+function countdown(expiresAt: number | null): Child {
+  if (expiresAt === null) return h('span', { class: 'muted' }, 'does not expire');
+  return h('span', { class: 'countdown', 'data-expires-at': String(expiresAt) }, formatRemaining((expiresAt - Date.now()) / 1000));
+}
+
+function noticeView(notice: Notice, actions: Actions): Child {
+  return h(
+    'div',
+    { class: 'notice', role: 'alert', id: 'notice' },
+    h('div', { class: 'notice-body' }, h('strong', { class: 'notice-title' }, notice.title), h('p', {}, notice.text), notice.code && h('code', { class: 'notice-code' }, notice.code)),
+    h('button', { type: 'button', class: 'notice-close', 'aria-label': 'Dismiss', onclick: () => actions.dismissNotice() }, '×'),
+  );
+}
+
+function profileView(profile: Profile | null, id: string): Child {
+  if (!profile) return h('p', { class: 'muted', id }, 'Reading the profile…');
+  const avatar = profile.picture
+    ? h('img', { class: 'avatar', src: profile.picture, alt: '' })
+    : h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(profile.name));
+  return h(
+    'div',
+    { class: 'profile', id },
+    h('div', { class: 'identity' }, avatar, h('div', {}, h('p', { class: 'name' }, profile.name), profile.subtitle && h('p', { class: 'muted' }, profile.subtitle))),
+    h('details', { class: 'claims', id: `${id}-claims` }, h('summary', {}, 'Everything the API returned'), h('dl', {}, profile.fields.flatMap(([key, value]) => [h('dt', {}, key), h('dd', {}, value)]))),
+  );
+}
+
+function apiView(result: ApiResult | null, id: string): Child {
+  if (!result) return null;
+  const ok = result.status >= 200 && result.status < 300;
+  return h(
+    'figure',
+    { class: 'api-result', id },
+    h('figcaption', {}, h('span', { class: `status ${ok ? 'ok' : 'failed'}` }, String(result.status)), h('code', {}, result.label), h('span', { class: 'muted' }, `${result.ms} ms`)),
+    h('pre', {}, result.body),
+  );
+}
+
+function spaCard(view: SpaView, state: ViewState, actions: Actions): Child {
+  return h(
+    'section',
+    { class: 'card session', id: 'spa-session', 'aria-labelledby': 'spa-title' },
+    h('header', { class: 'card-head' }, h('h2', { id: 'spa-title' }, 'Logged in the browser'), h('span', { class: 'tag' }, 'PKCE · public client')),
+    profileView(view.profile, 'spa-profile'),
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', {}, 'Access token expires in'),
+      h('dd', { id: 'spa-expiry' }, countdown(view.expiresAt)),
+      h('dt', {}, 'Scopes'),
+      h('dd', {}, view.scope ?? '—'),
+      h('dt', {}, 'Tokens kept in'),
+      h('dd', {}, 'this browser (IndexedDB); refreshed a minute before they expire'),
+    ),
+    h('div', { class: 'actions' }, button('spa-call-api', 'Call the API', state, actions.callSpaApi, 'primary'), button('spa-logout', 'Log out', state, actions.logoutSpa)),
+    apiView(view.api, 'spa-api-result'),
+  );
+}
+
+function connectionView(connection: BffConnection, state: ViewState, actions: Actions): Child {
+  const label = state.bffProviders.find((provider) => provider.name === connection.provider)?.displayName ?? connection.provider;
+  return h(
+    'li',
+    { class: 'connection', 'data-provider': connection.provider },
+    h(
+      'div',
+      {},
+      h('p', { class: 'name' }, label, ' ', h('span', { class: 'tag' }, PROTOCOL_NAMES[connection.protocol])),
+      h('p', { class: 'muted' }, connection.expiresAt === null ? 'token does not expire' : ['token expires in ', countdown(connection.expiresAt * 1000)], connection.scopes.length > 0 ? ` · ${connection.scopes.join(' ')}` : ''),
+    ),
+    h(
+      'div',
+      { class: 'actions compact' },
+      button(`bff-call-api-${connection.provider}`, 'Call the API', state, () => actions.callBffApi(connection.provider), 'primary'),
+      button(`bff-disconnect-${connection.provider}`, 'Unlink', state, () => actions.disconnectBff(connection.provider), 'ghost'),
+    ),
+  );
+}
+
+function bffCard(view: BffView, state: ViewState, actions: Actions): Child {
+  return h(
+    'section',
+    { class: 'card session', id: 'bff-session', 'aria-labelledby': 'bff-title' },
+    h('header', { class: 'card-head' }, h('h2', { id: 'bff-title' }, 'Logged in through the BFF'), h('span', { class: 'tag' }, 'HttpOnly session cookie')),
+    profileView(view.profile, 'bff-profile'),
+    h('h3', {}, 'Linked providers'),
+    h('ul', { class: 'connections', id: 'bff-connections' }, view.connections.map((connection) => connectionView(connection, state, actions))),
+    h('div', { class: 'actions' }, button('bff-logout', 'Log out', state, actions.logoutBff)),
+    apiView(view.api, 'bff-api-result'),
+  );
+}
+
+function way(id: string, label: string, detail: string, state: ViewState, onClick: () => void, active: boolean): Child {
+  return h(
+    'li',
+    { class: 'way' },
+    button(id, label, state, onClick, active ? 'secondary' : 'primary'),
+    h('p', { class: 'muted' }, active ? 'Already logged in this way.' : detail),
+  );
+}
+
+function signInCard(state: ViewState, actions: Actions): Child {
+  const linked = new Set(state.bff?.connections.map((connection) => connection.provider));
+  const anySession = state.spa !== null || state.bff !== null;
+  return h(
+    'section',
+    { class: 'card', id: 'sign-in', 'aria-labelledby': 'sign-in-title' },
+    h('header', { class: 'card-head' }, h('h2', { id: 'sign-in-title' }, anySession ? 'Other ways to log in' : 'Log in')),
+    h(
+      'ul',
+      { class: 'ways' },
+      way('login-spa', 'Log in with Latchkey ID (in the browser, PKCE)', 'The SPA talks to the provider itself: authorization code with PKCE, tokens in IndexedDB.', state, actions.loginSpa, state.spa !== null),
+      state.bffProviders.map((provider) =>
+        way(
+          `login-bff-${provider.name}`,
+          provider.label,
+          provider.protocol === 'oauth1'
+            ? 'The BFF signs every request with the consumer secret (HMAC-SHA1); the browser gets a cookie only.'
+            : 'A confidential client: the BFF keeps the secret and the tokens; the browser gets a cookie only.',
+          state,
+          () => actions.loginBff(provider.name),
+          linked.has(provider.name),
+        ),
+      ),
+    ),
+    h('p', { class: 'hint' }, 'Demo user ', h('code', {}, 'alice'), ' / ', h('code', {}, 'wonderland'), '. Any other username signs in too.'),
+  );
+}
+
+function howItWorks(issuer: string): Child {
+  return h(
+    'section',
+    { class: 'how', 'aria-label': 'How it works' },
+    h('div', {}, h('h3', {}, 'In the browser'), h('p', {}, h('code', {}, '@latchkey/browser'), ' runs the authorization code flow with PKCE, checks the callback, stores the tokens, refreshes them once across tabs and attaches them in ', h('code', {}, 'fetch'), '.')),
+    h('div', {}, h('h3', {}, 'Through the BFF'), h('p', {}, h('code', {}, '@latchkey/bff'), ' keeps client secrets and tokens on the server and proxies API calls under ', h('code', {}, '/bff/api'), ', so the page never sees a token.')),
+    h('div', {}, h('h3', {}, 'The provider'), h('p', {}, h('code', {}, '@latchkey/provider'), ' is a real OAuth 2 / OpenID Connect and OAuth 1.0a server, running at ', h('a', { href: `${issuer}/.well-known/openid-configuration` }, new URL(issuer).host), '.')),
+  );
+}
+
+export function renderApp(state: ViewState, actions: Actions): Node {
+  return h(
+    'div',
+    { class: 'page' },
+    h('header', { class: 'top' }, h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), 'Latchkey', h('span', { class: 'pill' }, 'demo'))),
+    h(
+      'main',
+      { class: 'wrap' },
+      h('section', { class: 'intro' }, h('h1', {}, 'Log in to an SPA, three ways'), h('p', {}, 'Against the embedded Latchkey ID provider: in the browser with PKCE, or through a backend-for-frontend with OAuth 2 or OAuth 1.0a. Then read the profile and call the API.')),
+      state.notice && noticeView(state.notice, actions),
+      state.spa && spaCard(state.spa, state, actions),
+      state.bff && bffCard(state.bff, state, actions),
+      signInCard(state, actions),
+      howItWorks(state.issuer),
+    ),
+  );
+}
