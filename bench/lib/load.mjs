@@ -1,0 +1,43 @@
+// Bounded load runs with autocannon: a fixed duration, a fixed number of connections, no pipelining.
+import autocannon from 'autocannon';
+import { percentile } from './stats.mjs';
+
+/**
+ * Runs autocannon and returns the figures the tables need. Latencies are taken from autocannon's
+ * per-response timings (hrtime, sub-millisecond) rather than its histogram, which rounds to whole
+ * milliseconds. `failed` counts non-2xx answers, connection errors and timeouts: a run with failures
+ * is reported, never silently averaged in.
+ */
+export async function load(options) {
+  const latencies = [];
+  const result = await new Promise((resolve, reject) => {
+    const instance = autocannon({ pipelining: 1, timeout: 10, ...options }, (error, answer) => (error ? reject(error) : resolve(answer)));
+    instance.on('response', (_client, status, _bytes, milliseconds) => {
+      if (status >= 200 && status < 300) latencies.push(milliseconds);
+    });
+  });
+  return {
+    // Successful answers per second: a failed request is not throughput.
+    requestsPerSecond: result['2xx'] / result.duration,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    ok: result['2xx'],
+    failed: result.non2xx + result.errors + result.timeouts,
+    seconds: result.duration,
+  };
+}
+
+/** Mean of the rounds' req/s and p50, the worst p99, summed counts. */
+export function combine(runs) {
+  const mean = (pick) => runs.reduce((total, run) => total + pick(run), 0) / runs.length;
+  return {
+    requestsPerSecond: mean((run) => run.requestsPerSecond),
+    min: Math.min(...runs.map((run) => run.requestsPerSecond)),
+    max: Math.max(...runs.map((run) => run.requestsPerSecond)),
+    p50: mean((run) => run.p50),
+    p99: Math.max(...runs.map((run) => run.p99)),
+    ok: runs.reduce((total, run) => total + run.ok, 0),
+    failed: runs.reduce((total, run) => total + run.failed, 0),
+    rounds: runs.length,
+  };
+}
