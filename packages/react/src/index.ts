@@ -1,1 +1,16 @@
-export {};
+export { AuthProvider } from './auth-provider.js';
+export type { AuthProviderProps } from './auth-provider.js';
+export { useAuth } from './use-auth.js';
+export type { UseAuthResult } from './use-auth.js';
+export type { AuthState } from './auth-store.js';
+export { useAuthFetch } from './use-auth-fetch.js';
+export type { AuthFetch } from './use-auth-fetch.js';
+export { RequireAuth } from './require-auth.js';
+export type { RequireAuthProps } from './require-auth.js';
+export { AuthCallback } from './auth-callback.js';
+export type { AuthCallbackProps } from './auth-callback.js';
+export { BffProvider } from './bff-provider.js';
+export type { BffProviderProps } from './bff-provider.js';
+export { useBffSession } from './use-bff-session.js';
+export type { UseBffSessionResult } from './use-bff-session.js';
+export type { BffSession, BffState } from './bff-store.js';
