@@ -48,9 +48,9 @@ describe('BffProvider and useBffSession against a server speaking the BFF contra
       </BffProvider>,
     );
     await screen.findByText('anonymous');
-    session!.login('demo', { returnTo: '/app/profile' });
+    act(() => void session!.login('demo', { returnTo: '/app/profile' }));
     expect(navigate).toHaveBeenCalledWith(`/bff/login/demo?returnTo=${encodeURIComponent('/app/profile')}`);
-    expect(() => session!.login('demo', { returnTo: 'https://evil.example/' })).toThrow(
+    expect(() => act(() => void session!.login('demo', { returnTo: 'https://evil.example/' }))).toThrow(
       expect.objectContaining({ code: 'invalid_return_to' }),
     );
     await screen.findByText('anonymous error:invalid_return_to');
