@@ -83,4 +83,82 @@ describe.runIf(chromiumGate())('the demo in headless Chromium', () => {
     await shoot(page, 'spa-denied');
     await page.close();
   });
+
+  for (const [provider, protocol] of [
+    ['latchkey', 'oauth2'],
+    ['latchkey-oauth1', 'oauth1'],
+  ] as const) {
+    it(`logs in through the BFF (${protocol}), shows the profile and the linked provider, calls the API, survives a reload, logs out`, async () => {
+      const page = await open();
+      await page.click(`#login-bff-${provider}`);
+      await consent(page, 'allow');
+      await page.waitForURL(`${demo.url}/`);
+      await page.waitForSelector('#app[data-ready]');
+      await expect.poll(() => page.locator('#bff-profile .name').textContent()).toBe('Alice Liddell');
+      const connection = page.locator(`#bff-connections [data-provider="${provider}"]`);
+      expect(await connection.count()).toBe(1);
+
+      // The browser holds only the BFF's HttpOnly cookie; no token reaches the page.
+      const cookies = await chromium.context.cookies(demo.url);
+      expect(cookies.map((cookie) => [cookie.name, cookie.httpOnly, cookie.sameSite])).toEqual([['latchkey', true, 'Lax']]);
+
+      await page.click(`#bff-call-api-${provider}`);
+      await expect.poll(() => page.locator('#bff-api-result .status').textContent()).toBe('200');
+      const echoed = JSON.parse((await page.locator('#bff-api-result pre').textContent())!) as { sub: string; protocol: string; headers: string[] };
+      expect(echoed).toMatchObject({ sub: 'u-alice', protocol, query: { from: 'latchkey-demo' } });
+      expect(echoed.headers).not.toContain('cookie');
+      await shoot(page, `bff-${protocol}-logged-in`);
+
+      await page.reload();
+      await page.waitForSelector('#app[data-ready]');
+      await expect.poll(() => page.locator('#bff-profile .name').textContent()).toBe('Alice Liddell');
+
+      await page.click('#bff-logout');
+      await expect.poll(() => page.locator('#bff-session').count()).toBe(0);
+      await page.reload();
+      await page.waitForSelector('#app[data-ready]');
+      expect(await page.locator('#bff-session').count()).toBe(0);
+      await page.close();
+    });
+
+    it(`shows a denied consent through the BFF (${protocol}) as a readable message`, async () => {
+      const page = await open();
+      await page.click(`#login-bff-${provider}`);
+      await consent(page, 'deny');
+      await page.waitForURL(`${demo.url}/`);
+      await page.waitForSelector('#app[data-ready]');
+      await expect.poll(() => page.locator('#notice .notice-code').textContent()).toBe('authorization_denied');
+      expect(new URL(page.url()).search).toBe('');
+      expect(await page.locator('#bff-session').count()).toBe(0);
+      await shoot(page, `bff-${protocol}-denied`);
+      await page.close();
+    });
+  }
+
+  it('links both BFF providers to one session, unlinks one, and fits a phone screen', async () => {
+    const page = await open();
+    await page.click('#login-bff-latchkey');
+    await consent(page, 'allow');
+    await page.waitForURL(`${demo.url}/`);
+    await page.waitForSelector('#bff-connections [data-provider="latchkey"]');
+    await page.click('#login-bff-latchkey-oauth1');
+    await consent(page, 'allow');
+    await page.waitForURL(`${demo.url}/`);
+    await page.waitForSelector('#app[data-ready]');
+    await expect.poll(() => page.locator('#bff-connections [data-provider]').count()).toBe(2);
+
+    await page.setViewportSize({ width: 375, height: 812 });
+    await page.click('#bff-call-api-latchkey-oauth1');
+    await expect.poll(() => page.locator('#bff-api-result .status').textContent()).toBe('200');
+    // Nothing wider than the phone: no sideways scrolling.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await shoot(page, 'bff-both-linked-phone');
+
+    await page.click('#bff-disconnect-latchkey-oauth1');
+    await expect.poll(() => page.locator('#bff-connections [data-provider]').count()).toBe(1);
+    expect(await page.locator('#login-bff-latchkey-oauth1').count()).toBe(1);
+    await page.click('#bff-logout');
+    await expect.poll(() => page.locator('#bff-session').count()).toBe(0);
+    await page.close();
+  });
 });

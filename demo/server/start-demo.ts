@@ -1,6 +1,7 @@
 import Koa, { type Middleware } from 'koa';
 import type { LogLevel } from 'vite';
 import { DEMO_CONFIG_PATH, type DemoConfig } from '../src/demo-config.js';
+import { createDemoBff, EMBEDDED } from './demo-bff.js';
 import { createDemoProvider } from './demo-provider.js';
 import { listenOn, type Listening } from './listen.js';
 import { createSpaServer, viteMiddleware } from './spa.js';
@@ -73,6 +74,8 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<Running
       accessTokenLifetime: options.accessTokenLifetime ?? 600,
     });
     provider.handle(demo.provider.app.callback());
+    const bff = createDemoBff({ demo, presets: options.presets ?? [], env: options.env ?? process.env });
+    stops.push(bff.close);
 
     const vite = await createSpaServer(app.server, options.logLevel ?? 'info');
     stops.push(() => vite.close());
@@ -82,13 +85,14 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<Running
         issuer: demo.provider.issuer,
         spaClientId: demo.spaClientId,
         bffBasePath: '/bff',
-        embedded: { oauth2: 'latchkey', oauth1: 'latchkey-oauth1' },
-        apis: {},
+        embedded: EMBEDDED,
+        apis: bff.apis,
       }),
     );
+    koa.use(bff.middleware);
     koa.use(viteMiddleware(vite));
     app.handle(koa.callback());
-    return { url, providerUrl: demo.provider.issuer, bffProviders: [], close };
+    return { url, providerUrl: demo.provider.issuer, bffProviders: bff.providers, close };
   } catch (error) {
     await close();
     throw error;

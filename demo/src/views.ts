@@ -149,32 +149,25 @@ function bffCard(view: BffView, state: ViewState, actions: Actions): Child {
     profileView(view.profile, 'bff-profile'),
     h('h3', {}, 'Linked providers'),
     h('ul', { class: 'connections', id: 'bff-connections' }, view.connections.map((connection) => connectionView(connection, state, actions))),
-    h('div', { class: 'actions' }, button('bff-logout', 'Log out', state, actions.logoutBff)),
     apiView(view.api, 'bff-api-result'),
+    h('div', { class: 'actions' }, button('bff-logout', 'Log out', state, actions.logoutBff)),
   );
 }
 
-function way(id: string, label: string, detail: string, state: ViewState, onClick: () => void, active: boolean): Child {
-  return h(
-    'li',
-    { class: 'way' },
-    button(id, label, state, onClick, active ? 'secondary' : 'primary'),
-    h('p', { class: 'muted' }, active ? 'Already logged in this way.' : detail),
-  );
+function way(id: string, label: string, detail: string, state: ViewState, onClick: () => void): Child {
+  return h('li', { class: 'way' }, button(id, label, state, onClick, 'primary'), h('p', { class: 'muted' }, detail));
 }
 
+/** The ways not in use yet; `null` once every one is. */
 function signInCard(state: ViewState, actions: Actions): Child {
   const linked = new Set(state.bff?.connections.map((connection) => connection.provider));
   const anySession = state.spa !== null || state.bff !== null;
-  return h(
-    'section',
-    { class: 'card', id: 'sign-in', 'aria-labelledby': 'sign-in-title' },
-    h('header', { class: 'card-head' }, h('h2', { id: 'sign-in-title' }, anySession ? 'Other ways to log in' : 'Log in')),
-    h(
-      'ul',
-      { class: 'ways' },
-      way('login-spa', 'Log in with Latchkey ID (in the browser, PKCE)', 'The SPA talks to the provider itself: authorization code with PKCE, tokens in IndexedDB.', state, actions.loginSpa, state.spa !== null),
-      state.bffProviders.map((provider) =>
+  const ways = [
+    state.spa === null &&
+      way('login-spa', 'Log in with Latchkey ID (in the browser, PKCE)', 'The SPA talks to the provider itself: authorization code with PKCE, tokens in IndexedDB.', state, actions.loginSpa),
+    ...state.bffProviders
+      .filter((provider) => !linked.has(provider.name))
+      .map((provider) =>
         way(
           `login-bff-${provider.name}`,
           provider.label,
@@ -183,10 +176,16 @@ function signInCard(state: ViewState, actions: Actions): Child {
             : 'A confidential client: the BFF keeps the secret and the tokens; the browser gets a cookie only.',
           state,
           () => actions.loginBff(provider.name),
-          linked.has(provider.name),
         ),
       ),
-    ),
+  ].filter((item) => item !== false);
+  if (ways.length === 0) return null;
+  return h(
+    'section',
+    { class: 'card', id: 'sign-in', 'aria-labelledby': 'sign-in-title' },
+    h('header', { class: 'card-head' }, h('h2', { id: 'sign-in-title' }, anySession ? 'More ways to log in' : 'Log in')),
+    state.bff && h('p', { class: 'muted' }, 'Logging in through the BFF again links that provider to the same session.'),
+    h('ul', { class: 'ways' }, ways),
     h('p', { class: 'hint' }, 'Demo user ', h('code', {}, 'alice'), ' / ', h('code', {}, 'wonderland'), '. Any other username signs in too.'),
   );
 }
