@@ -1,6 +1,7 @@
+import { request as httpRequest } from 'node:http';
 import Koa from 'koa';
 import { expect } from 'vitest';
-import { CSRF_HEADER, CSRF_HEADER_VALUE } from '@latchkey/common';
+import { BFF_ERROR_HEADER, CSRF_HEADER, CSRF_HEADER_VALUE } from '@latchkey/common';
 import { createBff, OAuthRegistry, type CreateBffOptions, type LogFields, type OAuthRegistryOptions } from '@latchkey/bff';
 import { listen, type Listening } from '../../../test-support/listen.js';
 import { submitAuthorizeForm } from '../../../test-support/authorize-form.js';
@@ -122,4 +123,62 @@ export class Browser {
     const response = await this.fetch('/bff/session');
     return (await response.json()) as import('@latchkey/common').BffSessionResponse;
   }
+}
+
+export interface RawResponse {
+  status: number;
+  headers: import('node:http').IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * One HTTP request with the path sent byte for byte: `fetch` would normalize `..`, backslashes and
+ * encodings before the BFF ever saw them, which is exactly what traversal tests must not allow.
+ */
+export function rawRequest(
+  base: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean } = {},
+): Promise<RawResponse> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.body !== undefined && !options.chunked) headers['content-length'] = String(Buffer.byteLength(options.body));
+    const request = httpRequest({ hostname, port, path, method: options.method ?? 'GET', headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    if (options.body !== undefined) request.write(options.body);
+    request.end();
+  });
+}
+
+/** A stand-in upstream API that records every request it receives. */
+export interface RecordingUpstream {
+  url: string;
+  requests: { method: string; url: string; headers: import('node:http').IncomingHttpHeaders }[];
+  close(): Promise<void>;
+}
+
+/** `/slow/*` never answers; `/set-cookie` answers with cookies and a forged BFF error marker; the rest echo. */
+export async function startRecordingUpstream(): Promise<RecordingUpstream> {
+  const requests: RecordingUpstream['requests'] = [];
+  const server = await listen((req, res) => {
+    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    if (req.url?.startsWith('/slow/')) return;
+    req.resume();
+    req.on('end', () => {
+      if (req.url?.includes('/set-cookie')) {
+        res.setHeader('set-cookie', ['upstream=1; Path=/', 'other=2']);
+        res.setHeader(BFF_ERROR_HEADER, 'csrf_rejected');
+      }
+      res.setHeader('x-upstream', 'yes');
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ ok: true, url: req.url }));
+    });
+  });
+  return { url: server.url, requests, close: () => server.close() };
 }

@@ -41,8 +41,9 @@ export function joinUnderBase(base: URL, rawPath: string, rawQuery = ''): URL {
       throw new BffError('invalid_proxy_path', 'That API path is not allowed.', { cause });
     }
     if (decoded === '.' || decoded === '..') throw reject('dot segment');
-    // After decoding: a slash or backslash was encoded, `%` means double encoding, `@` userinfo.
-    if (/[/\\%@]/.test(decoded) || FORBIDDEN_RAW.test(decoded)) throw reject('encoded delimiter');
+    // After decoding: a slash or backslash was encoded, `%` means double encoding, `@` userinfo, and
+    // control characters. An encoded space is fine: the segment is re-encoded below.
+    if (/[/\\%@\u0000-\u001f\u007f]/.test(decoded)) throw reject('encoded delimiter');
     segments.push(encodeSegment(decoded));
   });
 
