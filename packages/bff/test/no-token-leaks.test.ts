@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryStore, userFromClaims, type OAuthToken, type SessionStore } from '@latchkey/bff';
+import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
+import { startBff, type TestBff } from './harness.js';
+
+/** Every secret value a token carries. */
+function secretsOf(token: OAuthToken): string[] {
+  return token.kind === 'oauth2'
+    ? [token.accessToken, token.refreshToken, token.idToken].filter((value): value is string => value !== undefined)
+    : [token.oauthToken, token.oauthTokenSecret];
+}
+
+describe('no issued token leaves the server', () => {
+  let provider: TestProvider;
+  let bff: TestBff;
+  let clockSkewMs = 0;
+  const issued = new Set<string>();
+  const stored: string[] = [];
+
+  beforeAll(async () => {
+    provider = await startTestProvider({ oauth1: { signatureMethods: ['HMAC-SHA1'] } });
+    const memory = createMemoryStore();
+    const recordingStore: SessionStore = {
+      get: (id, options) => memory.get(id, options),
+      set: async (id, value, ttlMs) => {
+        stored.push(value);
+        await memory.set(id, value, ttlMs);
+      },
+      destroy: (id) => memory.destroy(id),
+    };
+    bff = await startBff({
+      registry: {
+        now: () => Date.now() + clockSkewMs,
+        updateToken: (_name, token) => void secretsOf(token).forEach((secret) => issued.add(secret)),
+      },
+      bff: {
+        store: recordingStore,
+        onLogin: (_ctx, { token }) => void secretsOf(token).forEach((secret) => issued.add(secret)),
+      },
+      async register(registry, bffUrl) {
+        const oauth2 = await provider.provider.registerClient({ clientId: 'bff-leaks', redirectUris: [`${bffUrl}/bff/callback/oidc`] });
+        issued.add(oauth2.clientSecret as string);
+        registry.register('oidc', {
+          clientId: oauth2.clientId,
+          clientSecret: oauth2.clientSecret as string,
+          serverMetadataUrl: `${provider.url}/.well-known/openid-configuration`,
+          apiBaseUrl: `${provider.url}/api/`,
+          clientKwargs: { scope: 'openid profile email offline_access' },
+        });
+        const oauth1 = await provider.provider.registerClient({ clientId: 'bff-leaks-1', oauth1: { callbackUris: [`${bffUrl}/bff/callback/one`] } });
+        issued.add(oauth1.clientSecret as string);
+        registry.register('one', {
+          clientId: oauth1.clientId,
+          clientSecret: oauth1.clientSecret as string,
+          requestTokenUrl: `${provider.url}/oauth1/initiate`,
+          authorizeUrl: `${provider.url}/oauth1/authorize`,
+          accessTokenUrl: `${provider.url}/oauth1/token`,
+          apiBaseUrl: `${provider.url}/api/`,
+          userInfo: async ({ client }) => userFromClaims(await (await client.get('me')).json()),
+        });
+      },
+    });
+  });
+  afterAll(async () => {
+    await bff.close();
+    await provider.close();
+  });
+
+  it('in no response body or header, no log line, and no stored session value', async () => {
+    const browser = bff.browser();
+    await browser.login('oidc');
+    await browser.login('one');
+    await browser.session();
+    await browser.fetch('/bff/api/oidc/me', { csrf: true });
+    await browser.fetch('/bff/api/one/echo', { method: 'POST', csrf: true, headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+    clockSkewMs += 2 * 3600 * 1000;
+    await browser.fetch('/bff/api/oidc/echo?x=1', { csrf: true });
+    await browser.fetch('/bff/api/oidc/../x', { csrf: true });
+    await browser.fetch('/bff/api/oidc/me');
+    await browser.fetch('/bff/callback/oidc?state=forged&code=x');
+    await browser.fetch('/bff/disconnect/one', { method: 'POST', csrf: true });
+    await browser.fetch('/bff/logout', { method: 'POST', csrf: true });
+
+    // The run did issue, refresh and store tokens: the checks below have something to find.
+    expect(issued.size).toBeGreaterThanOrEqual(8);
+    expect(provider.countEvents('token_request', 'refresh_token')).toBe(1);
+    expect(stored.length).toBeGreaterThan(0);
+    expect(bff.logs.length).toBeGreaterThan(5);
+
+    const outputs = [
+      ...browser.responses.map((response) => `${JSON.stringify(response.headers)}\n${response.body}`),
+      ...bff.logs.map((line) => JSON.stringify(line)),
+      ...stored,
+    ];
+    for (const secret of issued) {
+      for (const output of outputs) expect(output.includes(secret), 'a token or secret leaked').toBe(false);
+    }
+  });
+});
