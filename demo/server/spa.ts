@@ -6,6 +6,9 @@ import { createServer, type LogLevel, type ViteDevServer } from 'vite';
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const demoRoot = fileURLToPath(new URL('../', import.meta.url));
 
+/** The npm packages the SPA imports through @latchkey/browser. */
+const SPA_DEPENDENCIES = ['oauth4webapi', 'idb-keyval'];
+
 /**
  * The Vite dev server for the SPA in middleware mode: it serves `demo/index.html` and the sources
  * (with `@latchkey/x` mapped to `packages/x/src` by the top-level vite.config.ts), and puts its
@@ -20,9 +23,9 @@ export function createSpaServer(server: Server, logLevel: LogLevel): Promise<Vit
     logLevel,
     clearScreen: false,
     server: { middlewareMode: true, hmr: { server } },
-    // The SPA's dependencies are ES modules already: serving them as they are avoids the optimizer
+    // The SPA's dependencies, named up front: the optimizer bundles them at start instead of
     // discovering them on first load and reloading the page halfway through a login.
-    optimizeDeps: { noDiscovery: true, include: [] },
+    optimizeDeps: { noDiscovery: true, include: SPA_DEPENDENCIES },
   });
 }
 
