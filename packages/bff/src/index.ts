@@ -29,7 +29,7 @@ export type {
   UserInfoInput,
   UserInfoMapper,
 } from './config/client-config.js';
-export { envVarName, resolveClientConfig } from './config/resolve-config.js';
+export { envVarName, MissingConfigError, resolveClientConfig } from './config/resolve-config.js';
 export type { ResolvedClientConfig, ResolvedKwargs, ResolveOptions } from './config/resolve-config.js';
 export { bindToken } from './client/remote-client.js';
 export type { ApiCall, ApiResponse, RemoteClient, RequestOptions } from './client/remote-client.js';

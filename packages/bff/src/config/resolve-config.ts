@@ -20,6 +20,20 @@ import {
   type ClientPrivateKey,
 } from './client-config.js';
 
+/** A required provider key is missing: names the key, the provider and the environment variable it can come from. */
+export class MissingConfigError extends ConfigurationError {
+  readonly provider: string;
+  /** E.g. `GITHUB_CLIENT_ID`. */
+  readonly envVar: string;
+
+  constructor(provider: string, key: string, why: string) {
+    const envVar = envVarName(provider, key);
+    super(key, `${key} is required for "${provider}" ${why}(or set ${envVar}).`);
+    this.provider = provider;
+    this.envVar = envVar;
+  }
+}
+
 /** Provider names become URL segments and environment variable prefixes. */
 const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
@@ -194,9 +208,7 @@ export function resolveClientConfig(name: string, config: ClientConfig, options:
   };
   const required = (key: (typeof STRING_KEYS)[number], why: string): string => {
     const value = read(key);
-    if (value === undefined) {
-      throw new ConfigurationError(key, `${key} is required for "${name}" ${why}(or set ${envVarName(name, key)}).`);
-    }
+    if (value === undefined) throw new MissingConfigError(name, key, why);
     return value;
   };
 
