@@ -1,0 +1,62 @@
+import type { ClientConfig } from '../config/client-config.js';
+import { lenientTokenResponse, tokenAndRequestFixes, userAgentHeader } from './compliance.js';
+import { buildPreset, type PresetOptions } from './define-preset.js';
+import { apiJson, compactUser, stringField, subjectOf } from './user-info.js';
+
+export interface RedditOptions extends PresetOptions {
+  /**
+   * `User-Agent` of API calls. Reddit throttles generic ones and asks for
+   * `<platform>:<app id>:<version> (by /u/<reddit username>)`. Default `web:latchkey-bff:1.0`.
+   */
+  userAgent?: string;
+  /** `permanent` asks for a refresh token; `temporary` tokens last an hour. Default `permanent`. */
+  duration?: 'permanent' | 'temporary';
+}
+
+/** `GET /api/v1/me` (https://www.reddit.com/dev/api/#GET_api_v1_me). */
+interface RedditAccount {
+  id: string;
+  name: string;
+  icon_img?: string;
+}
+
+/** Reddit escapes `&` in image URLs inside its JSON. */
+const unescapeAmpersands = (value: string | undefined) => value?.replace(/&amp;/g, '&');
+
+/**
+ * Reddit (https://github.com/reddit-archive/reddit/wiki/OAuth2). The token endpoint takes client
+ * credentials only as HTTP Basic and answers some errors with HTTP 200; API calls go to
+ * `oauth.reddit.com` and need a descriptive `User-Agent`.
+ */
+export function reddit(options: RedditOptions = {}): ClientConfig {
+  const { userAgent = 'web:latchkey-bff:1.0', duration = 'permanent', ...common } = options;
+  return buildPreset(
+    {
+      displayName: 'Reddit',
+      endpoints: {
+        authorizeUrl: 'https://www.reddit.com/api/v1/authorize',
+        accessTokenUrl: 'https://www.reddit.com/api/v1/access_token',
+        revokeTokenUrl: 'https://www.reddit.com/api/v1/revoke_token',
+        apiBaseUrl: 'https://oauth.reddit.com',
+      },
+      defaultScopes: ['identity'],
+      scopeDelimiter: ' ',
+      tokenEndpointAuthMethod: 'client_secret_basic',
+      allowedAuthMethods: ['client_secret_basic'],
+      authorizeParams: { duration },
+      complianceFix: tokenAndRequestFixes(lenientTokenResponse, userAgentHeader(userAgent)),
+      async userInfo(input) {
+        const account = await apiJson<RedditAccount>(input, 'api/v1/me');
+        const name = stringField(account.name);
+        return compactUser({
+          sub: subjectOf(input, account.id),
+          name,
+          preferred_username: name,
+          picture: unescapeAmpersands(stringField(account.icon_img)),
+          profile: name === undefined ? undefined : `https://www.reddit.com/user/${encodeURIComponent(name)}`,
+        });
+      },
+    },
+    common,
+  );
+}
