@@ -1,1 +1,11 @@
-export {};
+export { createLatchkey, LATCHKEY_AUTH } from './latchkey-auth.js';
+export type { LatchkeyAuth } from './latchkey-auth.js';
+export { useAuth } from './use-auth.js';
+export { createAuthGuard } from './auth-guard.js';
+export type { AuthGuardOptions } from './auth-guard.js';
+export { createLatchkeyBff, LATCHKEY_BFF } from './latchkey-bff.js';
+export type { BffSession, LatchkeyBff } from './latchkey-bff.js';
+export { useBffSession } from './use-bff-session.js';
+export { createBffGuard } from './bff-guard.js';
+export type { BffGuardOptions } from './bff-guard.js';
+export type { GuardRoute, RouteGuard } from './route.js';
