@@ -16,7 +16,10 @@ const VERSION = 'v1';
 
 export function createSealer(keys: readonly (string | Buffer)[]): Sealer {
   if (keys.length === 0) throw new ConfigurationError('keys', 'keys must contain at least one secret.');
-  const derived = keys.map((key, index) => {
+  const derived = keys.map((key: unknown, index) => {
+    if (typeof key !== 'string' && !Buffer.isBuffer(key)) {
+      throw new ConfigurationError('keys', `keys[${index}] must be a string or a Buffer.`);
+    }
     const material = typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
     if (material.length < 32) {
       throw new ConfigurationError('keys', `keys[${index}] must be at least 32 bytes of secret.`);
