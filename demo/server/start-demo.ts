@@ -41,6 +41,20 @@ export interface RunningDemo {
 
 const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
 
+/**
+ * Sends `http://localhost:5173/...` to the printed `http://127.0.0.1:5173/...` (and any other host
+ * name to the one in use): redirect URIs are registered for one origin, and the BFF's cookie is
+ * host-only, so the page must stay on that origin.
+ */
+function canonicalHost(url: string): Middleware {
+  const host = new URL(url).host;
+  return async (ctx, next) => {
+    if (ctx.host === host) return next();
+    ctx.status = 307;
+    ctx.redirect(`${url}${ctx.url}`);
+  };
+}
+
 function configRoute(config: DemoConfig): Middleware {
   return async (ctx, next) => {
     if (ctx.path !== DEMO_CONFIG_PATH) return next();
@@ -80,6 +94,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<Running
     const vite = await createSpaServer(app.server, options.logLevel ?? 'info');
     stops.push(() => vite.close());
     const koa = new Koa();
+    koa.use(canonicalHost(url));
     koa.use(
       configRoute({
         issuer: demo.provider.issuer,
