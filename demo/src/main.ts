@@ -35,8 +35,11 @@ function render(): void {
   for (const id of open) document.getElementById(id)?.setAttribute('open', '');
 }
 
-/** Runs a button's action with its spinner; any failure becomes the readable notice. */
-async function run(id: string, work: () => Promise<void>): Promise<void> {
+/**
+ * Runs a button's action with its spinner; any failure becomes the readable notice, and the state is
+ * read again (`resync`), since a failure may mean the session ended elsewhere.
+ */
+async function run(id: string, work: () => Promise<void>, resync?: () => Promise<void>): Promise<void> {
   state.busy = id;
   render();
   try {
@@ -44,6 +47,7 @@ async function run(id: string, work: () => Promise<void>): Promise<void> {
   } catch (error) {
     console.error(error);
     state.notice = noticeFor(error);
+    await resync?.().catch((again: unknown) => console.error(again));
   } finally {
     state.busy = null;
     render();
@@ -98,7 +102,7 @@ const actions: Actions = {
     void run('spa-call-api', async () => {
       const result = await callApi('GET /api/echo?from=latchkey-demo', () => auth.fetch(`${config.issuer}/api/echo?from=latchkey-demo`));
       if (state.spa) Object.assign(state.spa, { api: result, expiresAt: auth.expiresAt });
-    }),
+    }, loadSpa),
   logoutSpa: () =>
     void run('spa-logout', async () => {
       await auth.logout();
@@ -111,17 +115,17 @@ const actions: Actions = {
       const result = await callApi(`GET ${config.bffBasePath}/api/${provider}/${path}`, () => bff.fetch(provider, path));
       await loadBff();
       if (state.bff) state.bff.api = result;
-    }),
+    }, loadBff),
   disconnectBff: (provider) =>
     void run(`bff-disconnect-${provider}`, async () => {
       await bff.disconnect(provider);
       await loadBff();
-    }),
+    }, loadBff),
   logoutBff: () =>
     void run('bff-logout', async () => {
       await bff.logout();
       state.bff = null;
-    }),
+    }, loadBff),
   dismissNotice: () => {
     state.notice = null;
     render();
