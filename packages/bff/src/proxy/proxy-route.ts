@@ -26,6 +26,7 @@ export function proxyRoute(bff: BffRuntime) {
       },
       ctx,
     );
+    bff.logger.debug('proxied', { provider, method: ctx.method, status: upstream.statusCode });
     ctx.status = upstream.statusCode;
     for (const [name, value] of Object.entries(returnedResponseHeaders(upstream.headers))) ctx.set(name, value);
     ctx.body = upstream.body;

@@ -1,7 +1,11 @@
 import type { Context } from 'koa';
+import { BffError } from '../errors.js';
+import { errorFields } from '../http/respond.js';
 import { checkReturnTo } from '../http/return-to.js';
+import type { ProviderRuntime } from '../registry/registry.js';
 import { sessionBinding, type LoginTransaction } from '../session/login-transaction.js';
 import type { BffRuntime } from '../bff/bff-runtime.js';
+import { withLoginError } from './callback.js';
 
 /**
  * `GET /login/:provider?returnTo=`: starts a login and redirects to the provider. The transaction is
@@ -15,6 +19,24 @@ export function loginRoute(bff: BffRuntime) {
     const binding = sessionBinding(bff.sessions.ensure(ctx));
     const redirectUri = bff.callbackUri(ctx, provider);
     const base = { provider, returnTo, redirectUri, binding };
+    ctx.set('cache-control', 'no-store');
+    let location: URL;
+    try {
+      location = await start(ctx, runtime, base);
+    } catch (error) {
+      // A provider that cannot start a login (down, refusing the client) sends the user back to the SPA.
+      const failure = error instanceof BffError ? error : new BffError('login_failed', 'The login could not start.', { cause: error });
+      bff.logger.warn('login failed', { ...errorFields(failure), provider });
+      ctx.redirect(withLoginError(returnTo, failure.code, provider));
+      return;
+    }
+    bff.logger.info('login started', { provider, protocol: runtime.config.protocol });
+    ctx.redirect(location.href);
+  };
+
+  async function start(ctx: Context, runtime: ProviderRuntime, base: Omit<LoginTransaction, 'codeVerifier' | 'nonce' | 'oauthTokenSecret'>): Promise<URL> {
+    const provider = base.provider;
+    const redirectUri = base.redirectUri;
     let location: URL;
     if (runtime.oauth2 !== undefined) {
       const { url, secrets } = await runtime.oauth2.authorizationUrl(redirectUri);
@@ -37,8 +59,6 @@ export function loginRoute(bff: BffRuntime) {
       }
       location = oauth1.authorizationUrl(requestToken.oauthToken);
     }
-    bff.logger.info('login started', { provider, protocol: runtime.config.protocol });
-    ctx.set('cache-control', 'no-store');
-    ctx.redirect(location.href);
-  };
+    return location;
+  }
 }
