@@ -41,7 +41,7 @@ describe('session store use and login hooks', () => {
             hookCalls.save++;
             requestTokens.set(token.oauthToken, token);
           },
-          fetchRequestToken: (_name, oauthToken) => {
+          fetchRequestToken: async (_name, oauthToken) => {
             hookCalls.fetch++;
             return requestTokens.get(oauthToken);
           },
