@@ -19,7 +19,13 @@ describe('tokens held by the BFF', () => {
         now: () => Date.now() + clockSkewMs,
         updateToken: (name, token, previous) => void updates.push({ provider: name, token, previous }),
       },
-      bff: { onLogin: (_ctx, login) => void logins.push({ provider: login.provider, token: login.token }) },
+      bff: {
+        onLogin: (_ctx, login) => {
+          logins.push({ provider: login.provider, token: login.token });
+          // The app's own user for a first login with beta; otherwise the default.
+          return login.provider === 'beta' && login.currentUser === null ? { sub: `app:${login.userInfo?.sub}` } : undefined;
+        },
+      },
       async register(registry, bffUrl) {
         for (const name of ['alpha', 'beta']) {
           const client = await provider.provider.registerClient({ clientId: `bff-${name}`, redirectUris: [`${bffUrl}/bff/callback/${name}`] });
@@ -120,6 +126,11 @@ describe('tokens held by the BFF', () => {
     expect(session.user).toMatchObject({ sub: ALICE.sub });
     expect(session.connections.map((connection) => connection.provider).sort()).toEqual(['alpha', 'beta']);
     expect((await browser.fetch('/bff/api/beta/me', { csrf: true })).status).toBe(200);
+  });
+
+  it('lets onLogin choose the session user', async () => {
+    const browser = await loggedIn('beta');
+    expect((await browser.session()).user).toEqual({ sub: `app:${ALICE.sub}` });
   });
 
   it('disconnect unlinks one provider, revokes its tokens, and keeps the session', async () => {

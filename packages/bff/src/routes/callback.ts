@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import type { IDToken } from 'oauth4webapi';
 import { LOGIN_ERROR_PARAM, LOGIN_ERROR_PROVIDER_PARAM, type BffUser } from '@latchkey/common';
 import { BffError } from '../errors.js';
 import { bindToken } from '../client/remote-client.js';
@@ -41,7 +42,7 @@ async function claim(bff: BffRuntime, ctx: Context, provider: string, key: strin
   return transaction;
 }
 
-async function mapUser(runtime: ProviderRuntime, ctx: Context, token: OAuthToken, idTokenClaims?: import('oauth4webapi').IDToken): Promise<BffUser | null> {
+async function mapUser(runtime: ProviderRuntime, ctx: Context, token: OAuthToken, idTokenClaims?: IDToken): Promise<BffUser | null> {
   const { config } = runtime;
   if (config.userInfo !== undefined) {
     return config.userInfo({
@@ -56,7 +57,7 @@ async function mapUser(runtime: ProviderRuntime, ctx: Context, token: OAuthToken
   return null;
 }
 
-async function completeOAuth2(bff: BffRuntime, ctx: Context, runtime: ProviderRuntime, transaction: LoginTransaction): Promise<Completed> {
+async function completeOAuth2(ctx: Context, runtime: ProviderRuntime, transaction: LoginTransaction): Promise<Completed> {
   const oauth2 = runtime.oauth2 as NonNullable<ProviderRuntime['oauth2']>;
   const params = new URLSearchParams(ctx.querystring);
   const { token, idTokenClaims } = await oauth2.exchangeCode(
@@ -104,7 +105,7 @@ export function callbackRoute(bff: BffRuntime) {
       returnTo = transaction.returnTo;
       const completed =
         runtime.oauth2 !== undefined
-          ? await completeOAuth2(bff, ctx, runtime, transaction)
+          ? await completeOAuth2(ctx, runtime, transaction)
           : await completeOAuth1(ctx, runtime, transaction, oauthToken as string);
 
       const existing = (await bff.sessions.bridge.reload(ctx)) ?? emptySessionData();
