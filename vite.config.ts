@@ -17,10 +17,18 @@ const unitFiles = (name: string) => [`packages/${name}/{src,test}/**/*.test.{ts,
 const e2eFiles = ['packages/*/{src,test}/**/*.e2e.test.{ts,tsx}', 'demo/**/*.e2e.test.ts'];
 
 export default defineConfig(({ mode }) => ({
-  // `vite` and `vite build` at the top level serve and build the demo SPA (demo/index.html to demo/dist);
+  // `vite` and `vite build` at the top level serve and build the demo SPA (demo/ to demo/dist);
   // Vitest runs in mode 'test' and keeps the repository root, which its include globs are relative to.
   ...(mode === 'test' ? {} : { root: demoDir }),
-  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    // The demo page and the two binding examples (demo/bindings/react, demo/bindings/vue).
+    rollupOptions: {
+      input: ['index.html', 'bindings/react/index.html', 'bindings/vue/index.html'].map((page) => `${demoDir}${page}`),
+    },
+  },
   resolve: { alias },
   test: {
     testTimeout: 30_000,
