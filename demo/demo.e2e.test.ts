@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedChromium } from '../test-support/chromium.js';
 import { chromiumGate } from '../test-support/services.js';
 import { startDemo, type RunningDemo } from './server/start-demo.js';
@@ -30,6 +30,12 @@ describe.runIf(chromiumGate())('the demo in headless Chromium', () => {
     await demo?.close();
   });
 
+  // Every failure the pages meet must be handled: an uncaught error fails the test that caused it.
+  const pageErrors: Error[] = [];
+  afterEach(() => {
+    expect(pageErrors.splice(0)).toEqual([]);
+  });
+
   /** Plays the user on the provider's real login + consent page. */
   async function consent(page: Page, decision: 'allow' | 'deny', username = 'alice', password = 'wonderland'): Promise<void> {
     await page.waitForURL(/\/oauth1?\/authorize/);
@@ -40,6 +46,7 @@ describe.runIf(chromiumGate())('the demo in headless Chromium', () => {
 
   async function open(): Promise<Page> {
     const page = await chromium.context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error));
     await page.setViewportSize({ width: 1100, height: 900 });
     await page.goto(demo.url);
     await page.waitForSelector('#app[data-ready]');

@@ -27,7 +27,16 @@ export interface DemoProvider {
   oauth1Client: ClientInput & { clientSecret: string };
   /** The public (PKCE) client of the SPA. */
   spaClientId: string;
+  /** The public clients of the React and Vue example apps, each with its own storage. */
+  bindingClientIds: Record<BindingApp, string>;
 }
+
+/** The small apps under demo/bindings/, one per framework binding. */
+export const BINDING_APPS = ['react', 'vue'] as const;
+export type BindingApp = (typeof BINDING_APPS)[number];
+
+/** Where a binding app is served; its redirect URI is `<path>callback`. */
+export const bindingPath = (app: BindingApp) => `/bindings/${app}/`;
 
 function withSecret(client: ClientInput | undefined): ClientInput & { clientSecret: string } {
   if (!client?.clientSecret) throw new Error('The provider\'s demo clients changed: a BFF client has no secret.');
@@ -36,7 +45,13 @@ function withSecret(client: ClientInput | undefined): ClientInput & { clientSecr
 
 /** The embedded provider with the three demo clients (their secrets are random per start). */
 export async function createDemoProvider(options: DemoProviderOptions): Promise<DemoProvider> {
-  const clients = demoClients({ spaOrigin: options.appOrigin });
+  const bindingClients = BINDING_APPS.map((app) => ({
+    clientId: `latchkey-demo-${app}`,
+    name: `Latchkey demo (${app === 'react' ? 'React' : 'Vue'})`,
+    tokenEndpointAuthMethod: 'none' as const,
+    redirectUris: [`${options.appOrigin}${bindingPath(app)}callback`],
+  }));
+  const clients = [...demoClients({ spaOrigin: options.appOrigin }), ...bindingClients];
   const provider = await createProvider({
     issuer: options.issuer,
     clients,
@@ -49,5 +64,6 @@ export async function createDemoProvider(options: DemoProviderOptions): Promise<
     bffClient: withSecret(clients.find((client) => client.clientId === DEMO_CLIENT_IDS.bff)),
     oauth1Client: withSecret(clients.find((client) => client.clientId === DEMO_CLIENT_IDS.oauth1)),
     spaClientId: DEMO_CLIENT_IDS.spa,
+    bindingClientIds: { react: bindingClients[0]!.clientId, vue: bindingClients[1]!.clientId },
   };
 }

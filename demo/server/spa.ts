@@ -6,8 +6,17 @@ import { createServer, type LogLevel, type ViteDevServer } from 'vite';
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const demoRoot = fileURLToPath(new URL('../', import.meta.url));
 
-/** The npm packages the SPA imports through @latchkey/browser. */
-const SPA_DEPENDENCIES = ['oauth4webapi', 'idb-keyval'];
+/** The npm packages the pages import: through @latchkey/browser, and React and Vue for demo/bindings/. */
+const SPA_DEPENDENCIES = [
+  'oauth4webapi',
+  'idb-keyval',
+  'react',
+  'react/jsx-runtime',
+  'react/jsx-dev-runtime',
+  'react-dom/client',
+  'vue',
+  'vue-router',
+];
 
 /**
  * The Vite dev server for the SPA in middleware mode: it serves `demo/index.html` and the sources
@@ -26,6 +35,8 @@ export function createSpaServer(server: Server, logLevel: LogLevel): Promise<Vit
     // The SPA's dependencies, named up front: the optimizer bundles them at start instead of
     // discovering them on first load and reloading the page halfway through a login.
     optimizeDeps: { noDiscovery: true, include: SPA_DEPENDENCIES },
+    // Vue's bundler build expects its feature flags to be set by the bundler.
+    define: { __VUE_OPTIONS_API__: 'true', __VUE_PROD_DEVTOOLS__: 'false', __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false' },
   });
 }
 

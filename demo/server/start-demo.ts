@@ -2,7 +2,7 @@ import Koa, { type Middleware } from 'koa';
 import type { LogLevel } from 'vite';
 import { DEMO_CONFIG_PATH, type DemoConfig } from '../src/demo-config.js';
 import { createDemoBff, EMBEDDED } from './demo-bff.js';
-import { createDemoProvider } from './demo-provider.js';
+import { BINDING_APPS, bindingPath, createDemoProvider } from './demo-provider.js';
 import { listenOn, type Listening } from './listen.js';
 import { createSpaServer, viteMiddleware } from './spa.js';
 
@@ -55,6 +55,22 @@ function canonicalHost(url: string): Middleware {
   };
 }
 
+/**
+ * Serves each binding app's page for every route under it (`/bindings/vue/profile`, `.../callback`),
+ * as Vite's SPA fallback does for the main page at `/`.
+ */
+function bindingsFallback(): Middleware {
+  const routes = BINDING_APPS.map((app) => ({ prefix: bindingPath(app), page: `${bindingPath(app)}index.html` }));
+  return async (ctx, next) => {
+    const route = routes.find(({ prefix }) => ctx.path.startsWith(prefix));
+    // Module and asset requests (a dot in the last segment) go to Vite as they are.
+    if (route && ctx.method === 'GET' && !/\.[a-z0-9]+$/i.test(ctx.path) && ctx.get('accept').includes('text/html')) {
+      ctx.url = route.page + ctx.search;
+    }
+    await next();
+  };
+}
+
 function configRoute(config: DemoConfig): Middleware {
   return async (ctx, next) => {
     if (ctx.path !== DEMO_CONFIG_PATH) return next();
@@ -99,12 +115,14 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<Running
       configRoute({
         issuer: demo.provider.issuer,
         spaClientId: demo.spaClientId,
+        bindingClientIds: demo.bindingClientIds,
         bffBasePath: '/bff',
         embedded: EMBEDDED,
         apis: bff.apis,
       }),
     );
     koa.use(bff.middleware);
+    koa.use(bindingsFallback());
     koa.use(viteMiddleware(vite));
     app.handle(koa.callback());
     return { url, providerUrl: demo.provider.issuer, bffProviders: bff.providers, close };

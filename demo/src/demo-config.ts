@@ -4,6 +4,8 @@ export interface DemoConfig {
   issuer: string;
   /** The SPA's public (PKCE) client id at that provider. */
   spaClientId: string;
+  /** Public client ids of the React and Vue example apps (demo/bindings/). */
+  bindingClientIds: { react: string; vue: string };
   /** Where the BFF is mounted on this origin. */
   bffBasePath: string;
   /** The BFF's names of the embedded provider: registered once per protocol. */
