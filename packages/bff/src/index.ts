@@ -47,3 +47,37 @@ export type { BffSessionData, SessionConnection } from './session/session-data.j
 export type { BffState, SessionBridge } from './session/session-bridge.js';
 export type { OAuth1Token, OAuth2Token, OAuthToken } from './tokens/token.js';
 export { userFromClaims } from './userinfo.js';
+export { presets } from './presets/index.js';
+export type {
+  Auth0Options,
+  DiscordOptions,
+  FacebookOptions,
+  GitHubOptions,
+  GitLabOptions,
+  GoogleOptions,
+  KeycloakOptions,
+  MicrosoftOptions,
+  OidcOptions,
+  OktaOptions,
+  PresetName,
+  PresetOptions,
+  RedditOptions,
+} from './presets/index.js';
+export {
+  bearerTokenType,
+  composeResponseFixes,
+  errorInOkResponse,
+  lenientTokenResponse,
+  numericExpiresIn,
+  primaryVerifiedEmail,
+  requestedScopeWhenOmitted,
+  spaceDelimitedScope,
+  tokenResponseAsJson,
+  userAgentHeader,
+} from './presets/index.js';
+export type { ListedEmail, ResponseFix } from './presets/index.js';
+export { createRedisStore } from './stores/redis-store.js';
+export type { RedisStore, RedisStoreOptions } from './stores/redis-store.js';
+export { createRedisRefreshLock } from './stores/redis-refresh-lock.js';
+export type { RedisRefreshLock, RedisRefreshLockOptions } from './stores/redis-refresh-lock.js';
+export type { RedisConnectionOptions } from './stores/redis-connection.js';
