@@ -4,7 +4,7 @@ import { act, render, screen } from '@testing-library/react';
 import { StrictMode, type ReactElement } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BffProvider, useBffSession, type UseBffSessionResult } from '@latchkey/react';
-import { startContractServer, type ContractServer } from './bff-contract-server.js';
+import { startContractServer, type ContractServer } from '../../../test-support/bff-contract-server.js';
 import { captureNavigation, setPageUrl } from './support.js';
 
 let bff: ContractServer;

@@ -4,7 +4,7 @@ import { bufferResponsesInHappyDom } from '../../browser/test/happy-dom-fetch.js
 
 export { authorize, setPageUrl, startHarness, type Harness } from '../../browser/test/harness.js';
 export { submitAuthorizeForm } from '../../../test-support/authorize-form.js';
-export { startContractServer, type ContractServer } from '../../react/test/bff-contract-server.js';
+export { startContractServer, type ContractServer } from '../../../test-support/bff-contract-server.js';
 
 bufferResponsesInHappyDom();
 

@@ -7,7 +7,7 @@ import {
   type BffErrorCode,
   type BffSessionResponse,
 } from '@latchkey/common';
-import { listen } from '../../../test-support/listen.js';
+import { listen } from './listen.js';
 
 export const SIGNED_IN: BffSessionResponse = {
   authenticated: true,
@@ -20,16 +20,22 @@ export interface ContractServer {
   url: string;
   /** Every request: method, path and query, and the CSRF header it carried. */
   log: { method: string; url: string; csrf: string | undefined }[];
+  /** Whether the session is logged in; `POST /bff/logout` clears it, a test may flip it. */
   signedIn: boolean;
+  /** Whether the `demo` provider is linked; `POST /bff/disconnect/demo` clears it. */
+  linked: boolean;
   close(): Promise<void>;
 }
 
 /**
- * A small server speaking the BFF contract of `@latchkey/common` (the routes the bindings use), with a
- * session flag the test flips. The real BFF is tested against the same module on its side.
+ * A small server speaking the BFF contract of `@latchkey/common` (the routes the browser state and
+ * the bindings use), with session flags the test flips. The real BFF is tested against the same
+ * module on its side.
  */
 export async function startContractServer(): Promise<ContractServer> {
-  const state = { log: [] as ContractServer['log'], signedIn: true };
+  const state = { log: [] as ContractServer['log'], signedIn: true, linked: true };
+  const session = (): BffSessionResponse =>
+    !state.signedIn ? ANONYMOUS : state.linked ? SIGNED_IN : { ...SIGNED_IN, connections: [] };
   const fail = (res: ServerResponse, status: number, code: BffErrorCode) => {
     const body: BffErrorBody = { error: { code, message: `Refused: ${code}.` } };
     res.writeHead(status, { 'content-type': 'application/json', [BFF_ERROR_HEADER]: code });
@@ -44,9 +50,14 @@ export async function startContractServer(): Promise<ContractServer> {
     state.log.push({ method: req.method!, url: req.url!, csrf });
     const path = new URL(req.url!, 'http://bff.test').pathname;
     if (req.method !== 'GET' && csrf !== CSRF_HEADER_VALUE) return fail(res, 403, 'csrf_rejected');
-    if (req.method === 'GET' && path === '/bff/session') return json(res, state.signedIn ? SIGNED_IN : ANONYMOUS);
+    if (req.method === 'GET' && path === '/bff/session') return json(res, session());
     if (req.method === 'POST' && path === '/bff/logout') {
       state.signedIn = false;
+      return void res.writeHead(204).end();
+    }
+    if (req.method === 'POST' && path === '/bff/disconnect/demo') {
+      if (!state.signedIn) return fail(res, 401, 'login_required');
+      state.linked = false;
       return void res.writeHead(204).end();
     }
     if (path.startsWith('/bff/api/demo/')) {
