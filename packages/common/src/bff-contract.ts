@@ -86,6 +86,7 @@ export const BFF_ERROR_CODES = [
   'login_required',
   'invalid_return_to',
   'invalid_proxy_path',
+  'unsupported_request',
   'body_too_large',
   'refresh_failed',
   'upstream_timeout',
