@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import type { BffErrorBody } from '@latchkey/common';
+import { userFromClaims } from '@latchkey/bff';
 import { ALICE, startTestProvider, type TestProvider } from '../../../test-support/provider.js';
 import { submitAuthorizeForm } from '../../../test-support/authorize-form.js';
 import { redisGate } from '../../../test-support/services.js';
@@ -41,8 +42,13 @@ describe.runIf(enabled)('two BFF instances sharing Redis', () => {
   const refreshes = () => provider.countEvents('token_request', 'refresh_token');
   const errorCode = async (response: Response) => ((await response.json()) as BffErrorBody).error.code;
 
+  interface Credentials {
+    oauth2: { clientId: string; clientSecret: string };
+    oauth1: { clientId: string; clientSecret: string };
+  }
+
   /** One instance with its own Redis connection, as a separate process would have. */
-  async function startInstance(register: (bffUrl: string) => Promise<{ clientId: string; clientSecret: string }>) {
+  async function startInstance(register: (bffUrl: string) => Promise<Credentials>) {
     const connection = redisClient();
     connections.push(connection);
     const store = createRedisStore({ client: connection, prefix });
@@ -52,10 +58,18 @@ describe.runIf(enabled)('two BFF instances sharing Redis', () => {
       async register(registry, bffUrl) {
         const credentials = await register(bffUrl);
         registry.register('idp', {
-          ...credentials,
+          ...credentials.oauth2,
           serverMetadataUrl: `${provider.url}/.well-known/openid-configuration`,
           apiBaseUrl: `${provider.url}/api/`,
           clientKwargs: { scope: 'openid profile email offline_access' },
+        });
+        registry.register('idp1', {
+          ...credentials.oauth1,
+          requestTokenUrl: `${provider.url}/oauth1/initiate`,
+          authorizeUrl: `${provider.url}/oauth1/authorize`,
+          accessTokenUrl: `${provider.url}/oauth1/token`,
+          apiBaseUrl: `${provider.url}/api/`,
+          userInfo: async ({ client }) => userFromClaims(await (await client.get('me')).json()),
         });
       },
     });
@@ -63,17 +77,20 @@ describe.runIf(enabled)('two BFF instances sharing Redis', () => {
     return instance;
   }
 
-  /** Instances A and B for one client at the provider; its redirect URIs name both. */
+  /** Instances A and B for one OAuth 2 and one OAuth 1 client at the provider, whose callbacks name A. */
   async function startPair(): Promise<{ a: TestBff; b: TestBff }> {
     pairs += 1;
-    const clientId = `multi-${pairs}`;
-    let clientSecret = '';
+    let credentials: Credentials | undefined;
     const a = await startInstance(async (url) => {
-      const client = await provider.provider.registerClient({ clientId, redirectUris: [`${url}/bff/callback/idp`] });
-      clientSecret = client.clientSecret as string;
-      return { clientId, clientSecret };
+      const oauth2 = await provider.provider.registerClient({ clientId: `multi-${pairs}`, redirectUris: [`${url}/bff/callback/idp`] });
+      const oauth1 = await provider.provider.registerClient({ clientId: `multi1-${pairs}`, oauth1: { callbackUris: [`${url}/bff/callback/idp1`] } });
+      credentials = {
+        oauth2: { clientId: oauth2.clientId, clientSecret: oauth2.clientSecret as string },
+        oauth1: { clientId: oauth1.clientId, clientSecret: oauth1.clientSecret as string },
+      };
+      return credentials;
     });
-    const b = await startInstance(async () => ({ clientId, clientSecret }));
+    const b = await startInstance(async () => credentials as Credentials);
     return { a, b };
   }
 
@@ -119,6 +136,27 @@ describe.runIf(enabled)('two BFF instances sharing Redis', () => {
     expect(done.headers.get('location')).toBe('/');
     expect(await inspector.exists(`${prefix}latchkey:tx:idp:${state}`)).toBe(0);
     expect((await sameBrowserAt(a, onB).session()).user).toMatchObject({ sub: ALICE.sub });
+  });
+
+  it('an OAuth 1.0a login started on A completes on B: the temporary credential is in Redis too', async () => {
+    const { a, b } = await startPair();
+    const onA = a.browser();
+    const authorizeUrl = await onA.startLogin('idp1');
+    const oauthToken = new URL(authorizeUrl).searchParams.get('oauth_token') as string;
+    const ttl = await inspector.pttl(`${prefix}latchkey:tx:idp1:${oauthToken}`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(600_000);
+
+    const answer = await submitAuthorizeForm(authorizeUrl);
+    const callback = new URL(answer.location as string);
+    const onB = sameBrowserAt(b, onA);
+    expect((await onB.fetch(`${callback.pathname}${callback.search}`)).headers.get('location')).toBe('/');
+    const session = await onB.session();
+    expect(session).toMatchObject({ authenticated: true, user: { sub: ALICE.sub } });
+    expect(session.connections).toEqual([expect.objectContaining({ provider: 'idp1', protocol: 'oauth1' })]);
+    // Signed proxied calls work from both instances.
+    expect((await onB.fetch('/bff/api/idp1/me', { csrf: true })).status).toBe(200);
+    expect((await sameBrowserAt(a, onB).fetch('/bff/api/idp1/me', { csrf: true })).status).toBe(200);
   });
 
   it('B carries on when A stops mid-session, refreshing on its own', async () => {

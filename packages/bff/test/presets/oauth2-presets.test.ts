@@ -466,3 +466,64 @@ describe('a stand-in that enforces Basic client authentication', () => {
     );
   });
 });
+
+describe('refreshing through a preset (refreshTokenResponse)', () => {
+  let standIn: StandIn;
+  let bff: TestBff;
+  let clockSkewMs = 0;
+
+  beforeAll(async () => {
+    standIn = await startStandIn({
+      ...githubStandIn(() => json(github.emails)),
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      // A GitHub App: expiring user tokens; the answer is form-encoded unless JSON is asked for.
+      token: (request) =>
+        (request.headers.accept ?? '').includes('application/json')
+          ? json(github.expiringTokenResponse)
+          : { body: new URLSearchParams(Object.entries(github.expiringTokenResponse).map(([k, v]) => [k, String(v)])).toString(), contentType: 'application/x-www-form-urlencoded' },
+      refuse: (reason) => json(reason === 'invalid_grant' ? github.badRefreshToken : { error: 'incorrect_client_credentials' }),
+      accessToken: github.expiringTokenResponse.access_token,
+    });
+    bff = await startBff({
+      registry: { now: () => Date.now() + clockSkewMs },
+      register(registry) {
+        registry.register('github', pointAt(presets.github(credentials), standIn.url));
+      },
+    });
+  });
+  afterAll(async () => {
+    await bff?.close();
+    await standIn?.close();
+  });
+
+  async function loggedIn(): Promise<Browser> {
+    const browser = bff.browser();
+    const approved = await fetch(await browser.startLogin('github'), { redirect: 'manual' });
+    await browser.fetch(approved.headers.get('location') as string);
+    expect((await browser.session()).authenticated).toBe(true);
+    return browser;
+  }
+
+  it('refreshes an expired GitHub App token through the preset’s fixes', async () => {
+    const browser = await loggedIn();
+    const expiresAt = (await browser.session()).connections[0]?.expiresAt as number;
+    clockSkewMs += 9 * 3600 * 1000;
+    const before = standIn.tokenRequests('refresh_token').length;
+    const proxied = await browser.fetch('/bff/api/github/user', { csrf: true });
+    expect(proxied.status).toBe(200);
+    expect(standIn.tokenRequests('refresh_token')).toHaveLength(before + 1);
+    expect((await browser.session()).connections[0]?.expiresAt).toBeGreaterThan(expiresAt);
+  });
+
+  it('a refresh GitHub refuses with HTTP 200 ends in refresh_failed, read as GitHub’s error', async () => {
+    const browser = await loggedIn();
+    standIn.forgetRefreshTokens();
+    clockSkewMs += 9 * 3600 * 1000;
+    const proxied = await browser.fetch('/bff/api/github/user', { csrf: true });
+    expect(proxied.status).toBe(401);
+    expect(((await proxied.json()) as { error: { code: string } }).error.code).toBe('refresh_failed');
+    const refused = bff.logs.filter((line) => line.message === 'request refused').at(-1);
+    expect(refused?.fields).toMatchObject({ code: 'refresh_failed', cause: 'ResponseBodyError' });
+  });
+});

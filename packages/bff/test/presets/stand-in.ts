@@ -52,6 +52,8 @@ export interface StandIn {
   tokenRequests(grantType?: string): RecordedRequest[];
   /** Make the next authorization codes unusable (the provider will refuse them). */
   spoilCodes(spoil: boolean): void;
+  /** Forget every refresh token issued so far (the provider will refuse them). */
+  forgetRefreshTokens(): void;
   close(): Promise<void>;
 }
 
@@ -185,6 +187,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     spoilCodes: (spoil) => {
       spoiled = spoil;
     },
+    forgetRefreshTokens: () => refreshTokens.clear(),
     close: () => server.close(),
   };
 }
