@@ -93,6 +93,7 @@ export async function runDemoCli(argv: string[], env: Readonly<Record<string, st
         `  Latchkey demo   ${demo.url}   <- open this`,
         `  provider        ${demo.providerUrl}   (demo user alice / wonderland; any other name signs in too)`,
         `  BFF             ${demo.url}/bff   (${demo.bffProviders.join(', ')})`,
+        `  bindings        ${demo.url}/bindings/react/   ${demo.url}/bindings/vue/`,
         '',
         '  Ctrl-C stops everything.',
         '',

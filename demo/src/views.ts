@@ -214,6 +214,15 @@ export function renderApp(state: ViewState, actions: Actions): Node {
       state.bff && bffCard(state.bff, state, actions),
       signInCard(state, actions),
       howItWorks(state.issuer),
+      h(
+        'p',
+        { class: 'examples' },
+        'The same logins with the framework bindings: ',
+        h('a', { href: '/bindings/react/' }, h('code', {}, '@latchkey/react')),
+        ' and ',
+        h('a', { href: '/bindings/vue/' }, h('code', {}, '@latchkey/vue')),
+        '.',
+      ),
     ),
   );
 }
