@@ -13,6 +13,7 @@ const STATUS: Record<BffErrorCode, number> = {
   login_required: 401,
   invalid_return_to: 400,
   invalid_proxy_path: 400,
+  unsupported_request: 400,
   body_too_large: 413,
   refresh_failed: 401,
   upstream_timeout: 504,

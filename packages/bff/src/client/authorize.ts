@@ -1,29 +1,85 @@
 import { signRequest } from '@latchkey/oauth1';
+import { BffError } from '../errors.js';
 import type { ProtectedRequest, TokenPlacement } from '../config/client-config.js';
 import type { ResolvedClientConfig } from '../config/resolve-config.js';
 import type { OAuth1Protocol } from '../oauth1/oauth1-protocol.js';
 import type { OAuthToken } from '../tokens/token.js';
 
 const FORM = 'application/x-www-form-urlencoded';
+const ACCESS_TOKEN = 'access_token';
+/** RFC 6750 section 2.2: only a method whose body has defined semantics; "GET" MUST NOT be used. */
+const BODYLESS_METHODS = new Set(['GET', 'HEAD']);
+const ASCII = /^[\u0000-\u007f]*$/;
 
-function isForm(request: ProtectedRequest): boolean {
-  return (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() === FORM;
+function mediaType(headers: Record<string, string>): string | undefined {
+  const value = headers['content-type'];
+  return value === undefined ? undefined : (value.split(';')[0] ?? '').trim().toLowerCase();
 }
 
-function appendQuery(url: URL, name: string, value: string): URL {
-  const next = new URL(url.href);
-  const pair = `${name}=${encodeURIComponent(value)}`;
-  next.search = url.search === '' ? `?${pair}` : `${url.search}&${pair}`;
-  return next;
+function isForm(request: Pick<ProtectedRequest, 'headers'>): boolean {
+  return mediaType(request.headers) === FORM;
 }
 
-/** RFC 6750 section 2: header, form body (form requests only; else the header), or query. */
+/** Drops `access_token` pairs from form-encoded text, keeping every other pair byte for byte. */
+function withoutAccessToken(encoded: string): string[] {
+  return encoded
+    .split('&')
+    .filter((pair) => pair !== '' && new URLSearchParams(pair).keys().next().value !== ACCESS_TOKEN);
+}
+
+function withAccessToken(encoded: string, accessToken: string): string {
+  return [...withoutAccessToken(encoded), `${ACCESS_TOKEN}=${encodeURIComponent(accessToken)}`].join('&');
+}
+
+/**
+ * Why RFC 6750 section 2.2 forbids a form-body token on this request, or `undefined` when it allows one:
+ * a form content type (or no body at all, which becomes one), a method with body semantics, ASCII only.
+ */
+function bodyPlacementProblem(method: string, headers: Record<string, string>, body: Buffer | undefined): string | undefined {
+  if (BODYLESS_METHODS.has(method.toUpperCase())) return `${method} cannot carry a form body`;
+  const empty = body === undefined || body.length === 0;
+  const type = mediaType(headers);
+  if (type === undefined && empty) return undefined;
+  if (type !== FORM) return 'the body is not application/x-www-form-urlencoded';
+  const text = body?.toString('latin1') ?? '';
+  if (!ASCII.test(text) || [...new URLSearchParams(text)].some(([name, value]) => !ASCII.test(name + value))) {
+    return 'the form body is not ASCII';
+  }
+  return undefined;
+}
+
+/**
+ * Refuses, before any token lookup, a call whose token could not travel where the provider takes it:
+ * with `tokenPlacement: 'body'`, anything but a form body (RFC 6750 section 2.2).
+ */
+export function checkTokenPlacement(config: ResolvedClientConfig, method: string, headers: Record<string, string>, body: Buffer | undefined): void {
+  if (config.protocol !== 'oauth2' || config.clientKwargs.tokenPlacement !== 'body') return;
+  const problem = bodyPlacementProblem(method, headers, body);
+  if (problem !== undefined) {
+    throw new BffError(
+      'unsupported_request',
+      `${config.name} takes its access token in a form body: send application/x-www-form-urlencoded with POST, PUT or PATCH.`,
+      { cause: new Error(problem) },
+    );
+  }
+}
+
+/**
+ * RFC 6750 section 2: the `Authorization` header (2.1), the form body (2.2) or the query (2.3). In
+ * the body or the query, an `access_token` the caller put there is replaced, so only ours travels.
+ */
 function attachBearer(request: ProtectedRequest, accessToken: string, placement: TokenPlacement): ProtectedRequest {
-  if (placement === 'query') return { ...request, url: appendQuery(request.url, 'access_token', accessToken) };
-  if (placement === 'body' && isForm(request)) {
-    const existing = request.body?.toString('utf8') ?? '';
-    const pair = `access_token=${encodeURIComponent(accessToken)}`;
-    return { ...request, body: Buffer.from(existing === '' ? pair : `${existing}&${pair}`) };
+  if (placement === 'query') {
+    const url = new URL(request.url.href);
+    url.search = `?${withAccessToken(request.url.search.slice(1), accessToken)}`;
+    return { ...request, url };
+  }
+  if (placement === 'body') {
+    const problem = bodyPlacementProblem(request.method, request.headers, request.body);
+    if (problem !== undefined) throw new BffError('unsupported_request', 'The access token cannot travel in this request body.', { cause: new Error(problem) });
+    const { 'content-length': _length, ...headers } = request.headers;
+    const body = Buffer.from(withAccessToken(request.body?.toString('latin1') ?? '', accessToken), 'latin1');
+    return { ...request, headers: { ...headers, 'content-type': request.headers['content-type'] ?? FORM }, body };
   }
   return { ...request, headers: { ...request.headers, authorization: `Bearer ${accessToken}` } };
 }
@@ -52,6 +108,8 @@ function attachOAuth1Signature(
   });
   const headers: Record<string, string> = { ...request.headers };
   for (const [name, value] of Object.entries(signed.headers)) headers[name.toLowerCase()] = value;
+  // The body is rewritten below; the pool sets the length of what is actually sent.
+  if (form !== undefined) delete headers['content-length'];
   const body = form === undefined ? request.body : Buffer.from(signed.body ?? '', 'utf8');
   return { ...request, url: new URL(signed.url), headers, ...(body === undefined ? {} : { body }) };
 }

@@ -8,7 +8,7 @@ import type { OAuth2Protocol } from '../oauth2/oauth2-protocol.js';
 import { joinUnderBase } from '../proxy/join-path.js';
 import type { TokenManager } from '../tokens/token-manager.js';
 import type { OAuthToken } from '../tokens/token.js';
-import { authorizeRequest } from './authorize.js';
+import { authorizeRequest, checkTokenPlacement } from './authorize.js';
 import type { UpstreamPools } from './upstream.js';
 
 /** Options of one programmatic API call. */
@@ -76,10 +76,13 @@ export function createRemoteClient(parts: RemoteClientParts): RemoteClient {
   const hookContext = { provider: config.name };
   const base = config.apiBaseUrl === undefined ? undefined : new URL(config.apiBaseUrl);
 
-  // The path is checked before any token lookup, so a refused path never causes a refresh either.
+  // The path and the token placement are checked before any token lookup, so a refused call never
+  // causes a refresh either.
   const target = (call: ApiCall): URL => {
     if (base === undefined) throw new BffError('not_found', `${config.name} has no API configured.`);
-    return joinUnderBase(base, call.rawPath, call.rawQuery);
+    const url = joinUnderBase(base, call.rawPath, call.rawQuery);
+    checkTokenPlacement(config, call.method, call.headers, call.body);
+    return url;
   };
 
   const dispatch = async (call: ApiCall, url: URL, token: OAuthToken): Promise<Dispatcher.ResponseData> => {

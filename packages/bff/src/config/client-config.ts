@@ -28,7 +28,7 @@ export interface ClientKwargs {
   scope?: string;
   /** OAuth 2 client authentication. Default `client_secret_basic` (`none` when there is no secret). */
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
-  /** OAuth 2 access token placement on API calls. Default `header`. */
+  /** OAuth 2 access token placement on API calls; `body` refuses calls without a form body (`unsupported_request`). Default `header`. */
   tokenPlacement?: TokenPlacement;
   /** PKCE (RFC 7636). Default `S256`; `none` turns it off for a provider that rejects it. */
   codeChallengeMethod?: CodeChallengeMethod;
