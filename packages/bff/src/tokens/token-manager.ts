@@ -76,7 +76,10 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         if (source === 'session' && ctx !== undefined) await bridge?.saveToken(ctx, provider, refreshed);
         logger.info('token refreshed', { provider });
         const previous = { accessToken: current.accessToken, ...(current.refreshToken === undefined ? {} : { refreshToken: current.refreshToken }) };
-        await options.updateToken?.(provider, refreshed, previous, ctx);
+        if (options.updateToken !== undefined) await options.updateToken(provider, refreshed, previous, ctx);
+        // A fetched token lives only where fetchToken reads it: without updateToken the new one is lost,
+        // and a rotated refresh token used again makes the provider revoke the grant (RFC 9700 section 4.14).
+        else if (source === 'hook') logger.warn('refreshed token not kept: no updateToken', { provider });
         return refreshed;
       });
     },
