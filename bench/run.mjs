@@ -5,6 +5,9 @@
 //   node bench/run.mjs --quick              a short smoke run, results in bench/.out/RESULTS.md
 //   node bench/run.mjs --only bundle-size   some benchmarks (comma-separated), results in bench/.out/
 //   node bench/run.mjs --no-build           skip `tsc -b` (the dist/ folders must be current)
+//   node bench/run.mjs --only bff-proxy --profile
+//                                           also writes CPU profiles of the servers under load to
+//                                           bench/.out/profiles/ (numbers taken while profiling are slower)
 import { execFileSync, fork, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +17,7 @@ import { markdownTable, textTable, verdict } from './lib/report.mjs';
 const root = fileURLToPath(new URL('../', import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const profile = args.includes('--profile');
 const only = args.find((arg) => arg.startsWith('--only'))?.split('=')[1] ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined);
 
 /** Each benchmark is a module in bench/benchmarks/ exporting `run({ quick, log })`. */
@@ -66,10 +70,13 @@ function machine() {
   ];
 }
 
+const loadAverage = () => os.loadavg()[0].toFixed(2);
+
 function runBenchmark({ name, execArgv = [] }) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = fork(fileURLToPath(new URL('./lib/run-one.mjs', import.meta.url)), [name, ...(quick ? ['--quick'] : [])], {
+    const loadBefore = loadAverage();
+    const child = fork(fileURLToPath(new URL('./lib/run-one.mjs', import.meta.url)), [name, ...(quick ? ['--quick'] : []), ...(profile ? ['--profile'] : [])], {
       cwd: root,
       execArgv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -80,7 +87,7 @@ function runBenchmark({ name, execArgv = [] }) {
       else if (message.type === 'result') outcome = { result: message.result };
       else if (message.type === 'error') outcome = { error: message.message };
     });
-    child.on('exit', () => resolve({ name, seconds: (Date.now() - started) / 1000, ...outcome }));
+    child.on('exit', () => resolve({ name, seconds: (Date.now() - started) / 1000, load: `${loadBefore} → ${loadAverage()}`, ...outcome }));
   });
 }
 
@@ -101,7 +108,7 @@ for (const benchmark of selected) {
   outcomes.push(outcome);
   if (outcome.error) console.error(`  FAILED: ${outcome.error}`);
   else for (const table of outcome.result.tables) console.log(`\n${table.caption ? `${table.caption}\n` : ''}${textTable(table)}`);
-  console.log(`  (${outcome.seconds.toFixed(1)} s)`);
+  console.log(`  (${outcome.seconds.toFixed(1)} s; 1-minute load average ${outcome.load})`);
 }
 const totalSeconds = (Date.now() - started) / 1000;
 
@@ -133,11 +140,13 @@ const markdown = [
       ...method.map((line) => `- ${line}`),
       '',
       ...(notes.length > 0 ? ['**Notes.**', '', ...notes.map((line) => `- ${line}`), ''] : []),
+      `_Ran in ${outcome.seconds.toFixed(0)} s; the machine's 1-minute load average went ${outcome.load}._`,
+      '',
     ];
   }),
 ].join('\n');
 
-const official = !quick && !only;
+const official = !quick && !only && !profile;
 const outDir = official ? `${root}bench/` : `${root}bench/.out/`;
 mkdirSync(outDir, { recursive: true });
 writeFileSync(`${outDir}RESULTS.md`, markdown);

@@ -3,7 +3,7 @@
 // the real provider over 127.0.0.1; the goal is exactly one refresh request per expiry.
 import { builtinEnvironments } from 'vitest/runtime';
 import { importTs } from '../lib/support.mjs';
-import { COALESCING_COLUMNS, COALESCING_LATENCY_NOTE, measureCoalescing } from '../lib/coalescing.mjs';
+import { LONE_COLUMNS, LONE_NOTE, loneRows, measureCoalescing } from '../lib/coalescing.mjs';
 
 const CLIENT_ID = 'bench-spa';
 const HOUR = 3600 * 1000;
@@ -37,7 +37,7 @@ export async function run({ quick, log }) {
     await client.handleCallback(location);
 
     const plan = quick ? [[1, 3], [10, 3], [100, 2], [1000, 1]] : [[1, 40], [10, 40], [100, 20], [1000, 10]];
-    const { rows, allSingle } = await measureCoalescing(plan, {
+    const { measured, allSingle } = await measureCoalescing(plan, {
       expire: () => void (clockNow += HOUR),
       refreshes: () => provider.countEvents('token_request', 'refresh_token'),
       call: () => client.getAccessToken(),
@@ -47,15 +47,15 @@ export async function run({ quick, log }) {
       title: 'Browser SDK refresh coalescing (happy-dom)',
       tables: [
         {
-          columns: COALESCING_COLUMNS,
-          rows,
+          columns: LONE_COLUMNS,
+          rows: loneRows(measured),
         },
       ],
       goals: [{ goal: 'one refresh request per expiry, whatever N (happy-dom)', met: allSingle, detail: allSingle ? 'exactly 1 for every expiry, N = 1 to 1000' : 'more than one refresh for some expiry' }],
       method: [
         '@latchkey/browser (dist) in a happy-dom window set up as the SDK\'s tests do (Vitest\'s happy-dom environment, fetch buffered as in packages/browser/test/happy-dom-fetch.ts), logged in through the real provider\'s login page; the provider runs in the same process, as in the tests.',
         'For each expiry the client\'s clock moves one hour ahead and N getAccessToken() calls start in the same tick. "Refresh requests" are the refresh_token token requests the provider counted; every caller got the same new access token.',
-        COALESCING_LATENCY_NOTE,
+        LONE_NOTE,
       ],
     };
   } finally {

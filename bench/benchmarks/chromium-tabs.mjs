@@ -3,7 +3,7 @@
 // rotated tokens through IndexedDB; the goal is exactly one refresh request per expiry.
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
-import { COALESCING_LATENCY_NOTE } from '../lib/coalescing.mjs';
+import { LONE_NOTE } from '../lib/coalescing.mjs';
 import { importTs } from '../lib/support.mjs';
 import { formatMs, median } from '../lib/stats.mjs';
 
@@ -145,7 +145,7 @@ export async function run({ quick, log }) {
       method: [
         `Debian's headless Chromium, launched by test-support/chromium.ts (one profile, ${TABS} tabs of one origin); the page (bench/pages/tabs-app.ts) bundled with Vite's JS API, the SDK with its defaults: IndexedDB storage and Web Locks. The real provider on its own origin, answering with CORS; logged in through its login page.`,
         'For each expiry every tab\'s SDK clock moves one hour ahead, then the tabs start their getAccessToken() calls at one agreed wall-clock instant ("latest tab start" is how late the last tab began). Every call got the same new access token; refresh requests are those the provider counted.',
-        COALESCING_LATENCY_NOTE.replace('(N = 1)', '(one tab, one call)'),
+        LONE_NOTE.replace('(N = 1)', '(one tab, one call)'),
       ],
     };
   } finally {

@@ -2,7 +2,7 @@
 // with rotation, each the provider as shipped (@latchkey/provider, default in-memory storage) in its
 // own process, loaded by autocannon over 127.0.0.1.
 import { startServer } from '../lib/child.mjs';
-import { combine, load } from '../lib/load.mjs';
+import { combine, describeFailures, load } from '../lib/load.mjs';
 import { basicAuth, logInTimes } from '../lib/oauth.mjs';
 import { formatMs, formatRate } from '../lib/stats.mjs';
 
@@ -98,7 +98,7 @@ export async function run({ quick, log }) {
         formatMs(total.p50),
         formatMs(total.p99),
         String(total.ok),
-        String(total.failed),
+        total.failed === 0 ? '0' : `${total.failed} (${describeFailures(total.failures)})`,
         String(issued),
       ];
     });

@@ -16,25 +16,29 @@ export function startBff(options, execArgv = []) {
 }
 
 /**
- * Registers provider `name` twice over: a confidential client at the provider (redirect URI on this
- * BFF) and the same client in the BFF's registry, with `apiBaseUrl` as the proxy's target.
+ * Registers provider `name` twice over: a confidential client at the provider (a redirect URI on
+ * each BFF) and the same client in each BFF's registry, with `apiBaseUrl` as the proxy's target.
+ * Several BFFs get one client: they are instances of one app.
  */
-export async function registerProvider(provider, bff, name, { apiBaseUrl, scope = 'openid profile offline_access' }) {
-  const clientId = `bench-bff-${name}-${bff.pid}`;
+export async function registerProvider(provider, bffs, name, { apiBaseUrl, scope = 'openid profile offline_access' }) {
+  const instances = Array.isArray(bffs) ? bffs : [bffs];
+  const clientId = `bench-bff-${name}-${instances[0].pid}`;
   const clientSecret = `secret-${clientId}-0123456789abcdef`;
   await provider.call('registerClient', {
     clientId,
     clientSecret,
-    redirectUris: [`${bff.url}/bff/callback/${name}`],
+    redirectUris: instances.map((bff) => `${bff.url}/bff/callback/${name}`),
     grantTypes: ['authorization_code', 'refresh_token'],
   });
-  await bff.call('register', name, {
-    clientId,
-    clientSecret,
-    serverMetadataUrl: `${provider.url}/.well-known/openid-configuration`,
-    apiBaseUrl,
-    clientKwargs: { scope },
-  });
+  for (const bff of instances) {
+    await bff.call('register', name, {
+      clientId,
+      clientSecret,
+      serverMetadataUrl: `${provider.url}/.well-known/openid-configuration`,
+      apiBaseUrl,
+      clientKwargs: { scope },
+    });
+  }
 }
 
 /** Whether the Redis store can be measured here, and if not, why. */

@@ -22,10 +22,20 @@ export async function load(options) {
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     ok: result['2xx'],
-    failed: result.non2xx + result.errors + result.timeouts,
+    // autocannon counts a timeout as an error too.
+    failed: result.non2xx + result.errors,
+    // What the failures were, for the notes: status codes other than 2xx, errors, timeouts.
+    failures: {
+      ...Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).filter(([code]) => !code.startsWith('2')).map(([code, { count }]) => [`HTTP ${code}`, count])),
+      ...(result.errors > result.timeouts && { errors: result.errors - result.timeouts }),
+      ...(result.timeouts > 0 && { timeouts: result.timeouts }),
+    },
     seconds: result.duration,
   };
 }
+
+/** "HTTP 500: 3, timeouts: 1", or "" when nothing failed. */
+export const describeFailures = (failures) => Object.entries(failures).map(([kind, count]) => `${kind}: ${count}`).join(', ');
 
 /** Mean of the rounds' req/s and p50, the worst p99, summed counts. */
 export function combine(runs) {
@@ -38,6 +48,10 @@ export function combine(runs) {
     p99: Math.max(...runs.map((run) => run.p99)),
     ok: runs.reduce((total, run) => total + run.ok, 0),
     failed: runs.reduce((total, run) => total + run.failed, 0),
+    failures: runs.reduce((all, run) => {
+      for (const [kind, count] of Object.entries(run.failures)) all[kind] = (all[kind] ?? 0) + count;
+      return all;
+    }, {}),
     rounds: runs.length,
   };
 }

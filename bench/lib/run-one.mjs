@@ -10,7 +10,7 @@ const log = (text) => void process.send({ type: 'log', text });
 let message;
 try {
   const benchmark = await import(`../benchmarks/${name}.mjs`);
-  message = { type: 'result', result: await benchmark.run({ quick: flags.includes('--quick'), log }) };
+  message = { type: 'result', result: await benchmark.run({ quick: flags.includes('--quick'), profile: flags.includes('--profile'), log }) };
 } catch (error) {
   message = { type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
 }

@@ -1,5 +1,5 @@
 // The Latchkey BFF (@latchkey/bff, built dist) as an app mounts it: a Koa app with createBff. argv[2]
-// is JSON: { store: 'memory' | 'redis', redisUrl?, maxEntries? }. Providers are registered by command
+// is JSON: { store: 'memory' | 'redis', lock?: 'redis', redisUrl?, prefix?, maxEntries? }. Providers are registered by command
 // once the provider knows this server's redirect URIs. Commands: register(name, config),
 // advanceClock(ms), memory() (after full collections when run with --expose-gc).
 import Koa from 'koa';
@@ -7,7 +7,7 @@ import * as bffPackage from '@latchkey/bff';
 import { serve } from '../lib/child.mjs';
 
 const { createBff, createMemoryStore, OAuthRegistry } = bffPackage;
-const { store: storeKind = 'memory', redisUrl, maxEntries, prefix } = JSON.parse(process.argv[2] ?? '{}');
+const { store: storeKind = 'memory', lock: lockKind, redisUrl, maxEntries, prefix } = JSON.parse(process.argv[2] ?? '{}');
 const KEYS = ['bench-bff-key-0123456789abcdef0123456789abcdef'];
 
 function createStore() {
@@ -16,9 +16,17 @@ function createStore() {
   return bffPackage.createRedisStore({ url: redisUrl, prefix });
 }
 
+// Several instances sharing Redis also share the refresh lock, so one of them refreshes a token.
+const refreshLock = lockKind === 'redis' ? bffPackage.createRedisRefreshLock({ url: redisUrl, prefix: `${prefix}lock:` }) : undefined;
+
 let skewMs = 0;
 const store = createStore();
-const registry = new OAuthRegistry({ dangerouslyAllowInsecureHttp: true, env: {}, now: () => Date.now() + skewMs });
+const registry = new OAuthRegistry({
+  dangerouslyAllowInsecureHttp: true,
+  env: {},
+  now: () => Date.now() + skewMs,
+  ...(refreshLock && { refreshLock }),
+});
 
 await serve(async () => {
   const app = new Koa();
