@@ -1,7 +1,6 @@
 import type { AuthClient } from '@latchkey/browser';
 import { useEffect, type ReactElement, type ReactNode } from 'react';
-import { AuthContext } from './auth-context.js';
-import { authStoreFor } from './auth-store.js';
+import { AuthContext, authStoreFor } from './auth-context.js';
 
 export interface AuthProviderProps {
   /** The client from `createAuthClient()`, created once, outside any component. Required. */

@@ -1,7 +1,6 @@
 import type { BffClient } from '@latchkey/browser';
 import { useEffect, type ReactElement, type ReactNode } from 'react';
-import { BffContext } from './bff-context.js';
-import { bffStoreFor } from './bff-store.js';
+import { BffContext, bffStoreFor } from './bff-context.js';
 
 export interface BffProviderProps {
   /** The client from `createBffClient()`, created once, outside any component. Required. */
@@ -15,6 +14,6 @@ export interface BffProviderProps {
  */
 export function BffProvider({ client, children }: BffProviderProps): ReactElement {
   const store = bffStoreFor(client);
-  useEffect(() => store.connect(), [store]);
+  useEffect(() => store.start(), [store]);
   return <BffContext.Provider value={store}>{children}</BffContext.Provider>;
 }

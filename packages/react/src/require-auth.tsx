@@ -35,7 +35,7 @@ export function RequireAuth({ children, fallback = null, redirect = true, loginP
   useEffect(() => {
     // Decided on the state as it is now: an effect that ran before this one (an <AuthCallback>) may
     // have started handling the callback since this render.
-    const now = store.state.get();
+    const now = store.getSnapshot();
     if (!mustLogIn || now.isLoading || now.isAuthenticated || now.error || isCallbackPage(store.client)) return;
     // A rejection is recorded in `error`, which stops further attempts.
     store.loginOnce(params.current).catch(() => undefined);

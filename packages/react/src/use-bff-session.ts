@@ -1,7 +1,7 @@
 import type { BffClient, BffLoginOptions } from '@latchkey/browser';
+import type { BffSession, BffState } from '@latchkey/browser/state';
 import { useMemo, useSyncExternalStore } from 'react';
 import { useBffStore } from './bff-context.js';
-import type { BffSession, BffState } from './bff-store.js';
 
 export interface UseBffSessionResult extends BffState {
   /** The client itself, for what the hook does not cover (`providers()`). */
@@ -21,7 +21,7 @@ export interface UseBffSessionResult extends BffState {
 /** The BFF session of the nearest `<BffProvider>` and what to do with it; re-renders on every change. */
 export function useBffSession(): UseBffSessionResult {
   const store = useBffStore('useBffSession()');
-  const state = useSyncExternalStore(store.state.subscribe, store.state.get, store.state.get);
+  const state = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
   return useMemo(
     () => ({
       ...state,
