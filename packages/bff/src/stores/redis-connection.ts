@@ -37,6 +37,9 @@ export function openRedisConnection(options: RedisConnectionOptions): RedisConne
   } catch (cause) {
     throw new ConfigurationError('url', 'url is not a Redis URL.', { cause });
   }
+  // Connection failures reach callers as rejected commands; without a listener ioredis would also
+  // print each reconnect failure to stderr.
+  client.on('error', () => {});
   return {
     client,
     async close() {
