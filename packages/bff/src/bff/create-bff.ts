@@ -54,9 +54,9 @@ export function createBff(options: CreateBffOptions): Middleware {
   const registry = options.registry;
   const logger = options.logger ?? registry.logger;
   const records = createSessionRecords(options.store ?? createMemoryStore(), sealer, cookie.maxAgeMs, Date.now);
-  const sessions = createSessionLayer(records, cookie);
-  const publicOrigin = resolvePublicOrigin(options.publicOrigin);
   const loginTimeoutMs = positiveInteger(options.loginTimeoutMs, 600_000, 'loginTimeoutMs');
+  const sessions = createSessionLayer(records, cookie, { preLoginMaxAgeMs: loginTimeoutMs });
+  const publicOrigin = resolvePublicOrigin(options.publicOrigin);
 
   const bff: BffRuntime = Object.freeze({
     registry,

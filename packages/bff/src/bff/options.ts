@@ -43,7 +43,7 @@ export interface CreateBffOptions {
   publicOrigin?: string;
   /** Largest request body the proxy forwards, in bytes. Default 1048576. */
   maxBodyBytes?: number;
-  /** How long a started login stays valid, in milliseconds. Default 600000. */
+  /** How long a started login stays valid, and a session holding only logins lives, in milliseconds. Default 600000. */
   loginTimeoutMs?: number;
   /** Revoke tokens at the provider on logout and disconnect. Default true. */
   revokeOnLogout?: boolean;

@@ -16,7 +16,7 @@ export function loginRoute(bff: BffRuntime) {
   return async (ctx: Context, provider: string): Promise<void> => {
     const runtime = bff.registry.runtime(provider);
     const returnTo = checkReturnTo(typeof ctx.query.returnTo === 'string' ? ctx.query.returnTo : undefined);
-    const binding = sessionBinding(bff.sessions.ensure(ctx));
+    const binding = sessionBinding(bff.sessions.beginLogin(ctx));
     const redirectUri = bff.callbackUri(ctx, provider);
     const base = { provider, returnTo, redirectUri, binding };
     ctx.set('cache-control', 'no-store');

@@ -13,6 +13,8 @@ import type { SessionRecord, SessionRecords } from './session-record.js';
 /** The part of koa-session's session object the BFF uses. */
 interface KoaSession {
   readonly isNew: boolean;
+  /** This request's session lifetime in milliseconds; setting it makes koa-session write the session. */
+  maxAge: number;
   readonly externalKey: string | undefined;
   user?: unknown;
   connections?: unknown;
@@ -40,9 +42,16 @@ export interface SessionLayer {
   run(ctx: Context, mode: CookieMode, next: Next): Promise<void>;
   /** The session's current data: for koa-session requests its copy, else one store read. */
   current(ctx: Context): Promise<BffSessionData | undefined>;
-  /** Ensures the browser has a session id (starting an empty session) and returns it. */
-  ensure(ctx: Context): string;
-  /** Replaces the session's data, optionally under a new id (login: against session fixation). */
+  /**
+   * Ensures the browser has a session for a login transaction to be bound to, and returns its id. A
+   * session without linked providers lives only as long as the login (`loginTimeoutMs`), so abandoned
+   * logins leave nothing behind for longer than their transactions.
+   */
+  beginLogin(ctx: Context): string;
+  /**
+   * Replaces the session's data, optionally under a new id (login: against session fixation). A session
+   * that now links a provider gets the full cookie lifetime.
+   */
   replace(ctx: Context, data: BffSessionData, options: { regenerate: boolean }): Promise<void>;
   /** Deletes the session and its cookie. */
   destroy(ctx: Context): void;
@@ -60,7 +69,13 @@ function withOverrides(data: BffSessionData | undefined, overrides: Map<string, 
   return { ...data, connections };
 }
 
-export function createSessionLayer(records: SessionRecords, cookie: ResolvedCookie): SessionLayer {
+export interface SessionLayerOptions {
+  /** Lifetime of a session that only holds login transactions, in milliseconds. */
+  preLoginMaxAgeMs: number;
+}
+
+export function createSessionLayer(records: SessionRecords, cookie: ResolvedCookie, options: SessionLayerOptions): SessionLayer {
+  const preLoginMaxAgeMs = Math.min(options.preLoginMaxAgeMs, cookie.maxAgeMs);
   const requests = new WeakMap<Context, RequestSession>();
   const perApp = new WeakMap<Koa, { middleware: Middleware; options: { key: string; secure?: boolean } }>();
   const store = {
@@ -173,13 +188,17 @@ export function createSessionLayer(records: SessionRecords, cookie: ResolvedCook
       return bridge.load(ctx);
     },
 
-    ensure(ctx) {
+    beginLogin(ctx) {
       const session = sessionOf(ctx);
-      if (asSessionData(session.toJSON()) === undefined) {
+      const data = asSessionData(session.toJSON());
+      if (data === undefined) {
         const empty = emptySessionData();
         session.user = empty.user;
         session.connections = empty.connections;
       }
+      // Setting maxAge makes koa-session write the session (and its cookie) with that lifetime; a
+      // session that already links a provider keeps its own.
+      if (data === undefined || Object.keys(data.connections).length === 0) session.maxAge = preLoginMaxAgeMs;
       return session.externalKey as string;
     },
 
@@ -187,6 +206,8 @@ export function createSessionLayer(records: SessionRecords, cookie: ResolvedCook
       const session = sessionOf(ctx);
       session.user = data.user;
       session.connections = data.connections;
+      // koa-session keeps the lifetime a session was stored with, also across regenerate().
+      if (Object.keys(data.connections).length > 0 && session.maxAge !== cookie.maxAgeMs) session.maxAge = cookie.maxAgeMs;
       if (regenerate) await session.regenerate();
       const state = requests.get(ctx);
       if (state !== undefined) delete state.overrides;
