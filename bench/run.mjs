@@ -29,8 +29,7 @@ const BENCHMARKS = [
   { name: 'chromium-tabs' },
   { name: 'bff-proxy' },
   { name: 'bff-coalescing' },
-  // --expose-gc: the memory figure is taken after full collections.
-  { name: 'bff-memory', execArgv: ['--expose-gc'] },
+  { name: 'bff-memory' },
 ];
 
 const selected = only ? BENCHMARKS.filter((b) => only.split(',').includes(b.name)) : BENCHMARKS;

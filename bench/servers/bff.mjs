@@ -1,13 +1,14 @@
 // The Latchkey BFF (@latchkey/bff, built dist) as an app mounts it: a Koa app with createBff. argv[2]
-// is JSON: { store: 'memory' | 'redis', lock?: 'redis', redisUrl?, prefix?, maxEntries? }. Providers are registered by command
-// once the provider knows this server's redirect URIs. Commands: register(name, config),
-// advanceClock(ms), memory() (after full collections when run with --expose-gc).
+// is JSON: { store: 'memory' | 'redis', lock?: 'redis', redisUrl?, prefix?, maxEntries?, countStore? }.
+// Providers are registered by command once the provider knows this server's redirect URIs. Commands:
+// register(name, config), advanceClock(ms), memory() (after full collections when run with
+// --expose-gc), storeStats() (with countStore: the sessions in the store and the bytes of their values).
 import Koa from 'koa';
 import * as bffPackage from '@latchkey/bff';
 import { serve } from '../lib/child.mjs';
 
 const { createBff, createMemoryStore, OAuthRegistry } = bffPackage;
-const { store: storeKind = 'memory', lock: lockKind, redisUrl, maxEntries, prefix } = JSON.parse(process.argv[2] ?? '{}');
+const { store: storeKind = 'memory', lock: lockKind, redisUrl, maxEntries, prefix, countStore } = JSON.parse(process.argv[2] ?? '{}');
 const KEYS = ['bench-bff-key-0123456789abcdef0123456789abcdef'];
 
 function createStore() {
@@ -19,8 +20,41 @@ function createStore() {
 // Several instances sharing Redis also share the refresh lock, so one of them refreshes a token.
 const refreshLock = lockKind === 'redis' ? bffPackage.createRedisRefreshLock({ url: redisUrl, prefix: `${prefix}lock:` }) : undefined;
 
+/**
+ * Counts the live entries of a store and the length of their values without keeping anything per
+ * entry (it asks the store itself whether a key exists), so the memory it measures is the store's.
+ */
+function counting(inner) {
+  const stats = { live: 0, valueChars: 0 };
+  const existing = (id) => inner.get(id, { ttlMs: 1, rolling: false });
+  const forget = async (id) => {
+    const old = await existing(id);
+    if (old !== undefined) {
+      stats.live--;
+      stats.valueChars -= old.length;
+    }
+  };
+  return {
+    stats,
+    store: {
+      get: (id, options) => inner.get(id, options),
+      async set(id, value, ttlMs) {
+        await forget(id);
+        await inner.set(id, value, ttlMs);
+        stats.live++;
+        stats.valueChars += value.length;
+      },
+      async destroy(id) {
+        await forget(id);
+        await inner.destroy(id);
+      },
+    },
+  };
+}
+
 let skewMs = 0;
-const store = createStore();
+const counted = countStore ? counting(createStore()) : undefined;
+const store = counted ? counted.store : createStore();
 const registry = new OAuthRegistry({
   dangerouslyAllowInsecureHttp: true,
   env: {},
@@ -37,6 +71,7 @@ await serve(async () => {
     commands: {
       register: (name, config) => void registry.register(name, config),
       advanceClock: (ms) => void (skewMs += ms),
+      storeStats: () => counted?.stats ?? null,
       memory: () => {
         for (let i = 0; i < 3; i++) globalThis.gc?.();
         return { ...process.memoryUsage(), collected: typeof globalThis.gc === 'function' };
