@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { OAuthRegistry } from '@latchkey/bff';
+import { OAuthRegistry, presets, type PresetName } from '@latchkey/bff';
 import { buildPreset, type PresetDefinition } from '../../src/presets/define-preset.js';
-import { presets, type PresetName } from '../../src/presets/index.js';
 
 const definition: PresetDefinition = {
   displayName: 'Example',

@@ -350,6 +350,14 @@ describe('OAuth 2 presets against stand-ins of their providers', () => {
     });
   }
 
+  it('GET /bff/providers lists every preset with its display name, for the SPA’s login buttons', async () => {
+    const response = await bff.browser().fetch('/bff/providers');
+    const { providers } = (await response.json()) as { providers: { name: string; displayName: string; protocol: string }[] };
+    expect(providers.map((entry) => entry.name)).toEqual(cases.map((entry) => entry.name));
+    expect(providers.find((entry) => entry.name === 'github')).toEqual({ name: 'github', displayName: 'GitHub', protocol: 'oauth2' });
+    expect(providers.find((entry) => entry.name === 'twitter')?.displayName).toBe('X');
+  });
+
   it('github: answers in JSON only because JSON was asked for, and API calls carry a User-Agent', async () => {
     const standIn = standIns.get('github') as StandIn;
     const browser = bff.browser();
