@@ -26,7 +26,7 @@ function parseJsonObject(text: string): Fields | undefined {
 }
 
 /** A copy of `response` with a new JSON body (and optionally status); other headers are kept. */
-export function jsonResponse(response: Response, fields: Fields, status = response.status): Response {
+function jsonResponse(response: Response, fields: Fields, status = response.status): Response {
   const headers = new Headers(response.headers);
   headers.set('content-type', 'application/json');
   headers.delete('content-length');
@@ -57,6 +57,7 @@ const isSuccess = (status: number) => status >= 200 && status < 300;
  * A token response sent as `application/x-www-form-urlencoded` or `text/plain` (GitHub without an
  * `Accept` header, Facebook's old Graph API, OAuth 1 style servers), or JSON under a wrong media type
  * (`text/javascript`, `text/plain`), becomes `application/json` (RFC 6749 section 5.1 requires it).
+ * For OAuth 2 token endpoints only: OAuth 1 credential answers are form-encoded by design.
  */
 export const tokenResponseAsJson: ResponseFix = async (response) => {
   const text = await response.text();
