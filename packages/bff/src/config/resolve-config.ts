@@ -133,6 +133,19 @@ function isStringRecord(value: unknown): value is Record<string, string> {
   );
 }
 
+/** oauth4webapi's `PrivateKey`: `{ key, kid? }` with a private `CryptoKey` (RFC 7523 section 2.2 signs with it). */
+function isPrivateKey(value: unknown): value is ClientPrivateKey {
+  if (typeof value !== 'object' || value === null) return false;
+  const { key, kid } = value as { key?: unknown; kid?: unknown };
+  return (
+    typeof key === 'object' &&
+    key !== null &&
+    (key as { type?: unknown }).type === 'private' &&
+    typeof (key as { algorithm?: unknown }).algorithm === 'object' &&
+    (kid === undefined || typeof kid === 'string')
+  );
+}
+
 function oneOf<T extends string>(allowed: readonly T[], value: unknown, key: string, fallback: T): T {
   if (value === undefined) return fallback;
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
@@ -234,8 +247,11 @@ export function resolveClientConfig(name: string, config: ClientConfig, options:
   if (protocol === 'oauth2' && (method === 'client_secret_basic' || method === 'client_secret_post')) {
     required('clientSecret', `with ${method} `);
   }
-  if (protocol === 'oauth2' && method === 'private_key_jwt' && kwargs.clientPrivateKey === undefined) {
-    throw new ConfigurationError('clientKwargs.clientPrivateKey', `private_key_jwt needs clientKwargs.clientPrivateKey for "${name}".`);
+  if (protocol === 'oauth2' && method === 'private_key_jwt' && !isPrivateKey(kwargs.clientPrivateKey)) {
+    throw new ConfigurationError(
+      'clientKwargs.clientPrivateKey',
+      `private_key_jwt needs clientKwargs.clientPrivateKey ({ key: a private CryptoKey, kid? }) for "${name}"; it cannot come from ${envVarName(name, 'clientKwargs')}.`,
+    );
   }
   if (protocol === 'oauth1') {
     if (kwargs.signatureMethod === 'RSA-SHA1') {
