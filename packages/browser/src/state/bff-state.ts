@@ -31,7 +31,7 @@ export interface BffStateStore extends Observable<BffState> {
   ready(): Promise<void>;
   /** Reads the session again; concurrent calls share one request. */
   refresh(): Promise<BffSession>;
-  /** Navigates to the BFF's login route for `provider`; clears `error` first, and a refusal goes to it. */
+  /** Navigates to the BFF's login route for `provider`; `returnTo` defaults to the current path. Clears `error`; a refusal goes to it. */
   login(provider: string, options?: BffLoginOptions): string;
   /** Ends the BFF session, then reads the session again. */
   logout(): Promise<void>;
