@@ -1,7 +1,8 @@
 import type { AuthClient, CallbackResult, LoginParams, LogoutParams } from '@latchkey/browser';
 import type { AuthState } from '@latchkey/browser/state';
-import { useMemo, useSyncExternalStore } from 'react';
+import { useMemo } from 'react';
 import { useAuthStore } from './auth-context.js';
+import { useSnapshot } from './use-snapshot.js';
 
 export interface UseAuthResult extends AuthState {
   /** The client itself, for what the hook does not cover (`on`, `options`). */
@@ -19,16 +20,15 @@ export interface UseAuthResult extends AuthState {
 /** The session of the nearest `<AuthProvider>` and what to do with it; re-renders on every change. */
 export function useAuth(): UseAuthResult {
   const store = useAuthStore('useAuth()');
-  const state = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
-  return useMemo(
+  const actions = useMemo(
     () => ({
-      ...state,
       client: store.client,
       login: store.login,
       logout: store.logout,
       getAccessToken: store.client.getAccessToken,
       handleCallback: store.handleCallback,
     }),
-    [state, store],
+    [store],
   );
+  return useSnapshot(store, actions);
 }
