@@ -1,11 +1,12 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createMemoryStorage, type AuthClient } from '@latchkey/browser';
+import type { AuthClient } from '@latchkey/browser';
 import { act, screen, waitFor } from '@testing-library/react';
 import type { Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
+import type { TestProvider } from '../../../test-support/provider.js';
+import { startReadmeExample, type ReadmeExample } from '../../../test-support/readme-example.js';
 import { captureNavigation, setPageUrl, submitAuthorizeForm } from './support.js';
 
 // Guards the README: its examples are test/readme/*.tsx word for word (so the root type check covers
@@ -14,28 +15,18 @@ const here = dirname(fileURLToPath(import.meta.url));
 const readme = await readFile(join(here, '..', 'README.md'), 'utf8');
 const example = await readFile(join(here, 'readme', 'main.tsx'), 'utf8');
 const bffExample = await readFile(join(here, 'readme', 'bff.tsx'), 'utf8');
-const tmp = join(here, '..', '..', '..', 'tmp');
 
+let fixture: ReadmeExample;
 let provider: TestProvider;
-let folder: string;
 let pages: { auth: AuthClient; root: Root }[];
 beforeEach(async () => {
-  provider = await startTestProvider();
-  await provider.provider.registerClient({
-    clientId: 'latchkey-demo-spa',
-    tokenEndpointAuthMethod: 'none',
-    redirectUris: [`${provider.url}/callback`],
-  });
-  // The repository's ignored tmp/ folder: Vitest transforms modules inside the project only.
-  await mkdir(tmp, { recursive: true });
-  folder = await mkdtemp(join(tmp, 'react-readme-'));
+  fixture = await startReadmeExample('react');
+  provider = fixture.provider;
   pages = [];
-  (globalThis as { readmeStorage?: unknown }).readmeStorage = createMemoryStorage();
 });
 afterEach(async () => {
   unloadPage();
-  await rm(folder, { recursive: true, force: true });
-  await provider.close();
+  await fixture.close();
 });
 
 function unloadPage(): void {
@@ -54,13 +45,11 @@ async function loadPage(url: string): Promise<void> {
   unloadPage();
   setPageUrl(url);
   document.body.innerHTML = '<div id="root"></div>';
-  const source = example
-    .replaceAll("'http://localhost:4000", `'${provider.url}`)
-    .replace('dangerouslyAllowInsecureHttp: true,', 'dangerouslyAllowInsecureHttp: true, storage: (globalThis as any).readmeStorage,')
+  const source = fixture
+    .adapt(example)
     .replace("createRoot(document.getElementById('root')!).render(", "export const root = createRoot(document.getElementById('root')!);\nroot.render(")
     .concat('\nexport { auth };\n');
-  const file = join(folder, `page-${pages.length}.tsx`);
-  await writeFile(file, source);
+  const file = await fixture.write(`page-${pages.length}.tsx`, source);
   pages.push((await act(() => import(/* @vite-ignore */ file))) as { auth: AuthClient; root: Root });
 }
 

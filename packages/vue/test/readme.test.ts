@@ -1,11 +1,11 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createMemoryStorage } from '@latchkey/browser';
 import { screen, waitFor } from '@testing-library/vue';
 import type { App } from 'vue';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
+import type { TestProvider } from '../../../test-support/provider.js';
+import { startReadmeExample, type ReadmeExample } from '../../../test-support/readme-example.js';
 import { captureNavigation, setPageUrl, submitAuthorizeForm } from './support.js';
 
 // Guards the README: its example is test/readme/main.ts word for word (so the root type check covers
@@ -13,28 +13,18 @@ import { captureNavigation, setPageUrl, submitAuthorizeForm } from './support.js
 const here = dirname(fileURLToPath(import.meta.url));
 const readme = await readFile(join(here, '..', 'README.md'), 'utf8');
 const example = await readFile(join(here, 'readme', 'main.ts'), 'utf8');
-const tmp = join(here, '..', '..', '..', 'tmp');
 
+let fixture: ReadmeExample;
 let provider: TestProvider;
-let folder: string;
 let apps: App[];
 beforeEach(async () => {
-  provider = await startTestProvider();
-  await provider.provider.registerClient({
-    clientId: 'latchkey-demo-spa',
-    tokenEndpointAuthMethod: 'none',
-    redirectUris: [`${provider.url}/callback`],
-  });
-  // The repository's ignored tmp/ folder: Vitest transforms modules inside the project only.
-  await mkdir(tmp, { recursive: true });
-  folder = await mkdtemp(join(tmp, 'vue-readme-'));
+  fixture = await startReadmeExample('vue');
+  provider = fixture.provider;
   apps = [];
-  (globalThis as { readmeStorage?: unknown }).readmeStorage = createMemoryStorage();
 });
 afterEach(async () => {
   apps.at(-1)?.unmount();
-  await rm(folder, { recursive: true, force: true });
-  await provider.close();
+  await fixture.close();
 });
 
 /**
@@ -46,12 +36,10 @@ async function loadPage(url: string): Promise<void> {
   apps.at(-1)?.unmount();
   setPageUrl(url);
   document.body.innerHTML = '<div id="app"></div>';
-  const source = example
-    .replaceAll("'http://localhost:4000", `'${provider.url}`)
-    .replace('dangerouslyAllowInsecureHttp: true,', 'dangerouslyAllowInsecureHttp: true, storage: (globalThis as any).readmeStorage,')
+  const source = fixture
+    .adapt(example)
     .replace('createApp(RouterView).use(latchkey)', 'export const app = createApp(RouterView);\napp.use(latchkey)');
-  const file = join(folder, `page-${apps.length}.ts`);
-  await writeFile(file, source);
+  const file = await fixture.write(`page-${apps.length}.ts`, source);
   apps.push(((await import(/* @vite-ignore */ file)) as { app: App }).app);
 }
 
