@@ -5,9 +5,6 @@
 //   node bench/run.mjs --quick              a short smoke run, results in bench/.out/RESULTS.md
 //   node bench/run.mjs --only bundle-size   some benchmarks (comma-separated), results in bench/.out/
 //   node bench/run.mjs --no-build           skip `tsc -b` (the dist/ folders must be current)
-//   node bench/run.mjs --only bff-proxy --profile
-//                                           also writes CPU profiles of the servers under load to
-//                                           bench/.out/profiles/ (numbers taken while profiling are slower)
 import { execFileSync, fork, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,7 +14,6 @@ import { markdownTable, textTable, verdict } from './lib/report.mjs';
 const root = fileURLToPath(new URL('../', import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const profile = args.includes('--profile');
 const only = args.find((arg) => arg.startsWith('--only'))?.split('=')[1] ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined);
 
 /** Each benchmark is a module in bench/benchmarks/ exporting `run({ quick, log })`. */
@@ -75,7 +71,7 @@ function runBenchmark({ name, execArgv = [] }) {
   return new Promise((resolve) => {
     const started = Date.now();
     const loadBefore = loadAverage();
-    const child = fork(fileURLToPath(new URL('./lib/run-one.mjs', import.meta.url)), [name, ...(quick ? ['--quick'] : []), ...(profile ? ['--profile'] : [])], {
+    const child = fork(fileURLToPath(new URL('./lib/run-one.mjs', import.meta.url)), [name, ...(quick ? ['--quick'] : [])], {
       cwd: root,
       execArgv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -145,7 +141,7 @@ const markdown = [
   }),
 ].join('\n');
 
-const official = !quick && !only && !profile;
+const official = !quick && !only;
 const outDir = official ? `${root}bench/` : `${root}bench/.out/`;
 mkdirSync(outDir, { recursive: true });
 writeFileSync(`${outDir}RESULTS.md`, markdown);

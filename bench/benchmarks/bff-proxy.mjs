@@ -1,20 +1,27 @@
 // BFF proxy overhead: an upstream API answering 1 KB of JSON, called (a) directly, (b) through a
 // bare node:http pass-through, (c) through the Latchkey BFF proxy with a memory-store session and
-// (d) the same with the Redis store. Each in its own process; the four are loaded in turn, round
-// after round, in one run.
+// (d) the same with the Redis store, plus reference points built on what the BFF is built on. Each
+// server in its own process; all paths are loaded in turn, round after round, in one run. When (c)
+// misses its goal, a separate run of (c) under the CPU profiler says where its time goes.
 import { CSRF_HEADER, CSRF_HEADER_VALUE } from '@latchkey/common';
 import { startServer } from '../lib/child.mjs';
 import { bffLogin, redisAvailability, registerProvider, startBff, startProvider } from '../lib/bff-stack.mjs';
-import { combine, describeFailures, load } from '../lib/load.mjs';
-import { profileArgs } from '../lib/profile.mjs';
-import { formatMs, formatPercent, formatRate, formatRatio } from '../lib/stats.mjs';
+import { busiestProfile, chargeProfile, profileArgs } from '../lib/profile.mjs';
+import { PROXY_COLUMNS, formatCpu, measureAlternately, measureTarget, proxyRow } from '../lib/proxy-runs.mjs';
+import { formatPercent } from '../lib/stats.mjs';
 
 const CONNECTIONS = 10;
 /** Goal: the BFF proxy keeps at least this share of the bare pass-through's throughput. */
 const GOAL = 0.7;
+const PATH = '/items?page=1';
+const REFERENCES = [
+  { key: 'k1', variant: 'undici-stream', name: 'Koa + undici Pool, answer streamed (as the BFF does)' },
+  { key: 'k2', variant: 'undici-buffer', name: 'Koa + undici Pool, answer buffered' },
+  { key: 'k3', variant: 'http-buffer', name: 'Koa + node:http Agent, answer buffered' },
+];
 
-export async function run({ quick, profile, log }) {
-  const duration = quick ? 1 : 5;
+export async function run({ quick, log }) {
+  const seconds = quick ? 1 : 5;
   const rounds = quick ? 1 : 3;
   const started = [];
   const start = async (promise) => {
@@ -24,23 +31,25 @@ export async function run({ quick, profile, log }) {
   };
   try {
     const upstream = await start(startServer('upstream'));
-    const passThrough = await start(startServer('pass-through', [upstream.url], { execArgv: profile ? profileArgs('pass-through') : [] }));
+    const passThrough = await start(startServer('pass-through', [upstream.url]));
     const provider = await start(startProvider());
     const redis = await redisAvailability();
-
     const targets = [
-      { key: 'a', name: '(a) upstream, direct', url: `${upstream.url}/items?page=1`, server: upstream },
-      { key: 'b', name: '(b) bare node:http pass-through', url: `${passThrough.url}/items?page=1`, server: passThrough },
+      { key: 'a', name: '(a) upstream, direct', url: `${upstream.url}${PATH}`, server: upstream },
+      { key: 'b', name: '(b) bare node:http pass-through', url: `${passThrough.url}${PATH}`, server: passThrough },
     ];
-    // A BFF target can be restarted: if its process dies under load, the crash is recorded (it is a
-    // finding) and a fresh process with a fresh login takes over, so the other numbers still come.
-    const bffTarget = async (key, name, options) => {
-      const target = { key, name, crashes: [] };
+    for (const reference of REFERENCES) {
+      const server = await start(startServer('koa-pass-through', [upstream.url, reference.variant]));
+      targets.push({ key: reference.key, name: reference.name, url: `${server.url}${PATH}`, server, reference: true });
+    }
+    // A BFF target restarts (new process, new login) if its process dies under load.
+    const bffTarget = async (key, name, options, execArgv = []) => {
+      const target = { key, name };
       target.restart = async () => {
-        const bff = await start(startBff(options, profile ? profileArgs(`bff-${key}`) : []));
+        const bff = await start(startBff(options, execArgv));
         await registerProvider(provider, bff, 'api', { apiBaseUrl: `${upstream.url}/` });
         const cookie = await bffLogin(bff.url, 'api');
-        Object.assign(target, { server: bff, url: `${bff.url}/bff/api/api/items?page=1`, headers: { cookie, [CSRF_HEADER]: CSRF_HEADER_VALUE } });
+        Object.assign(target, { server: bff, url: `${bff.url}/bff/api/api${PATH}`, headers: { cookie, [CSRF_HEADER]: CSRF_HEADER_VALUE } });
       };
       await target.restart();
       return target;
@@ -49,91 +58,80 @@ export async function run({ quick, profile, log }) {
     if (redis.available) {
       targets.push(await bffTarget('d', '(d) Latchkey BFF, Redis store', { store: 'redis', redisUrl: redis.url, prefix: `latchkey:bench:${process.pid}:` }));
     }
-    // CPU time the target's own process spent per answered request: for (a) the upstream, for (b) to
-    // (d) the proxy alone. Unlike req/s it does not depend on who else had the cores.
-    const measure = async (target, seconds) => {
-      const cpuBefore = await target.server.call('cpu');
-      const result = await load({ url: target.url, headers: target.headers, connections: CONNECTIONS, duration: seconds });
-      result.cpuMs = (await target.server.call('cpu').catch(() => Number.NaN)) - cpuBefore;
-      // The run ended by dropping the connections with requests in flight: give a crash on those
-      // aborted requests the moment it needs to show.
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      const death = target.server.died();
-      if (death) {
-        const cause = death.stderr.split('\n').find((line) => /Error/.test(line))?.trim() ?? `exit code ${death.code}`;
-        log(`${target.name} died under load (${cause}); restarting it`);
-        target.crashes.push(cause);
-        await target.restart();
-      }
-      return result;
-    };
 
-    for (const target of targets) {
-      log(`warming up ${target.name}`);
-      const warm = await measure(target, quick ? 0.5 : 2);
-      if (warm.ok === 0) throw new Error(`${target.name} answered no request successfully`);
-    }
-    const runs = new Map(targets.map((target) => [target.key, []]));
-    for (let round = 0; round < rounds; round++) {
-      for (const target of targets) {
-        log(`round ${round + 1}: ${target.name}`);
-        runs.get(target.key).push(await measure(target, duration));
-      }
-    }
-    const results = new Map(
-      [...runs].map(([key, list]) => {
-        const measured = list.filter((r) => Number.isFinite(r.cpuMs) && r.ok > 0);
-        const cpuPerRequest = measured.reduce((sum, r) => sum + r.cpuMs, 0) / measured.reduce((sum, r) => sum + r.ok + r.failed, 0);
-        return [key, { ...combine(list), cpuPerRequest }];
-      }),
-    );
+    const results = await measureAlternately(targets, { seconds, rounds, warmupSeconds: quick ? 0.5 : 2, connections: CONNECTIONS, log });
     const direct = results.get('a').requestsPerSecond;
-    const rows = targets.map((target) => {
-      const r = results.get(target.key);
-      return [
-        target.name,
-        formatRate(r.requestsPerSecond),
-        `${formatRate(r.min)}–${formatRate(r.max)}`,
-        formatMs(r.p50),
-        formatMs(r.p99),
-        formatRatio(r.requestsPerSecond / direct),
-        `${(r.cpuPerRequest * 1000).toFixed(0)} µs`,
-        r.failed === 0 ? '0' : `${r.failed} (${describeFailures(r.failures)})`,
-      ];
-    });
+    const rows = targets.filter((t) => !t.reference).map((t) => proxyRow(t.name, results.get(t.key), direct));
     if (!redis.available) rows.push(['(d) Latchkey BFF, Redis store', 'not measured', '', '', '', '', '', redis.reason]);
+    const referenceRows = targets.filter((t) => t.reference).map((t) => proxyRow(t.name, results.get(t.key), direct));
 
     const share = (key) => results.get(key).requestsPerSecond / results.get('b').requestsPerSecond;
+    const goalFor = (key, store) =>
+      results.has(key)
+        ? { goal: `BFF proxy, ${store} store: at least ${formatPercent(GOAL)} of the bare pass-through's req/s`, met: share(key) >= GOAL, detail: `(${key}) is ${formatPercent(share(key))} of (b); CPU per request ${formatCpu(results.get(key).cpuPerRequest)} against ${formatCpu(results.get('b').cpuPerRequest)}` }
+        : { goal: `BFF proxy, ${store} store: at least ${formatPercent(GOAL)} of the bare pass-through's req/s`, met: null, detail: redis.reason };
+    const crashed = targets.filter((t) => t.crashes?.length > 0);
     const goals = [
+      goalFor('c', 'memory'),
+      goalFor('d', 'Redis'),
       {
-        goal: `BFF proxy, memory store: at least ${formatPercent(GOAL)} of the bare pass-through's req/s`,
-        met: share('c') >= GOAL,
-        detail: `(c) is ${formatPercent(share('c'))} of (b)`,
+        goal: 'the BFF process survives every run (clients drop connections mid-request when a run ends)',
+        met: crashed.length === 0,
+        detail: crashed.length === 0 ? 'no crash' : crashed.map((t) => `${t.name}: ${t.crashes.length} crash(es), ${[...new Set(t.crashes)].join('; ')}`).join(' / '),
       },
     ];
-    const crashed = targets.filter((t) => t.crashes?.length > 0);
-    goals.push({
-      goal: 'the BFF process survives every run (clients disconnect mid-response when a run ends)',
-      met: crashed.length === 0,
-      detail:
-        crashed.length === 0
-          ? 'no crash'
-          : crashed.map((t) => `${t.name}: ${t.crashes.length} crash(es), ${[...new Set(t.crashes)].join('; ')}`).join(' / '),
-    });
-    if (redis.available) goals.push({ goal: `BFF proxy, Redis store: at least ${formatPercent(GOAL)} of the bare pass-through's req/s`, met: share('d') >= GOAL, detail: `(d) is ${formatPercent(share('d'))} of (b)` });
-    else goals.push({ goal: `BFF proxy, Redis store: at least ${formatPercent(GOAL)} of the bare pass-through's req/s`, met: null, detail: redis.reason });
+
+    const tables = [
+      { columns: PROXY_COLUMNS, rows },
+      { caption: 'Reference points (not goals): Koa forwarding the call with nothing of the BFF', columns: PROXY_COLUMNS, rows: referenceRows },
+    ];
+    const notes = [];
+    if (share('c') < GOAL && seconds >= 2) {
+      log('(c) missed its goal: profiling a run of it and of the Koa + undici reference');
+      const profiled = await bffTarget('p', '(c) under the CPU profiler', { store: 'memory' }, profileArgs('bff-c-profiled'));
+      const reference = await start(startServer('koa-pass-through', [upstream.url, 'undici-stream'], { execArgv: profileArgs('koa-reference-profiled') }));
+      const profile = async (target, prefix) => {
+        // One run (its CPU window skips the first half second): a separate warm-up run would end
+        // by dropping connections, which crashes the BFF today.
+        const result = await measureTarget({ ...target, restart: async () => undefined }, { seconds: seconds + 1, connections: CONNECTIONS, log });
+        await target.server.close();
+        return { cpuPerRequest: result.cpuPerRequest, charges: new Map(chargeProfile(busiestProfile(prefix)).map((c) => [c.key, c.share])) };
+      };
+      const bffProfile = await profile(profiled, 'bff-c-profiled');
+      const referenceProfile = await profile({ name: 'Koa + undici reference under the CPU profiler', url: `${reference.url}${PATH}`, server: reference }, 'koa-reference-profiled');
+      const perRequest = (p, key) => (p.charges.get(key) ?? 0) * p.cpuPerRequest;
+      const keys = [...bffProfile.charges.keys()].filter((key) => perRequest(bffProfile, key) >= 0.005);
+      const shownShare = (p) => keys.reduce((sum, key) => sum + (p.charges.get(key) ?? 0), 0);
+      tables.push({
+        caption: `Where (c)'s CPU goes, next to the Koa + undici reference (answer streamed): one ${seconds + 1} s run of each under the V8 CPU profiler, each sample charged to the nearest package on its stack`,
+        columns: ['charged to', '(c) share', '(c) per request', 'reference per request', 'difference'],
+        rows: [
+          ...keys.map((key) => [
+            key,
+            formatPercent(bffProfile.charges.get(key)),
+            formatCpu(perRequest(bffProfile, key)),
+            formatCpu(perRequest(referenceProfile, key)),
+            formatCpu(perRequest(bffProfile, key) - perRequest(referenceProfile, key)),
+          ]),
+          ['everything else', formatPercent(1 - shownShare(bffProfile)), formatCpu((1 - shownShare(bffProfile)) * bffProfile.cpuPerRequest), formatCpu((1 - shownShare(referenceProfile)) * referenceProfile.cpuPerRequest), ''],
+          ['total (while profiled)', '100%', formatCpu(bffProfile.cpuPerRequest), formatCpu(referenceProfile.cpuPerRequest), formatCpu(bffProfile.cpuPerRequest - referenceProfile.cpuPerRequest)],
+        ],
+      });
+      notes.push('"(Node, no package on the stack)" is work Node does on its own schedule: parsing requests, flushing sockets, finishing stream pipelines, timers. Samples inside Node called from a package (streams, crypto, sockets) are charged to that package. Profiles: bench/.out/profiles/.');
+    }
 
     return {
       title: 'BFF proxy overhead',
-      tables: [{ columns: ['path', 'req/s', 'range', 'p50', 'p99', 'of (a)', 'CPU per request', 'failed'], rows }],
+      tables,
       goals,
-      shares: Object.fromEntries(targets.map((t) => [t.key, share(t.key)])),
+      notes,
       method: [
-        'Upstream: a node:http server answering every request with the same 1,024 bytes of JSON. (b) forwards method, path, headers and body with a keep-alive http.Agent and pipes the answer back. (c)/(d): a Koa app with createBff (@latchkey/bff dist), the session made by a real login through the provider; each proxied call carries the session cookie and the CSRF header, and the BFF attaches the access token.',
-        `Every server in its own Node process; autocannon in the benchmark's process with ${CONNECTIONS} connections, no pipelining, ${duration} s per run after a warm-up of each; the paths take turns, ${rounds} round(s) in one run. req/s is the mean over rounds (2xx answers only), p50 the mean and p99 the worst round, from autocannon's per-response timings.`,
-        '"CPU per request" is the CPU time (user + system, process.cpuUsage) the serving process spent during the runs divided by the requests it answered: the upstream for (a), the proxy alone for (b) to (d). It does not depend on what else ran on the machine, as req/s does.',
-        'A BFF process that dies during a run is restarted (new process, new login) before the next run and its crash is listed under the goals; the runs it served are counted.',
-        'This machine has 2 cores, and for (b) to (d) three processes (load generator, proxy, upstream) share them, so (a) is not reachable through any proxy; compare (c) and (d) with (b).',
+        'Upstream: a node:http server answering every request with the same 1,024 bytes of JSON. (b) forwards method, path, headers and body with a keep-alive http.Agent (64 sockets) and pipes the answer back. (c)/(d): a Koa app with createBff (@latchkey/bff dist), the session made by a real login through the provider; each proxied call carries the session cookie and the CSRF header, and the BFF attaches the access token.',
+        `Every server in its own Node process; autocannon in the benchmark's process with ${CONNECTIONS} connections, no pipelining, ${seconds} s per run after a warm-up of each; all paths take turns, ${rounds} round(s) in one run. req/s is the mean over rounds (2xx answers only), p50 the mean and p99 the worst round, from autocannon's per-response timings.`,
+        '"CPU per request" is the CPU time (user + system) of the serving process over the middle of each run (from 0.5 s after its start to 0.5 s before its end) divided by the requests answered meanwhile, averaged over the rounds: the upstream for (a), the proxy alone for the others. It depends much less than req/s on what else runs on the machine.',
+        'A BFF process that dies during a run is restarted (new process, new login) before the next run; its crashes are listed under the goals and the runs it served are counted.',
+        'The reference points forward the call with Koa and nothing of the BFF (no session, token, CSRF, path or header checks): they tell the framework\'s share of (c) from the BFF\'s own, and what buffering the 1 KB answer instead of streaming it, or node:http instead of undici, would change.',
+        'This machine has 2 cores, and for every proxied path three processes (load generator, proxy, upstream) share them, so (a) is out of reach of any proxy; compare (c) and (d) with (b).',
       ],
     };
   } finally {

@@ -6,16 +6,24 @@ import { percentile } from './stats.mjs';
  * Runs autocannon and returns the figures the tables need. Latencies are taken from autocannon's
  * per-response timings (hrtime, sub-millisecond) rather than its histogram, which rounds to whole
  * milliseconds. `failed` counts non-2xx answers, connection errors and timeouts: a run with failures
- * is reported, never silently averaged in.
+ * is reported, never silently averaged in. `whileRunning(answeredSoFar)` may measure something during
+ * the run; what it resolves to comes back as `measuredWhileRunning`.
  */
-export async function load(options) {
+export async function load(options, { whileRunning } = {}) {
   const latencies = [];
+  let answered = 0;
+  let during;
   const result = await new Promise((resolve, reject) => {
     const instance = autocannon({ pipelining: 1, timeout: 10, ...options }, (error, answer) => (error ? reject(error) : resolve(answer)));
     instance.on('response', (_client, status, _bytes, milliseconds) => {
+      answered++;
       if (status >= 200 && status < 300) latencies.push(milliseconds);
     });
+    // Something to do while the load runs, told how many answers have come so far.
+    // A failure there (the server died) leaves the figure out; the run itself is still reported.
+    during = whileRunning ? Promise.resolve(whileRunning(() => answered)).catch(() => undefined) : undefined;
   });
+  const measuredWhileRunning = await during;
   return {
     // Successful answers per second: a failed request is not throughput.
     requestsPerSecond: result['2xx'] / result.duration,
@@ -31,6 +39,7 @@ export async function load(options) {
       ...(result.timeouts > 0 && { timeouts: result.timeouts }),
     },
     seconds: result.duration,
+    measuredWhileRunning,
   };
 }
 

@@ -8,9 +8,13 @@ const send = (message) => new Promise((resolve) => process.send(message, () => r
 const log = (text) => void process.send({ type: 'log', text });
 
 let message;
+// A stray rejection inside a benchmark fails that benchmark with its stack, not silently.
+process.on('unhandledRejection', (error) => {
+  void send({ type: 'error', message: `unhandled rejection: ${error instanceof Error ? error.stack : String(error)}` }).then(() => process.exit(1));
+});
 try {
   const benchmark = await import(`../benchmarks/${name}.mjs`);
-  message = { type: 'result', result: await benchmark.run({ quick: flags.includes('--quick'), profile: flags.includes('--profile'), log }) };
+  message = { type: 'result', result: await benchmark.run({ quick: flags.includes('--quick'), log }) };
 } catch (error) {
   message = { type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
 }

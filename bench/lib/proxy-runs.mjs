@@ -1,0 +1,83 @@
+// Alternating load runs against several HTTP targets, each served by its own process, with the
+// figures the proxy tables need: req/s, latency, failures, and the serving process's CPU per request.
+import { combine, describeFailures, load } from './load.mjs';
+import { formatMs, formatRate, formatRatio } from './stats.mjs';
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * CPU time the serving process spent per answered request, read over the middle of a run (from
+ * 0.5 s after its start to 0.5 s before its end), away from the start-up and from the connections
+ * dropped at the end. Unlike req/s it depends little on what else had the cores.
+ */
+const cpuWindow = (server, seconds) => async (answered) => {
+  await sleep(500);
+  const [cpu0, n0] = [await server.call('cpu'), answered()];
+  await sleep(seconds * 1000 - 1000);
+  const [cpu1, n1] = [await server.call('cpu'), answered()];
+  return (cpu1 - cpu0) / (n1 - n0);
+};
+
+/**
+ * One bounded run against `target` ({ name, url, headers?, server, restart? }). A target whose
+ * process dies during the run is restarted (when it can be) and the crash is recorded on it: a crash
+ * under load is a finding, and the runs it served still count.
+ */
+export async function measureTarget(target, { seconds, connections, log }) {
+  const result = await load(
+    { url: target.url, headers: target.headers, connections, duration: seconds },
+    { whileRunning: seconds >= 2 ? cpuWindow(target.server, seconds) : undefined },
+  );
+  result.cpuPerRequest = result.measuredWhileRunning ?? Number.NaN;
+  // The run ended by dropping connections with requests in flight: a crash on those aborted
+  // requests gets a moment to show.
+  await sleep(250);
+  const death = target.server.died();
+  if (death) {
+    const cause = death.stderr.split('\n').find((line) => /Error/.test(line))?.trim() ?? `exit code ${death.code}`;
+    log(`${target.name} died under load (${cause})${target.restart ? '; restarting it' : ''}`);
+    (target.crashes ??= []).push(cause);
+    if (!target.restart) throw new Error(`${target.name} died under load: ${cause}`);
+    await target.restart();
+  }
+  return result;
+}
+
+/** Warms each target up, then runs them in turn, round after round; returns the combined figures by key. */
+export async function measureAlternately(targets, { seconds, rounds, warmupSeconds, connections, log }) {
+  for (const target of targets) {
+    log(`warming up ${target.name}`);
+    const warm = await measureTarget(target, { seconds: warmupSeconds, connections, log });
+    if (warm.ok === 0) throw new Error(`${target.name} answered no request successfully`);
+  }
+  const runs = new Map(targets.map((target) => [target.key, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const target of targets) {
+      log(`round ${round + 1}: ${target.name}`);
+      runs.get(target.key).push(await measureTarget(target, { seconds, connections, log }));
+    }
+  }
+  return new Map(
+    [...runs].map(([key, list]) => {
+      const cpu = list.map((r) => r.cpuPerRequest).filter(Number.isFinite);
+      return [key, { ...combine(list), cpuPerRequest: cpu.length === 0 ? Number.NaN : cpu.reduce((sum, ms) => sum + ms, 0) / cpu.length }];
+    }),
+  );
+}
+
+export const formatCpu = (ms) => (Number.isFinite(ms) ? `${(ms * 1000).toFixed(0)} µs` : 'n/a');
+
+export const PROXY_COLUMNS = ['path', 'req/s', 'range', 'p50', 'p99', 'of (a)', 'CPU per request', 'failed'];
+
+export function proxyRow(name, result, direct) {
+  return [
+    name,
+    formatRate(result.requestsPerSecond),
+    `${formatRate(result.min)}–${formatRate(result.max)}`,
+    formatMs(result.p50),
+    formatMs(result.p99),
+    formatRatio(result.requestsPerSecond / direct),
+    formatCpu(result.cpuPerRequest),
+    result.failed === 0 ? '0' : `${result.failed} (${describeFailures(result.failures)})`,
+  ];
+}
