@@ -3,12 +3,14 @@ export type { CreateBffOptions, LoginInfo, OnLogin } from './bff/options.js';
 export { OAuthRegistry } from './registry/registry.js';
 export type { OAuthRegistryOptions, ProviderRuntime } from './registry/registry.js';
 export {
+  BASIC_AUTH_ENCODINGS,
   CODE_CHALLENGE_METHODS,
   SIGNATURE_TYPES,
   TOKEN_ENDPOINT_AUTH_METHODS,
   TOKEN_PLACEMENTS,
 } from './config/client-config.js';
 export type {
+  BasicAuthEncoding,
   ClientConfig,
   ClientKwargs,
   ClientPrivateKey,

@@ -8,6 +8,14 @@ import type { RemoteClient } from '../client/remote-client.js';
 export const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none', 'private_key_jwt'] as const;
 export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
 
+/**
+ * How `client_secret_basic` writes the id and secret before base64: `form` form-encodes them as RFC 6749
+ * section 2.3.1 requires; `none` sends them as they are (RFC 7617 section 2), for servers that never
+ * decode them (Reddit, X).
+ */
+export const BASIC_AUTH_ENCODINGS = ['form', 'none'] as const;
+export type BasicAuthEncoding = (typeof BASIC_AUTH_ENCODINGS)[number];
+
 /** Where an OAuth 2 access token goes on API calls (RFC 6750 section 2.1, 2.2, 2.3). */
 export const TOKEN_PLACEMENTS = ['header', 'query', 'body'] as const;
 export type TokenPlacement = (typeof TOKEN_PLACEMENTS)[number];
@@ -28,6 +36,10 @@ export interface ClientKwargs {
   scope?: string;
   /** OAuth 2 client authentication. Default `client_secret_basic` (`none` when there is no secret). */
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  /** `client_secret_basic` only: `none` sends the raw `id:secret` for a server that does not form-decode it. Default `form`. */
+  basicAuthEncoding?: BasicAuthEncoding;
+  /** Authenticate with HTTP Basic and an empty secret (`id:`), as Reddit's installed apps do; needs `basicAuthEncoding: 'none'` and no secret. Default false. */
+  emptyClientSecret?: boolean;
   /** OAuth 2 access token placement on API calls; `body` refuses calls without a form body (`unsupported_request`). Default `header`. */
   tokenPlacement?: TokenPlacement;
   /** PKCE (RFC 7636). Default `S256`; `none` turns it off for a provider that rejects it. */

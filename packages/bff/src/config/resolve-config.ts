@@ -1,9 +1,11 @@
 import { ConfigurationError } from '@latchkey/common';
 import {
+  BASIC_AUTH_ENCODINGS,
   CODE_CHALLENGE_METHODS,
   SIGNATURE_TYPES,
   TOKEN_ENDPOINT_AUTH_METHODS,
   TOKEN_PLACEMENTS,
+  type BasicAuthEncoding,
   type ClientConfig,
   type ClientKwargs,
   type ComplianceFix,
@@ -66,6 +68,8 @@ const URL_KEYS = [
 export interface ResolvedKwargs {
   scope: string | undefined;
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  basicAuthEncoding: BasicAuthEncoding;
+  emptyClientSecret: boolean;
   tokenPlacement: TokenPlacement;
   codeChallengeMethod: CodeChallengeMethod;
   signatureMethod: string;
@@ -171,14 +175,20 @@ function resolveKwargs(name: string, given: ClientKwargs | undefined, env: Env, 
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new ConfigurationError('clientKwargs.timeoutMs', 'clientKwargs.timeoutMs must be a positive number.');
   }
+  if (kwargs.emptyClientSecret !== undefined && typeof kwargs.emptyClientSecret !== 'boolean') {
+    throw new ConfigurationError('clientKwargs.emptyClientSecret', 'clientKwargs.emptyClientSecret must be true or false.');
+  }
+  const emptyClientSecret = kwargs.emptyClientSecret === true;
   return Object.freeze({
     scope: kwargs.scope,
     tokenEndpointAuthMethod: oneOf(
       TOKEN_ENDPOINT_AUTH_METHODS,
       kwargs.tokenEndpointAuthMethod,
       'tokenEndpointAuthMethod',
-      hasSecret ? 'client_secret_basic' : 'none',
+      hasSecret || emptyClientSecret ? 'client_secret_basic' : 'none',
     ),
+    basicAuthEncoding: oneOf(BASIC_AUTH_ENCODINGS, kwargs.basicAuthEncoding, 'basicAuthEncoding', 'form'),
+    emptyClientSecret,
     tokenPlacement: oneOf(TOKEN_PLACEMENTS, kwargs.tokenPlacement, 'tokenPlacement', 'header'),
     codeChallengeMethod: oneOf(CODE_CHALLENGE_METHODS, kwargs.codeChallengeMethod, 'codeChallengeMethod', 'S256'),
     signatureMethod: kwargs.signatureMethod ?? 'HMAC-SHA1',
@@ -244,7 +254,8 @@ export function resolveClientConfig(name: string, config: ClientConfig, options:
     accessTokenUrl = read('accessTokenUrl');
   }
   const method = kwargs.tokenEndpointAuthMethod;
-  if (protocol === 'oauth2' && (method === 'client_secret_basic' || method === 'client_secret_post')) {
+  checkBasicAuth(name, protocol, clientId, clientSecret, kwargs);
+  if (protocol === 'oauth2' && (method === 'client_secret_basic' || method === 'client_secret_post') && !kwargs.emptyClientSecret) {
     required('clientSecret', `with ${method} `);
   }
   if (protocol === 'oauth2' && method === 'private_key_jwt' && !isPrivateKey(kwargs.clientPrivateKey)) {
@@ -271,7 +282,7 @@ export function resolveClientConfig(name: string, config: ClientConfig, options:
     displayName: read('displayName') ?? name,
     protocol,
     clientId,
-    clientSecret,
+    clientSecret: kwargs.emptyClientSecret ? '' : clientSecret,
     requestTokenUrl,
     requestTokenParams: readParams('requestTokenParams'),
     accessTokenUrl,
@@ -294,6 +305,51 @@ export function resolveClientConfig(name: string, config: ClientConfig, options:
   };
   for (const key of URL_KEYS) checkUrl(name, key, resolved[key], insecure);
   return Object.freeze(resolved);
+}
+
+/** RFC 7617 section 2: control characters are not allowed in Basic credentials, nor a colon in the user-id. */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/**
+ * The raw Basic encoding and the empty secret only make sense with `client_secret_basic` of OAuth 2,
+ * and raw credentials must be ones RFC 7617 can carry, since nothing encodes them.
+ */
+function checkBasicAuth(
+  name: string,
+  protocol: 'oauth2' | 'oauth1',
+  clientId: string,
+  clientSecret: string | undefined,
+  kwargs: ResolvedKwargs,
+): void {
+  const basic = protocol === 'oauth2' && kwargs.tokenEndpointAuthMethod === 'client_secret_basic';
+  if (kwargs.emptyClientSecret) {
+    if (!basic || kwargs.basicAuthEncoding !== 'none') {
+      throw new ConfigurationError(
+        'clientKwargs.emptyClientSecret',
+        `clientKwargs.emptyClientSecret of "${name}" needs OAuth 2 with client_secret_basic and basicAuthEncoding "none".`,
+      );
+    }
+    if (clientSecret !== undefined) {
+      throw new ConfigurationError(
+        'clientSecret',
+        `"${name}" declares clientKwargs.emptyClientSecret, so it takes no client secret (unset ${envVarName(name, 'clientSecret')}).`,
+      );
+    }
+  }
+  if (kwargs.basicAuthEncoding === 'none') {
+    if (!basic) {
+      throw new ConfigurationError(
+        'clientKwargs.basicAuthEncoding',
+        `clientKwargs.basicAuthEncoding of "${name}" applies to OAuth 2 client_secret_basic only.`,
+      );
+    }
+    if (clientId.includes(':') || CONTROL_CHARACTER.test(clientId)) {
+      throw new ConfigurationError('clientId', `The clientId of "${name}" cannot be sent in raw HTTP Basic: it has a colon or a control character.`);
+    }
+    if (clientSecret !== undefined && CONTROL_CHARACTER.test(clientSecret)) {
+      throw new ConfigurationError('clientSecret', `The clientSecret of "${name}" cannot be sent in raw HTTP Basic: it has a control character.`);
+    }
+  }
 }
 
 function checkUrl(name: string, key: (typeof URL_KEYS)[number], value: string | undefined, insecure: boolean): void {

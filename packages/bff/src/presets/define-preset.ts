@@ -1,5 +1,6 @@
 import { ConfigurationError } from '@latchkey/common';
 import type {
+  BasicAuthEncoding,
   ClientConfig,
   ClientKwargs,
   ComplianceFix,
@@ -63,6 +64,8 @@ export interface PresetDefinition {
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   /** The only client authentications the provider takes; a caller may not pick another. Default: any. */
   allowedAuthMethods?: readonly TokenEndpointAuthMethod[];
+  /** How the provider reads HTTP Basic credentials, applied when the client uses `client_secret_basic`. Default `form`. */
+  basicAuthEncoding?: BasicAuthEncoding;
   authorizeParams?: ExtraParams;
   /** Protocol settings of the provider (e.g. its OAuth 1 signature method). */
   clientKwargs?: ClientKwargs;
@@ -103,6 +106,13 @@ export function buildPreset(definition: PresetDefinition, options: PresetOptions
     ...options.clientKwargs,
     ...(scopes.length === 0 ? {} : { scope: scopes.join(definition.scopeDelimiter) }),
   };
+  if (
+    definition.basicAuthEncoding !== undefined &&
+    kwargs.tokenEndpointAuthMethod === 'client_secret_basic' &&
+    kwargs.basicAuthEncoding === undefined
+  ) {
+    kwargs.basicAuthEncoding = definition.basicAuthEncoding;
+  }
 
   let complianceFix: ComplianceFix = { ...definition.complianceFix };
   if (definition.scopeDelimiter !== ' ' && scopes.length > 0) {

@@ -1,3 +1,4 @@
+import { ConfigurationError } from '@latchkey/common';
 import type { ClientConfig } from '../config/client-config.js';
 import { lenientTokenResponse, tokenAndRequestFixes, userAgentHeader } from './compliance.js';
 import { buildPreset, type PresetOptions } from './define-preset.js';
@@ -11,6 +12,8 @@ export interface RedditOptions extends PresetOptions {
   userAgent?: string;
   /** `permanent` asks for a refresh token; `temporary` tokens last an hour. Default `permanent`. */
   duration?: 'permanent' | 'temporary';
+  /** An "installed app": it has no secret and authenticates with HTTP Basic of `id:` (empty password). Default false. */
+  installedApp?: boolean;
 }
 
 /** `GET /api/v1/me` (https://www.reddit.com/dev/api/#GET_api_v1_me). */
@@ -25,11 +28,16 @@ const unescapeAmpersands = (value: string | undefined) => value?.replace(/&amp;/
 
 /**
  * Reddit (https://github.com/reddit-archive/reddit/wiki/OAuth2). The token endpoint takes client
- * credentials only as HTTP Basic and answers some errors with HTTP 200; API calls go to
- * `oauth.reddit.com` and need a descriptive `User-Agent`.
+ * credentials only as HTTP Basic with the id and secret as they are (ids often hold `-` and `_`, which
+ * form-encoding would turn into `%2D` and `%5F`), an installed app's secret being the empty string, and
+ * answers some errors with HTTP 200; API calls go to `oauth.reddit.com` and need a descriptive
+ * `User-Agent`.
  */
 export function reddit(options: RedditOptions = {}): ClientConfig {
-  const { userAgent = 'web:latchkey-bff:1.0', duration = 'permanent', ...common } = options;
+  const { userAgent = 'web:latchkey-bff:1.0', duration = 'permanent', installedApp = false, ...common } = options;
+  if (installedApp && common.clientSecret !== undefined) {
+    throw new ConfigurationError('clientSecret', 'A Reddit installed app has no client secret.');
+  }
   return buildPreset(
     {
       displayName: 'Reddit',
@@ -43,6 +51,8 @@ export function reddit(options: RedditOptions = {}): ClientConfig {
       scopeDelimiter: ' ',
       tokenEndpointAuthMethod: 'client_secret_basic',
       allowedAuthMethods: ['client_secret_basic'],
+      basicAuthEncoding: 'none',
+      ...(installedApp ? { clientKwargs: { emptyClientSecret: true } } : {}),
       authorizeParams: { duration },
       complianceFix: tokenAndRequestFixes(lenientTokenResponse, userAgentHeader(userAgent)),
       async userInfo(input) {

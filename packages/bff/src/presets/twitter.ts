@@ -13,8 +13,9 @@ const profileUrl = (username: string | undefined) =>
 
 /**
  * X (Twitter) with OAuth 2.0 and PKCE (https://docs.x.com/fundamentals/authentication/oauth-2-0/authorization-code).
- * A confidential client must authenticate with HTTP Basic at the token endpoint; a public client
- * sets `clientKwargs.tokenEndpointAuthMethod: 'none'`. `offline.access` brings a refresh token.
+ * A confidential client must authenticate with HTTP Basic of the raw `client_id:client_secret` at the
+ * token endpoint (not form-encoded first); a public client sets `clientKwargs.tokenEndpointAuthMethod:
+ * 'none'`. `offline.access` brings a refresh token.
  */
 export function twitter(options: PresetOptions = {}): ClientConfig {
   return buildPreset(
@@ -30,6 +31,7 @@ export function twitter(options: PresetOptions = {}): ClientConfig {
       scopeDelimiter: ' ',
       tokenEndpointAuthMethod: 'client_secret_basic',
       allowedAuthMethods: ['client_secret_basic', 'none'],
+      basicAuthEncoding: 'none',
       complianceFix: tokenAndRequestFixes(composeResponseFixes(bearerTokenType)),
       async userInfo(input) {
         const { data } = await apiJson<XUserResponse>(input, 'users/me', { params: { 'user.fields': 'profile_image_url' } });

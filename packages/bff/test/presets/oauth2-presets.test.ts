@@ -31,6 +31,8 @@ interface Case {
 const json = (value: unknown, status = 200): Answer => ({ json: value, status });
 const rfcRefusal = (reason: string): Answer => json({ error: reason }, reason === 'invalid_client' ? 401 : 400);
 const credentials = { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET };
+/** HTTP Basic of the id and secret as they are: `stand-in-client-id` keeps its `-` (form-encoding sends `%2D`). */
+const RAW_BASIC = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`;
 
 const githubStandIn = (emails: (request: RecordedRequest) => Answer): Case['standIn'] => ({
   authorizePath: '/login/oauth/authorize',
@@ -172,6 +174,7 @@ const cases: Case[] = [
       authorizePath: '/i/oauth2/authorize',
       tokenPath: '/2/oauth2/token',
       clientAuth: 'client_secret_basic',
+      basicDecoding: 'none',
       requirePkce: true,
       token: () => json(twitter.tokenResponse),
       refuse: rfcRefusal,
@@ -194,6 +197,7 @@ const cases: Case[] = [
       authorizePath: '/api/v1/authorize',
       tokenPath: '/api/v1/access_token',
       clientAuth: 'client_secret_basic',
+      basicDecoding: 'none',
       token: () => json(reddit.tokenResponse),
       refuse: (reason) => (reason === 'invalid_client' ? json({ message: 'Unauthorized', error: 401 }, 401) : json(reddit.invalidGrant)),
       accessToken: reddit.tokenResponse.access_token,
@@ -386,23 +390,23 @@ describe('OAuth 2 presets against stand-ins of their providers', () => {
     }
   });
 
-  it('twitter: sends PKCE S256 and authenticates with Basic only', async () => {
+  it('twitter: sends PKCE S256 and authenticates with Basic of the raw id:secret only', async () => {
     const standIn = standIns.get('twitter') as StandIn;
     const { authorizeUrl } = await login(bff.browser(), 'twitter');
     expect(authorizeUrl.searchParams.get('code_challenge_method')).toBe('S256');
     expect(authorizeUrl.searchParams.get('scope')).toBe('tweet.read users.read offline.access');
     const exchange = standIn.tokenRequests('authorization_code').at(-1) as RecordedRequest;
-    expect(exchange.headers.authorization).toMatch(/^Basic /);
+    expect(exchange.headers.authorization).toBe(RAW_BASIC);
     expect(exchange.form.get('client_secret')).toBeNull();
     expect(exchange.form.get('code_verifier')).not.toBeNull();
   });
 
-  it('reddit: Basic at the token endpoint, duration=permanent, and the configured User-Agent on API calls', async () => {
+  it('reddit: raw Basic at the token endpoint, duration=permanent, and the configured User-Agent on API calls', async () => {
     const standIn = standIns.get('reddit') as StandIn;
     const browser = bff.browser();
     const { authorizeUrl } = await login(browser, 'reddit');
     expect(authorizeUrl.searchParams.get('duration')).toBe('permanent');
-    expect(standIn.tokenRequests('authorization_code').at(-1)?.headers.authorization).toMatch(/^Basic /);
+    expect(standIn.tokenRequests('authorization_code').at(-1)?.headers.authorization).toBe(RAW_BASIC);
     expect(standIn.requests.find((request) => request.path === '/api/v1/me')?.headers['user-agent']).toBe(REDDIT_UA);
     const proxied = await browser.fetch('/bff/api/reddit/api/v1/me', { csrf: true, headers: { 'user-agent': 'Mozilla/5.0' } });
     expect(proxied.status).toBe(200);
@@ -438,6 +442,7 @@ describe('a stand-in that enforces Basic client authentication', () => {
       authorizePath: '/api/v1/authorize',
       tokenPath: '/api/v1/access_token',
       clientAuth: 'client_secret_basic',
+      basicDecoding: 'none',
       token: () => json(reddit.tokenResponse),
       refuse: (reason) => json(reason === 'invalid_client' ? { message: 'Unauthorized', error: 401 } : reddit.invalidGrant, reason === 'invalid_client' ? 401 : 200),
       accessToken: reddit.tokenResponse.access_token,
@@ -448,7 +453,12 @@ describe('a stand-in that enforces Basic client authentication', () => {
         const preset = pointAt(presets.reddit(credentials), standIn.url);
         registry.register('reddit', preset);
         // The same provider configured by hand with credentials in the body, as Reddit refuses.
-        registry.register('reddit-post', { ...preset, clientKwargs: { ...preset.clientKwargs, tokenEndpointAuthMethod: 'client_secret_post' } });
+        registry.register('reddit-post', {
+          ...preset,
+          clientKwargs: { ...preset.clientKwargs, tokenEndpointAuthMethod: 'client_secret_post', basicAuthEncoding: 'form' },
+        });
+        // And with RFC 6749's form-encoded Basic, which turns the id's `-` into `%2D` that Reddit does not decode.
+        registry.register('reddit-form', { ...preset, clientKwargs: { ...preset.clientKwargs, basicAuthEncoding: 'form' } });
       },
     });
   });
@@ -466,6 +476,12 @@ describe('a stand-in that enforces Basic client authentication', () => {
   it('logs in with the preset and fails with credentials in the body', async () => {
     expect(await loginLocation('reddit')).toBe('/');
     expect(await loginLocation('reddit-post')).toBe('/?latchkey_error=login_failed&latchkey_provider=reddit-post');
+  });
+
+  it('fails with form-encoded Basic, which Reddit does not decode (why the preset sends the raw id:secret)', async () => {
+    expect(await loginLocation('reddit-form')).toBe('/?latchkey_error=login_failed&latchkey_provider=reddit-form');
+    const sent = standIn.tokenRequests('authorization_code').at(-1)?.headers.authorization as string;
+    expect(Buffer.from(sent.slice('Basic '.length), 'base64').toString('utf8')).toBe('stand%2Din%2Dclient%2Did:stand%2Din%2Dclient%2Dsecret');
   });
 
   it('the preset refuses a client authentication Reddit does not take, at start-up', () => {

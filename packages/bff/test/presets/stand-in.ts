@@ -31,6 +31,11 @@ export interface StandInOptions {
   tokenPath: string;
   /** How the token endpoint wants client credentials. `either` takes Basic or the form body. */
   clientAuth: 'client_secret_basic' | 'client_secret_post' | 'either';
+  /**
+   * How the token endpoint reads Basic credentials: `form` decodes them (RFC 6749 section 2.3.1),
+   * `none` compares them as sent, as Reddit and X do. Default `form`.
+   */
+  basicDecoding?: 'form' | 'none';
   /** Refuse a code exchange without a correct PKCE `code_verifier`. Default false (ignored when absent). */
   requirePkce?: boolean;
   /** The documented token answer (code exchange and refresh). */
@@ -70,13 +75,13 @@ const readBody = (request: IncomingMessage): Promise<string> =>
     request.on('error', reject);
   });
 
-/** RFC 6749 section 2.3.1: Basic credentials are form-encoded before base64. */
-function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
+/** RFC 6749 section 2.3.1: Basic credentials are form-encoded before base64; some servers skip the decoding. */
+function basicCredentials(header: string | undefined, decoding: 'form' | 'none'): { id: string; secret: string } | undefined {
   if (header === undefined || !/^basic /i.test(header)) return undefined;
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon === -1) return undefined;
-  const formDecode = (value: string) => decodeURIComponent(value.replace(/\+/g, ' '));
+  const formDecode = (value: string) => (decoding === 'none' ? value : decodeURIComponent(value.replace(/\+/g, ' ')));
   return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
 }
 
@@ -128,7 +133,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     }
 
     if (request.method === 'POST' && url.pathname === options.tokenPath) {
-      const basic = basicCredentials(req.headers.authorization);
+      const basic = basicCredentials(req.headers.authorization, options.basicDecoding ?? 'form');
       const posted = request.form.get('client_secret');
       const allowedBasic = options.clientAuth !== 'client_secret_post';
       const allowedPost = options.clientAuth !== 'client_secret_basic';
