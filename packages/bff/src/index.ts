@@ -5,6 +5,7 @@ export type { OAuthRegistryOptions, ProviderRuntime } from './registry/registry.
 export {
   BASIC_AUTH_ENCODINGS,
   CODE_CHALLENGE_METHODS,
+  SCOPE_DELIMITERS,
   SIGNATURE_TYPES,
   TOKEN_ENDPOINT_AUTH_METHODS,
   TOKEN_PLACEMENTS,
@@ -24,6 +25,7 @@ export type {
   ProtectedRequest,
   RequestToken,
   SaveRequestToken,
+  ScopeDelimiter,
   SignatureType,
   TokenEndpointAuthMethod,
   TokenPlacement,
@@ -72,7 +74,6 @@ export {
   lenientTokenResponse,
   numericExpiresIn,
   primaryVerifiedEmail,
-  requestedScopeWhenOmitted,
   spaceDelimitedScope,
   tokenResponseAsJson,
   userAgentHeader,

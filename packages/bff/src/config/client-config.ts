@@ -24,6 +24,13 @@ export type TokenPlacement = (typeof TOKEN_PLACEMENTS)[number];
 export const SIGNATURE_TYPES = ['header', 'query', 'body'] as const;
 export type SignatureType = (typeof SIGNATURE_TYPES)[number];
 
+/**
+ * How a provider joins scopes: RFC 6749 section 3.3 uses spaces; some providers use commas in the
+ * authorization request and in their token answers (Facebook's dialog, GitHub's answers).
+ */
+export const SCOPE_DELIMITERS = [' ', ','] as const;
+export type ScopeDelimiter = (typeof SCOPE_DELIMITERS)[number];
+
 export const CODE_CHALLENGE_METHODS = ['S256', 'none'] as const;
 export type CodeChallengeMethod = (typeof CODE_CHALLENGE_METHODS)[number];
 
@@ -32,8 +39,10 @@ export type ClientPrivateKey = PrivateKey;
 
 /** Protocol settings, as Authlib's `client_kwargs`. Read from `{NAME}_CLIENT_KWARGS` (JSON) when not given. */
 export interface ClientKwargs {
-  /** Space-separated scopes to request. Default: none (OIDC discovery clients: `openid`). */
+  /** Scopes to request, separated by spaces (or by `scopeDelimiter`). Default: none (OIDC discovery clients: `openid`). */
   scope?: string;
+  /** Joins the requested scopes in the authorization request and splits the granted `scope` of token answers. Default `' '`. */
+  scopeDelimiter?: ScopeDelimiter;
   /** OAuth 2 client authentication. Default `client_secret_basic` (`none` when there is no secret). */
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   /** `client_secret_basic` only: `none` sends the raw `id:secret` for a server that does not form-decode it. Default `form`. */

@@ -2,6 +2,7 @@ import { ConfigurationError } from '@latchkey/common';
 import {
   BASIC_AUTH_ENCODINGS,
   CODE_CHALLENGE_METHODS,
+  SCOPE_DELIMITERS,
   SIGNATURE_TYPES,
   TOKEN_ENDPOINT_AUTH_METHODS,
   TOKEN_PLACEMENTS,
@@ -13,6 +14,7 @@ import {
   type FetchRequestToken,
   type FetchToken,
   type SaveRequestToken,
+  type ScopeDelimiter,
   type SignatureType,
   type TokenEndpointAuthMethod,
   type TokenPlacement,
@@ -67,6 +69,7 @@ const URL_KEYS = [
 /** `clientKwargs` after defaults. */
 export interface ResolvedKwargs {
   scope: string | undefined;
+  scopeDelimiter: ScopeDelimiter;
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   basicAuthEncoding: BasicAuthEncoding;
   emptyClientSecret: boolean;
@@ -171,6 +174,10 @@ function resolveKwargs(name: string, given: ClientKwargs | undefined, env: Env, 
   if (kwargs.scope !== undefined && typeof kwargs.scope !== 'string') {
     throw new ConfigurationError('clientKwargs.scope', 'clientKwargs.scope must be a space-separated string.');
   }
+  const scopeDelimiter = kwargs.scopeDelimiter ?? ' ';
+  if (!(SCOPE_DELIMITERS as readonly unknown[]).includes(scopeDelimiter)) {
+    throw new ConfigurationError('clientKwargs.scopeDelimiter', 'clientKwargs.scopeDelimiter must be " " or ",".');
+  }
   const timeoutMs = kwargs.timeoutMs ?? 10_000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new ConfigurationError('clientKwargs.timeoutMs', 'clientKwargs.timeoutMs must be a positive number.');
@@ -181,6 +188,7 @@ function resolveKwargs(name: string, given: ClientKwargs | undefined, env: Env, 
   const emptyClientSecret = kwargs.emptyClientSecret === true;
   return Object.freeze({
     scope: kwargs.scope,
+    scopeDelimiter,
     tokenEndpointAuthMethod: oneOf(
       TOKEN_ENDPOINT_AUTH_METHODS,
       kwargs.tokenEndpointAuthMethod,

@@ -1,11 +1,13 @@
 import * as oauth from 'oauth4webapi';
 import type { BffUser } from '@latchkey/common';
 import { BffError } from '../errors.js';
+import type { ScopeDelimiter } from '../config/client-config.js';
 import type { ResolvedClientConfig } from '../config/resolve-config.js';
 import type { OAuth2Token } from '../tokens/token.js';
 import { userFromClaims } from '../userinfo.js';
 import { clientAuthentication } from './client-auth.js';
 import { createMetadataSource, type MetadataSource } from './metadata.js';
+import { formatScope, parseScope } from './scope.js';
 
 /** What the authorization request generated and the callback needs back (kept in the login transaction). */
 export interface OAuth2LoginSecrets {
@@ -43,21 +45,25 @@ export interface OAuth2ProtocolOptions {
   allowInsecureHttp: boolean;
 }
 
-function scopesOf(response: oauth.TokenEndpointResponse, fallback: string[]): string[] {
-  return typeof response.scope === 'string' ? response.scope.split(' ').filter(Boolean) : fallback;
+/** How the granted scopes are read from a token answer. */
+export interface GrantedScopes {
+  /** The provider's delimiter (`clientKwargs.scopeDelimiter`). */
+  delimiter: ScopeDelimiter;
+  /** What an answer without `scope` grants: the scopes requested (RFC 6749 section 5.1). */
+  requested: string[];
 }
 
 export function toOAuth2Token(
   response: oauth.TokenEndpointResponse,
   nowMs: number,
-  fallbackScopes: string[],
+  scopes: GrantedScopes,
   previous?: OAuth2Token,
 ): OAuth2Token {
   const token: OAuth2Token = {
     kind: 'oauth2',
     accessToken: response.access_token,
     tokenType: response.token_type,
-    scopes: scopesOf(response, previous?.scopes ?? fallbackScopes),
+    scopes: typeof response.scope === 'string' ? parseScope(response.scope, scopes.delimiter) : (previous?.scopes ?? scopes.requested),
   };
   const refreshToken = response.refresh_token ?? previous?.refreshToken;
   if (refreshToken !== undefined) token.refreshToken = refreshToken;
@@ -78,7 +84,8 @@ export function createOAuth2Protocol(config: ResolvedClientConfig, options: OAut
   });
   const metadata = createMetadataSource(config, requestOptions);
   const scope = kwargs.scope ?? (config.serverMetadataUrl === undefined ? undefined : 'openid');
-  const requestedScopes = scope === undefined ? [] : scope.split(' ').filter(Boolean);
+  const requestedScopes = scope === undefined ? [] : parseScope(scope, kwargs.scopeDelimiter);
+  const granted: GrantedScopes = { delimiter: kwargs.scopeDelimiter, requested: requestedScopes };
   const isOidc = requestedScopes.includes('openid');
 
   const tokenError = (code: 'login_failed' | 'refresh_failed', cause: unknown) =>
@@ -101,7 +108,7 @@ export function createOAuth2Protocol(config: ResolvedClientConfig, options: OAut
       url.searchParams.set('response_type', 'code');
       url.searchParams.set('redirect_uri', redirectUri);
       url.searchParams.set('state', secrets.state);
-      if (scope !== undefined) url.searchParams.set('scope', scope);
+      if (requestedScopes.length > 0) url.searchParams.set('scope', formatScope(requestedScopes, kwargs.scopeDelimiter));
       if (kwargs.codeChallengeMethod === 'S256') {
         secrets.codeVerifier = oauth.generateRandomCodeVerifier();
         url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(secrets.codeVerifier));
@@ -135,7 +142,7 @@ export function createOAuth2Protocol(config: ResolvedClientConfig, options: OAut
           requireIdToken: isOidc,
         });
         const idTokenClaims = oauth.getValidatedIdTokenClaims(result);
-        const token = toOAuth2Token(result, options.now(), requestedScopes);
+        const token = toOAuth2Token(result, options.now(), granted);
         return idTokenClaims === undefined ? { token } : { token, idTokenClaims };
       } catch (error) {
         if (error instanceof oauth.AuthorizationResponseError && error.error === 'access_denied') {
@@ -160,7 +167,7 @@ export function createOAuth2Protocol(config: ResolvedClientConfig, options: OAut
           response = await config.complianceFix.refreshTokenResponse(response, hookContext);
         }
         const result = await oauth.processRefreshTokenResponse(as, client, response);
-        return toOAuth2Token(result, options.now(), requestedScopes, token);
+        return toOAuth2Token(result, options.now(), granted, token);
       } catch (error) {
         throw tokenError('refresh_failed', error);
       }

@@ -112,8 +112,9 @@ export const numericExpiresIn: ResponseFix = (response) =>
   });
 
 /**
- * `scope` is space-delimited (RFC 6749 section 3.3). GitHub answers `repo,user:email`, others send an
- * array, and Bitbucket names the field `scopes`: each becomes one space-delimited `scope`.
+ * `scope` is space-delimited (RFC 6749 section 3.3). Some answers send an array, Bitbucket names the
+ * field `scopes`, and some join scopes with commas (`repo,user:email`): each becomes one space-delimited
+ * `scope`. A provider that uses commas both ways is better described by `clientKwargs.scopeDelimiter`.
  */
 export const spaceDelimitedScope: ResponseFix = (response) =>
   editJson(response, (fields) => {
@@ -128,18 +129,6 @@ export const spaceDelimitedScope: ResponseFix = (response) =>
     delete next.scopes;
     return { fields: next };
   });
-
-/**
- * An omitted `scope` means the scope requested (RFC 6749 section 5.1): writing it out keeps the
- * granted scopes right for a provider whose scopes are not space-delimited in the request.
- */
-export function requestedScopeWhenOmitted(scope: string): ResponseFix {
-  return (response) =>
-    editJson(response, (fields, status) => {
-      if (!isSuccess(status) || typeof fields.access_token !== 'string' || fields.scope !== undefined) return undefined;
-      return { fields: { ...fields, scope } };
-    });
-}
 
 /** Runs fixes in order; the usual order reads the body first, then fixes errors, then fields. */
 export function composeResponseFixes(...fixes: ResponseFix[]): (response: Response, context: HookContext) => Promise<Response> {

@@ -6,12 +6,11 @@ import type {
   ComplianceFix,
   ExtraParams,
   FetchToken,
-  HookContext,
+  ScopeDelimiter,
   TokenEndpointAuthMethod,
   UpdateToken,
   UserInfoMapper,
 } from '../config/client-config.js';
-import { composeResponseFixes, requestedScopeWhenOmitted } from './compliance.js';
 
 /**
  * What every preset accepts. Keys left out are read by the registry from the environment under the
@@ -58,8 +57,8 @@ export interface PresetDefinition {
   endpoints: PresetEndpoints;
   /** Scopes requested unless the caller names others. */
   defaultScopes: readonly string[];
-  /** How the provider wants scopes joined in the authorization request. */
-  scopeDelimiter: ' ' | ',';
+  /** How the provider joins scopes in the authorization request and its token answers (`clientKwargs.scopeDelimiter`). */
+  scopeDelimiter: ScopeDelimiter;
   /** The client authentication the provider takes at its token endpoint (OAuth 2). */
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   /** The only client authentications the provider takes; a caller may not pick another. Default: any. */
@@ -71,13 +70,6 @@ export interface PresetDefinition {
   clientKwargs?: ClientKwargs;
   complianceFix?: ComplianceFix;
   userInfo?: UserInfoMapper;
-}
-
-type TokenHook = (response: Response, context: HookContext) => Response | Promise<Response>;
-
-function thenFix(hook: TokenHook | undefined, fix: (response: Response) => Promise<Response>): TokenHook {
-  if (hook === undefined) return composeResponseFixes(fix);
-  return async (response, context) => fix(await hook(response, context));
 }
 
 /** Turns a definition and the caller's options into the `ClientConfig` handed to `register`. */
@@ -103,9 +95,10 @@ export function buildPreset(definition: PresetDefinition, options: PresetOptions
   const kwargs: ClientKwargs = {
     ...definition.clientKwargs,
     ...(definition.tokenEndpointAuthMethod === undefined ? {} : { tokenEndpointAuthMethod: definition.tokenEndpointAuthMethod }),
+    ...(definition.scopeDelimiter === ' ' ? {} : { scopeDelimiter: definition.scopeDelimiter }),
     ...options.clientKwargs,
-    ...(scopes.length === 0 ? {} : { scope: scopes.join(definition.scopeDelimiter) }),
   };
+  if (scopes.length > 0) kwargs.scope = scopes.join(kwargs.scopeDelimiter ?? ' ');
   if (
     definition.basicAuthEncoding !== undefined &&
     kwargs.tokenEndpointAuthMethod === 'client_secret_basic' &&
@@ -114,23 +107,11 @@ export function buildPreset(definition: PresetDefinition, options: PresetOptions
     kwargs.basicAuthEncoding = definition.basicAuthEncoding;
   }
 
-  let complianceFix: ComplianceFix = { ...definition.complianceFix };
-  if (definition.scopeDelimiter !== ' ' && scopes.length > 0) {
-    // The registry reads requested scopes as space-delimited; an answer that omits `scope` then
-    // reports the scopes as the provider granted them.
-    const fill = requestedScopeWhenOmitted(scopes.join(' '));
-    complianceFix = {
-      ...complianceFix,
-      accessTokenResponse: thenFix(complianceFix.accessTokenResponse, fill),
-      refreshTokenResponse: thenFix(complianceFix.refreshTokenResponse, fill),
-    };
-  }
-
   const config: ClientConfig = {
     ...definition.endpoints,
     displayName: options.displayName ?? definition.displayName,
     clientKwargs: kwargs,
-    complianceFix,
+    complianceFix: { ...definition.complianceFix },
   };
   const authorizeParams = { ...definition.authorizeParams, ...options.authorizeParams };
   if (Object.keys(authorizeParams).length > 0) config.authorizeParams = authorizeParams;

@@ -1,5 +1,13 @@
 import type { ClientConfig } from '../config/client-config.js';
-import { lenientTokenResponse, tokenAndRequestFixes, userAgentHeader } from './compliance.js';
+import {
+  bearerTokenType,
+  composeResponseFixes,
+  errorInOkResponse,
+  numericExpiresIn,
+  tokenAndRequestFixes,
+  tokenResponseAsJson,
+  userAgentHeader,
+} from './compliance.js';
 import { baseUrlOption, buildPreset, joinUrl, type PresetOptions } from './define-preset.js';
 import { primaryVerifiedEmail, type ListedEmail } from './emails.js';
 import { apiJson, compactUser, optionalApiJson, stringField, subjectOf } from './user-info.js';
@@ -23,10 +31,12 @@ interface GitHubUser {
 
 /**
  * GitHub OAuth apps (https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps).
- * Deviations fixed: a form-encoded token response unless JSON is asked for, `scope` delimited by
- * commas, lower-case `token_type`, errors such as `bad_verification_code` with HTTP 200, and a
- * required `User-Agent` on API calls. The email comes from `/user/emails` (the primary verified
- * address), since `/user` shows only a public one.
+ * Scopes are comma-delimited: the token answer's `scope` is `read:user,user:email`, and the authorization
+ * request takes commas as well as spaces, so the preset uses commas both ways. Deviations fixed: a
+ * form-encoded token response unless JSON is asked for (with `expires_in` as a string), lower-case
+ * `token_type`, errors such as `bad_verification_code` with HTTP 200, and a required `User-Agent` on
+ * API calls. The email comes from `/user/emails` (the primary verified address), since `/user` shows
+ * only a public one.
  */
 export function github(options: GitHubOptions = {}): ClientConfig {
   const { baseUrl, userAgent, ...common } = options;
@@ -41,9 +51,12 @@ export function github(options: GitHubOptions = {}): ClientConfig {
         apiBaseUrl: api,
       },
       defaultScopes: ['read:user', 'user:email'],
-      scopeDelimiter: ' ',
+      scopeDelimiter: ',',
       tokenEndpointAuthMethod: 'client_secret_post',
-      complianceFix: tokenAndRequestFixes(lenientTokenResponse, userAgentHeader(userAgent ?? 'latchkey-bff')),
+      complianceFix: tokenAndRequestFixes(
+        composeResponseFixes(tokenResponseAsJson, errorInOkResponse, bearerTokenType, numericExpiresIn),
+        userAgentHeader(userAgent ?? 'latchkey-bff'),
+      ),
       async userInfo(input) {
         const [user, emails] = await Promise.all([
           apiJson<GitHubUser>(input, 'user'),

@@ -55,7 +55,6 @@ export {
   errorInOkResponse,
   lenientTokenResponse,
   numericExpiresIn,
-  requestedScopeWhenOmitted,
   spaceDelimitedScope,
   tokenResponseAsJson,
   userAgentHeader,

@@ -7,7 +7,6 @@ import {
   errorInOkResponse,
   lenientTokenResponse,
   numericExpiresIn,
-  requestedScopeWhenOmitted,
   spaceDelimitedScope,
   tokenResponseAsJson,
   userAgentHeader,
@@ -146,15 +145,6 @@ describe('spaceDelimitedScope', () => {
     expect(fixed.scope).toBe('account email');
     expect(fixed).not.toHaveProperty('scopes');
     expect((await (await spaceDelimitedScope(json({ scope: ['a', 'b'] }))).json()).scope).toBe('a b');
-  });
-});
-
-describe('requestedScopeWhenOmitted', () => {
-  it('writes out the requested scope when a success answer omits it (RFC 6749 section 5.1)', async () => {
-    const fill = requestedScopeWhenOmitted('email public_profile');
-    expect((await (await fill(json(facebookToken))).json()).scope).toBe('email public_profile');
-    expect((await (await fill(json({ access_token: 'a', scope: 'email' }))).json()).scope).toBe('email');
-    expect(await (await fill(json({ error: 'x' }, 400))).json()).toEqual({ error: 'x' });
   });
 });
 

@@ -45,11 +45,16 @@ describe('buildPreset', () => {
     });
   });
 
-  it('keeps the granted scopes right for a comma-delimited provider whose answer omits scope', async () => {
-    const config = buildPreset({ ...definition, scopeDelimiter: ',' });
-    const answer = new Response(JSON.stringify({ access_token: 't', token_type: 'Bearer' }), { headers: { 'content-type': 'application/json' } });
-    const fixed = await config.complianceFix?.accessTokenResponse?.(answer, { provider: 'example' });
-    expect(await fixed?.json()).toMatchObject({ scope: 'read write' });
+  it('hands a comma delimiter to the core as clientKwargs.scopeDelimiter, with no token answer rewrite', () => {
+    const comma = buildPreset({ ...definition, scopeDelimiter: ',' });
+    expect(comma.clientKwargs).toMatchObject({ scope: 'read,write', scopeDelimiter: ',' });
+    expect(comma.complianceFix).toEqual({});
+    expect(buildPreset(definition).clientKwargs).not.toHaveProperty('scopeDelimiter');
+    // The caller may name another delimiter; the scopes are joined with it.
+    expect(buildPreset({ ...definition, scopeDelimiter: ',' }, { clientKwargs: { scopeDelimiter: ' ' } }).clientKwargs).toMatchObject({
+      scope: 'read write',
+      scopeDelimiter: ' ',
+    });
   });
 });
 
