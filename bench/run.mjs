@@ -58,7 +58,7 @@ function machine() {
     ['Node', process.version],
     ['commit', commit ? `${commit}${dirty ? ' (with uncommitted changes)' : ''}` : 'unknown'],
     ['our packages', ours.join(', ')],
-    ['peers (pinned)', Object.entries(bench.devDependencies).map(([name, v]) => `${name} ${v}`).join(', ')],
+    ['pinned in bench/package.json', Object.entries(bench.devDependencies).map(([name, v]) => `${name} ${v}`).join(', ')],
     ['tools', tools.join(', ')],
     ['Chromium', tryRun('/usr/bin/chromium', ['--version']) ?? 'not installed'],
     ['Redis', tryRun('redis-server', ['--version'])?.split(' ').slice(0, 3).join(' ') ?? 'not installed'],

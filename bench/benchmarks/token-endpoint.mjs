@@ -97,9 +97,9 @@ export async function run({ quick, log }) {
         `${formatRate(total.min)}–${formatRate(total.max)}`,
         formatMs(total.p50),
         formatMs(total.p99),
-        String(total.ok),
+        total.ok.toLocaleString('en-US'),
         total.failed === 0 ? '0' : `${total.failed} (${describeFailures(total.failures)})`,
-        String(issued),
+        issued.toLocaleString('en-US'),
       ];
     });
     const failures = runs.flat().reduce((sum, r) => sum + r.failed, 0);

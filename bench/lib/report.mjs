@@ -1,7 +1,7 @@
 // Renders benchmark results as plain-text tables (the terminal) and Markdown (bench/RESULTS.md).
 
 const width = (rows, column) => Math.max(...rows.map((row) => String(row[column] ?? '').length));
-const numeric = (cell) => /^[\d.,]+(\s?(B|KB|MB|ms|µs|x|%))?$/.test(String(cell).trim()) || /^[\d.,]+x$/.test(String(cell));
+const numeric = (cell) => /^-?[\d.,]+(\s?(B|KB|MB|ms|µs|x|%))?$/.test(String(cell).trim()) || /^[\d.,]+x$/.test(String(cell));
 
 export function textTable({ columns, rows }) {
   const all = [columns, ...rows];
