@@ -27,7 +27,7 @@ const PEERS = [
 /** Goal: within this factor of the hand-written floor. */
 const FLOOR_FACTOR = 1.5;
 
-export async function bundle(file) {
+async function bundle(file) {
   const output = await build({
     configFile: false,
     logLevel: 'silent',

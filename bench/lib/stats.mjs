@@ -9,7 +9,6 @@ export function percentile(values, p) {
 }
 
 export const median = (values) => percentile(values, 50);
-export const sum = (values) => values.reduce((total, value) => total + value, 0);
 
 /** Milliseconds since an arbitrary origin, with sub-millisecond resolution. */
 export const now = () => performance.now();
@@ -58,4 +57,3 @@ export function formatMs(value) {
 export const formatRatio = (value) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : 'n/a');
 export const formatPercent = (value) => (Number.isFinite(value) ? `${(value * 100).toFixed(0)}%` : 'n/a');
 export const formatBytes = (bytes) => `${grouped(bytes, 0)} B`;
-export const formatKb = (bytes) => `${(bytes / 1024).toFixed(2)} KB`;
