@@ -4,6 +4,7 @@ import {
   composeResponseFixes,
   errorInOkResponse,
   numericExpiresIn,
+  spaceDelimitedScope,
   tokenAndRequestFixes,
   tokenResponseAsJson,
   userAgentHeader,
@@ -31,11 +32,10 @@ interface GitHubUser {
 
 /**
  * GitHub OAuth apps (https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps).
- * Scopes are comma-delimited: the token answer's `scope` is `read:user,user:email`, and the authorization
- * request takes commas as well as spaces, so the preset uses commas both ways. Deviations fixed: a
- * form-encoded token response unless JSON is asked for (with `expires_in` as a string), lower-case
- * `token_type`, errors such as `bad_verification_code` with HTTP 200, and a required `User-Agent` on
- * API calls. The email comes from `/user/emails` (the primary verified address), since `/user` shows
+ * The authorization request takes space-delimited scopes, as documented. Deviations fixed: a
+ * form-encoded token response unless JSON is asked for (with `expires_in` as a string), a comma-delimited
+ * `scope` in it (`read:user,user:email`), lower-case `token_type`, errors such as `bad_verification_code`
+ * with HTTP 200, and a required `User-Agent` on API calls. The email comes from `/user/emails` (the primary verified address), since `/user` shows
  * only a public one.
  */
 export function github(options: GitHubOptions = {}): ClientConfig {
@@ -51,10 +51,9 @@ export function github(options: GitHubOptions = {}): ClientConfig {
         apiBaseUrl: api,
       },
       defaultScopes: ['read:user', 'user:email'],
-      scopeDelimiter: ',',
       tokenEndpointAuthMethod: 'client_secret_post',
       complianceFix: tokenAndRequestFixes(
-        composeResponseFixes(tokenResponseAsJson, errorInOkResponse, bearerTokenType, numericExpiresIn),
+        composeResponseFixes(tokenResponseAsJson, errorInOkResponse, bearerTokenType, numericExpiresIn, spaceDelimitedScope),
         userAgentHeader(userAgent ?? 'latchkey-bff'),
       ),
       async userInfo(input) {

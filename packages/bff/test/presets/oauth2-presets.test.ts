@@ -362,11 +362,10 @@ describe('OAuth 2 presets against stand-ins of their providers', () => {
     expect(providers.find((entry) => entry.name === 'twitter')?.displayName).toBe('X');
   });
 
-  it('github: asks for comma-delimited scopes and reads the comma-delimited scope GitHub grants', async () => {
+  it('github: asks for space-delimited scopes (as documented) and reads the comma-delimited scope GitHub grants', async () => {
     const browser = bff.browser();
     const { authorizeUrl } = await login(browser, 'github');
-    expect(authorizeUrl.searchParams.get('scope')).toBe('read:user,user:email');
-    expect(authorizeUrl.search).toContain('scope=read%3Auser%2Cuser%3Aemail');
+    expect(authorizeUrl.searchParams.get('scope')).toBe('read:user user:email');
     expect(github.jsonTokenResponse.body.scope).toBe('read:user,user:email');
     expect((await browser.session()).connections[0]?.scopes).toEqual(['read:user', 'user:email']);
   });
