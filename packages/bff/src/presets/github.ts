@@ -51,6 +51,7 @@ export function github(options: GitHubOptions = {}): ClientConfig {
         apiBaseUrl: api,
       },
       defaultScopes: ['read:user', 'user:email'],
+      scopeDelimiter: ' ',
       tokenEndpointAuthMethod: 'client_secret_post',
       complianceFix: tokenAndRequestFixes(
         composeResponseFixes(tokenResponseAsJson, errorInOkResponse, bearerTokenType, numericExpiresIn, spaceDelimitedScope),
