@@ -1,21 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OAuthRegistry, presets, type ClientConfig } from '@latchkey/bff';
 import { ALICE, startTestProvider, type TestProvider } from '../../../test-support/provider.js';
+import { exampleEndpoints, thrown } from './config-checks.js';
 import { startBff, type TestBff } from './harness.js';
 import * as reddit from './presets/fixtures/reddit.js';
 import { startStandIn, type Answer, type StandIn } from './presets/stand-in.js';
 
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
-
 const basic = (credentials: string) => `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
-const endpoints = { authorizeUrl: 'https://id.example/authorize', accessTokenUrl: 'https://id.example/token' };
 
 describe('basicAuthEncoding and emptyClientSecret configuration', () => {
   it('reads basicAuthEncoding and emptyClientSecret from {NAME}_CLIENT_KWARGS, defaulting to form', () => {
@@ -25,9 +16,9 @@ describe('basicAuthEncoding and emptyClientSecret configuration', () => {
         EMPTY_CLIENT_KWARGS: '{"basicAuthEncoding":"none","emptyClientSecret":true}',
       },
     });
-    registry.register('raw', { clientId: 'c', clientSecret: 's', ...endpoints });
-    registry.register('empty', { clientId: 'c', ...endpoints });
-    registry.register('plain', { clientId: 'c', clientSecret: 's', ...endpoints });
+    registry.register('raw', { clientId: 'c', clientSecret: 's', ...exampleEndpoints });
+    registry.register('empty', { clientId: 'c', ...exampleEndpoints });
+    registry.register('plain', { clientId: 'c', clientSecret: 's', ...exampleEndpoints });
     expect(registry.runtime('raw').config.clientKwargs).toMatchObject({ basicAuthEncoding: 'none', emptyClientSecret: false });
     expect(registry.runtime('empty').config).toMatchObject({
       clientSecret: '',
@@ -39,13 +30,13 @@ describe('basicAuthEncoding and emptyClientSecret configuration', () => {
   it('refuses an unknown encoding, and raw Basic with any other client authentication or OAuth 1', () => {
     const registry = new OAuthRegistry({ env: { ODD_CLIENT_KWARGS: '{"basicAuthEncoding":"raw"}' } });
     const option = (config: ClientConfig, name = 'p') => (thrown(() => registry.register(name, config)) as { option?: string }).option;
-    expect(option({ clientId: 'c', clientSecret: 's', ...endpoints }, 'odd')).toBe('clientKwargs.basicAuthEncoding');
+    expect(option({ clientId: 'c', clientSecret: 's', ...exampleEndpoints }, 'odd')).toBe('clientKwargs.basicAuthEncoding');
     for (const tokenEndpointAuthMethod of ['client_secret_post', 'none'] as const) {
-      expect(option({ clientId: 'c', clientSecret: 's', ...endpoints, clientKwargs: { tokenEndpointAuthMethod, basicAuthEncoding: 'none' } })).toBe(
+      expect(option({ clientId: 'c', clientSecret: 's', ...exampleEndpoints, clientKwargs: { tokenEndpointAuthMethod, basicAuthEncoding: 'none' } })).toBe(
         'clientKwargs.basicAuthEncoding',
       );
     }
-    const oauth1: ClientConfig = { clientId: 'c', clientSecret: 's', requestTokenUrl: 'https://id.example/initiate', ...endpoints };
+    const oauth1: ClientConfig = { clientId: 'c', clientSecret: 's', requestTokenUrl: 'https://id.example/initiate', ...exampleEndpoints };
     expect(option({ ...oauth1, clientKwargs: { basicAuthEncoding: 'none' } })).toBe('clientKwargs.basicAuthEncoding');
     expect(registry.names()).toEqual([]);
   });
@@ -56,33 +47,33 @@ describe('basicAuthEncoding and emptyClientSecret configuration', () => {
     });
     const error = (config: ClientConfig, name = 'p') => thrown(() => registry.register(name, config));
     // Without the declaration an empty secret is no secret, and client_secret_basic needs one.
-    expect(error({ clientId: 'c', clientSecret: '', ...endpoints, clientKwargs: { tokenEndpointAuthMethod: 'client_secret_basic', basicAuthEncoding: 'none' } })).toMatchObject({
+    expect(error({ clientId: 'c', clientSecret: '', ...exampleEndpoints, clientKwargs: { tokenEndpointAuthMethod: 'client_secret_basic', basicAuthEncoding: 'none' } })).toMatchObject({
       code: 'configuration_error',
       option: 'clientSecret',
       envVar: 'P_CLIENT_SECRET',
     });
-    expect(error({ clientId: 'c', ...endpoints, clientKwargs: { emptyClientSecret: true } })).toMatchObject({ option: 'clientKwargs.emptyClientSecret' });
+    expect(error({ clientId: 'c', ...exampleEndpoints, clientKwargs: { emptyClientSecret: true } })).toMatchObject({ option: 'clientKwargs.emptyClientSecret' });
     expect(
-      error({ clientId: 'c', ...endpoints, clientKwargs: { emptyClientSecret: true, basicAuthEncoding: 'none', tokenEndpointAuthMethod: 'client_secret_post' } }),
+      error({ clientId: 'c', ...exampleEndpoints, clientKwargs: { emptyClientSecret: true, basicAuthEncoding: 'none', tokenEndpointAuthMethod: 'client_secret_post' } }),
     ).toMatchObject({ option: 'clientKwargs.emptyClientSecret' });
     const declared = { emptyClientSecret: true, basicAuthEncoding: 'none' } as const;
-    expect(error({ clientId: 'c', clientSecret: 's', ...endpoints, clientKwargs: declared })).toMatchObject({ option: 'clientSecret' });
-    expect(error({ clientId: 'c', ...endpoints, clientKwargs: declared }, 'envsecret')).toMatchObject({ option: 'clientSecret' });
-    expect(error({ clientId: 'c', ...endpoints }, 'string')).toMatchObject({ option: 'clientKwargs.emptyClientSecret' });
+    expect(error({ clientId: 'c', clientSecret: 's', ...exampleEndpoints, clientKwargs: declared })).toMatchObject({ option: 'clientSecret' });
+    expect(error({ clientId: 'c', ...exampleEndpoints, clientKwargs: declared }, 'envsecret')).toMatchObject({ option: 'clientSecret' });
+    expect(error({ clientId: 'c', ...exampleEndpoints }, 'string')).toMatchObject({ option: 'clientKwargs.emptyClientSecret' });
     expect(registry.names()).toEqual([]);
   });
 
   it('refuses credentials raw Basic cannot carry (RFC 7617 section 2), without echoing the secret', () => {
     const registry = new OAuthRegistry({ env: {} });
     const kwargs = { basicAuthEncoding: 'none' } as const;
-    expect(thrown(() => registry.register('p', { clientId: 'a:b', clientSecret: 's', ...endpoints, clientKwargs: kwargs }))).toMatchObject({
+    expect(thrown(() => registry.register('p', { clientId: 'a:b', clientSecret: 's', ...exampleEndpoints, clientKwargs: kwargs }))).toMatchObject({
       option: 'clientId',
     });
-    const secretError = thrown(() => registry.register('p', { clientId: 'c', clientSecret: 'line\nbreak', ...endpoints, clientKwargs: kwargs }));
+    const secretError = thrown(() => registry.register('p', { clientId: 'c', clientSecret: 'line\nbreak', ...exampleEndpoints, clientKwargs: kwargs }));
     expect(secretError).toMatchObject({ code: 'configuration_error', option: 'clientSecret' });
     expect((secretError as Error).message).not.toContain('line');
     // Form-encoding carries both, so the default takes them.
-    registry.register('form', { clientId: 'a:b', clientSecret: 'line\nbreak', ...endpoints });
+    registry.register('form', { clientId: 'a:b', clientSecret: 'line\nbreak', ...exampleEndpoints });
     expect(registry.names()).toEqual(['form']);
   });
 

@@ -3,25 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLatchkeyError } from '@latchkey/common';
 import { OAuthRegistry, type ClientConfig } from '@latchkey/bff';
 import { listen, type Listening } from '../../../test-support/listen.js';
+import { exampleEndpoints, thrown } from './config-checks.js';
 import { startBff, type TestBff } from './harness.js';
 
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
-
-const endpoints = { authorizeUrl: 'https://id.example/authorize', accessTokenUrl: 'https://id.example/token' };
 const signingKeys = () =>
   webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']) as Promise<webcrypto.CryptoKeyPair>;
 
 describe('private_key_jwt configuration', () => {
   it('without clientKwargs.clientPrivateKey fails at register, naming the option, and registers nothing', () => {
     const registry = new OAuthRegistry({ env: {} });
-    const error = thrown(() => registry.register('jwt', { clientId: 'c', ...endpoints, clientKwargs: { tokenEndpointAuthMethod: 'private_key_jwt' } }));
+    const error = thrown(() => registry.register('jwt', { clientId: 'c', ...exampleEndpoints, clientKwargs: { tokenEndpointAuthMethod: 'private_key_jwt' } }));
     expect(isLatchkeyError(error, 'configuration_error')).toBe(true);
     expect(error).toMatchObject({ code: 'configuration_error', option: 'clientKwargs.clientPrivateKey' });
     expect(registry.names()).toEqual([]);
@@ -34,22 +25,22 @@ describe('private_key_jwt configuration', () => {
         FAKE_CLIENT_KWARGS: '{"tokenEndpointAuthMethod":"private_key_jwt","clientPrivateKey":{"key":{"type":"private"}}}',
       },
     });
-    expect(thrown(() => registry.register('jwt', { clientId: 'c', ...endpoints }))).toMatchObject({ option: 'clientKwargs.clientPrivateKey' });
-    expect(thrown(() => registry.register('fake', { clientId: 'c', ...endpoints }))).toMatchObject({ option: 'clientKwargs.clientPrivateKey' });
+    expect(thrown(() => registry.register('jwt', { clientId: 'c', ...exampleEndpoints }))).toMatchObject({ option: 'clientKwargs.clientPrivateKey' });
+    expect(thrown(() => registry.register('fake', { clientId: 'c', ...exampleEndpoints }))).toMatchObject({ option: 'clientKwargs.clientPrivateKey' });
     expect(registry.names()).toEqual([]);
   });
 
   it('refuses a public key in place of the private one', async () => {
     const { publicKey } = await signingKeys();
     const registry = new OAuthRegistry({ env: {} });
-    const config: ClientConfig = { clientId: 'c', ...endpoints, clientKwargs: { tokenEndpointAuthMethod: 'private_key_jwt', clientPrivateKey: { key: publicKey } } };
+    const config: ClientConfig = { clientId: 'c', ...exampleEndpoints, clientKwargs: { tokenEndpointAuthMethod: 'private_key_jwt', clientPrivateKey: { key: publicKey } } };
     expect(thrown(() => registry.register('jwt', config))).toMatchObject({ option: 'clientKwargs.clientPrivateKey' });
   });
 
   it('accepts a private CryptoKey and needs no client secret', async () => {
     const { privateKey } = await signingKeys();
     const registry = new OAuthRegistry({ env: {} });
-    registry.register('jwt', { clientId: 'c', ...endpoints, clientKwargs: { tokenEndpointAuthMethod: 'private_key_jwt', clientPrivateKey: { key: privateKey, kid: 'k1' } } });
+    registry.register('jwt', { clientId: 'c', ...exampleEndpoints, clientKwargs: { tokenEndpointAuthMethod: 'private_key_jwt', clientPrivateKey: { key: privateKey, kid: 'k1' } } });
     expect(registry.runtime('jwt').config.clientKwargs.tokenEndpointAuthMethod).toBe('private_key_jwt');
   });
 });

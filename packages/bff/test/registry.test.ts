@@ -3,16 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLatchkeyError } from '@latchkey/common';
 import { createBff, MissingConfigError, OAuthRegistry, type OAuthToken } from '@latchkey/bff';
 import { ALICE, startTestProvider, type TestProvider } from '../../../test-support/provider.js';
+import { thrown } from './config-checks.js';
 import { startBff, type TestBff } from './harness.js';
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('OAuthRegistry configuration', () => {
   const env = {

@@ -1,33 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OAuthRegistry, type ClientConfig } from '@latchkey/bff';
+import { exampleEndpoints, thrown } from './config-checks.js';
 import { startBff, type Browser, type TestBff } from './harness.js';
 import { startStandIn, type Answer, type StandIn } from './presets/stand-in.js';
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
-
-const endpoints = { authorizeUrl: 'https://id.example/authorize', accessTokenUrl: 'https://id.example/token' };
 
 describe('scopeDelimiter configuration', () => {
   it('defaults to a space, reads "," from {NAME}_CLIENT_KWARGS, and refuses anything else', () => {
     const registry = new OAuthRegistry({
       env: { COMMA_CLIENT_KWARGS: '{"scopeDelimiter":","}', SEMI_CLIENT_KWARGS: '{"scopeDelimiter":";"}' },
     });
-    registry.register('plain', { clientId: 'c', clientSecret: 's', ...endpoints });
-    registry.register('comma', { clientId: 'c', clientSecret: 's', ...endpoints });
+    registry.register('plain', { clientId: 'c', clientSecret: 's', ...exampleEndpoints });
+    registry.register('comma', { clientId: 'c', clientSecret: 's', ...exampleEndpoints });
     expect(registry.runtime('plain').config.clientKwargs.scopeDelimiter).toBe(' ');
     expect(registry.runtime('comma').config.clientKwargs.scopeDelimiter).toBe(',');
-    expect(thrown(() => registry.register('semi', { clientId: 'c', clientSecret: 's', ...endpoints }))).toMatchObject({
+    expect(thrown(() => registry.register('semi', { clientId: 'c', clientSecret: 's', ...exampleEndpoints }))).toMatchObject({
       code: 'configuration_error',
       option: 'clientKwargs.scopeDelimiter',
     });
-    const given = { clientId: 'c', clientSecret: 's', ...endpoints, clientKwargs: { scopeDelimiter: '+' } } as unknown as ClientConfig;
+    const given = { clientId: 'c', clientSecret: 's', ...exampleEndpoints, clientKwargs: { scopeDelimiter: '+' } } as unknown as ClientConfig;
     expect(thrown(() => registry.register('plus', given))).toMatchObject({ option: 'clientKwargs.scopeDelimiter' });
     expect(registry.names()).toEqual(['plain', 'comma']);
   });
