@@ -3,6 +3,7 @@ import { BFF_ERROR_HEADER, CSRF_HEADER, CSRF_HEADER_VALUE, LOGIN_ERROR_PARAM, LO
 import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
 import { submitAuthorizeForm } from '../../../test-support/authorize-form.js';
 import { rawRequest, startBff, startRecordingUpstream, type Browser, type RecordingUpstream, type TestBff } from './harness.js';
+import { registerOAuth2Client } from './provider-clients.js';
 
 const errorCode = (body: string) => (JSON.parse(body) as { error: { code: string } }).error.code;
 const loginError = (location: string | null) => new URL(location ?? '', 'http://spa.invalid').searchParams.get(LOGIN_ERROR_PARAM);
@@ -21,14 +22,8 @@ describe('attacks on the BFF are refused, and nothing reaches the provider', () 
       async register(registry, bffUrl) {
         const apis = { latchkey: `${provider.url}/api/`, stand: `${upstream.url}/base/`, slow: `${upstream.url}/slow/`, down: 'http://127.0.0.1:9/' };
         for (const [name, apiBaseUrl] of Object.entries(apis)) {
-          const client = await provider.provider.registerClient({ clientId: `bff-${name}`, redirectUris: [`${bffUrl}/bff/callback/${name}`] });
-          registry.register(name, {
-            clientId: client.clientId,
-            clientSecret: client.clientSecret as string,
-            serverMetadataUrl: `${provider.url}/.well-known/openid-configuration`,
-            apiBaseUrl,
-            clientKwargs: { scope: 'openid profile offline_access', ...(name === 'slow' ? { timeoutMs: 400 } : {}) },
-          });
+          const clientKwargs = { scope: 'openid profile offline_access', ...(name === 'slow' ? { timeoutMs: 400 } : {}) };
+          await registerOAuth2Client(provider, registry, bffUrl, name, { config: { apiBaseUrl, clientKwargs } });
         }
       },
     });

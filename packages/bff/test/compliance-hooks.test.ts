@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userFromClaims, type ComplianceFix, type HookContext, type OAuthToken, type ProtectedRequest } from '@latchkey/bff';
 import { ALICE, startTestProvider, type TestProvider } from '../../../test-support/provider.js';
 import { startBff, type TestBff } from './harness.js';
+import { registerOAuth1Client, registerOAuth2Client } from './provider-clients.js';
 
 interface Echo {
   query: Record<string, string>;
@@ -78,26 +79,17 @@ describe('complianceFix hook points', () => {
       bff: { onLogin: (_ctx, login) => void logins.push({ provider: login.provider, token: login.token }) },
       appRoutes,
       async register(registry, bffUrl) {
-        const oauth2 = await provider.provider.registerClient({ clientId: 'bff-fix-oauth2', redirectUris: [`${bffUrl}/bff/callback/oauth2`] });
-        registry.register('oauth2', {
-          clientId: oauth2.clientId,
-          clientSecret: oauth2.clientSecret as string,
-          serverMetadataUrl: `${provider.url}/.well-known/openid-configuration`,
-          apiBaseUrl: `${provider.url}/api/`,
-          clientKwargs: { scope: 'openid profile offline_access' },
-          complianceFix: recordingFix,
+        await registerOAuth2Client(provider, registry, bffUrl, 'oauth2', {
+          clientId: 'bff-fix-oauth2',
+          config: { clientKwargs: { scope: 'openid profile offline_access' }, complianceFix: recordingFix },
         });
-        const oauth1 = await provider.provider.registerClient({ clientId: 'bff-fix-oauth1', oauth1: { callbackUris: [`${bffUrl}/bff/callback/oauth1`] } });
-        registry.register('oauth1', {
-          clientId: oauth1.clientId,
-          clientSecret: oauth1.clientSecret as string,
-          requestTokenUrl: `${provider.url}/oauth1/initiate`,
-          authorizeUrl: `${provider.url}/oauth1/authorize`,
-          accessTokenUrl: `${provider.url}/oauth1/token`,
-          apiBaseUrl: `${provider.url}/api/`,
-          complianceFix: recordingFix,
-          // A mapping of our own: the default would make no API call, and the hook runs would differ.
-          userInfo: async () => userFromClaims({ sub: ALICE.sub }),
+        await registerOAuth1Client(provider, registry, bffUrl, 'oauth1', {
+          clientId: 'bff-fix-oauth1',
+          config: {
+            complianceFix: recordingFix,
+            // A mapping that makes no API call: one that did would add protectedRequest runs to the login.
+            userInfo: async () => userFromClaims({ sub: ALICE.sub }),
+          },
         });
       },
     });

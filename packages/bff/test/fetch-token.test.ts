@@ -4,6 +4,7 @@ import { BFF_ERROR_HEADER } from '@latchkey/common';
 import type { FetchToken, OAuth2Token, OAuthToken, PreviousToken, UpdateToken } from '@latchkey/bff';
 import { ALICE, startTestProvider, type TestProvider } from '../../../test-support/provider.js';
 import { startBff, type TestBff } from './harness.js';
+import { registerOAuth2Client, revokeAccessToken, type ProviderClient } from './provider-clients.js';
 
 interface HookCall {
   provider: string;
@@ -23,7 +24,7 @@ describe('fetchToken and updateToken', () => {
   let provider: TestProvider;
   let bff: TestBff;
   let clockSkewMs = 0;
-  const secrets = new Map<string, string>();
+  const clients = new Map<string, ProviderClient>();
   /** The app's token table, keyed `user:provider`; the user comes from the app's own request header. */
   const database = new Map<string, OAuthToken>();
   const logins: { provider: string; token: OAuthToken }[] = [];
@@ -61,16 +62,11 @@ describe('fetchToken and updateToken', () => {
       appRoutes,
       async register(registry, bffUrl) {
         for (const name of ['shared', 'own']) {
-          const client = await provider.provider.registerClient({ clientId: `bff-${name}`, redirectUris: [`${bffUrl}/bff/callback/${name}`] });
-          secrets.set(name, client.clientSecret as string);
-          registry.register(name, {
-            clientId: client.clientId,
-            clientSecret: client.clientSecret as string,
-            serverMetadataUrl: `${provider.url}/.well-known/openid-configuration`,
-            apiBaseUrl: `${provider.url}/api/`,
+          const config = {
             clientKwargs: { scope: 'openid profile offline_access' },
             ...(name === 'own' ? { fetchToken: fetchFrom(calls.ownFetch), updateToken: updateInto(calls.ownUpdate) } : {}),
-          });
+          };
+          clients.set(name, await registerOAuth2Client(provider, registry, bffUrl, name, { config }));
         }
       },
     });
@@ -188,14 +184,7 @@ describe('fetchToken and updateToken', () => {
 
     it('a fetched token the provider refuses (revoked) is refreshed and the call retried once', async () => {
       const old = await seed('shared');
-      const revoked = await fetch(`${provider.url}/oauth/revoke`, {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${Buffer.from(`bff-shared:${secrets.get('shared')}`).toString('base64')}`,
-          'content-type': 'application/x-www-form-urlencoded',
-        },
-        body: new URLSearchParams({ token: old.accessToken, token_type_hint: 'access_token' }),
-      });
+      const revoked = await revokeAccessToken(provider, clients.get('shared') as ProviderClient, old.accessToken);
       expect(revoked.status).toBe(200);
       const before = refreshes();
       const me = await bff.browser().fetch('/bff/api/shared/me', asAlice);
@@ -220,14 +209,7 @@ describe('fetchToken without updateToken', () => {
       registry: { now: () => Date.now() + clockSkewMs, fetchToken: async () => stored },
       bff: { onLogin: (_ctx, login) => void (stored = login.token) },
       async register(registry, bffUrl) {
-        const client = await provider.provider.registerClient({ clientId: 'bff-forgetful', redirectUris: [`${bffUrl}/bff/callback/forgetful`] });
-        registry.register('forgetful', {
-          clientId: client.clientId,
-          clientSecret: client.clientSecret as string,
-          serverMetadataUrl: `${provider.url}/.well-known/openid-configuration`,
-          apiBaseUrl: `${provider.url}/api/`,
-          clientKwargs: { scope: 'openid offline_access' },
-        });
+        await registerOAuth2Client(provider, registry, bffUrl, 'forgetful', { config: { clientKwargs: { scope: 'openid offline_access' } } });
       },
     });
   });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_ERROR_PARAM } from '@latchkey/common';
-import { createMemoryStore, userFromClaims, type RequestToken, type SessionStore } from '@latchkey/bff';
+import { createMemoryStore, type RequestToken, type SessionStore } from '@latchkey/bff';
 import { ALICE, startTestProvider, type TestProvider } from '../../../test-support/provider.js';
 import { startBff, type TestBff } from './harness.js';
+import { registerOAuth1Client, registerOAuth2Client } from './provider-clients.js';
 
 describe('session store use and login hooks', () => {
   let provider: TestProvider;
@@ -22,30 +23,18 @@ describe('session store use and login hooks', () => {
     bff = await startBff({
       bff: { store: counting },
       async register(registry, bffUrl) {
-        const client = await provider.provider.registerClient({ clientId: 'bff-hot', redirectUris: [`${bffUrl}/bff/callback/latchkey`] });
-        registry.register('latchkey', {
-          clientId: client.clientId,
-          clientSecret: client.clientSecret as string,
-          serverMetadataUrl: `${provider.url}/.well-known/openid-configuration`,
-          apiBaseUrl: `${provider.url}/api/`,
-        });
-        const consumer = await provider.provider.registerClient({ clientId: 'bff-hooks', oauth1: { callbackUris: [`${bffUrl}/bff/callback/hooks`] } });
-        registry.register('hooks', {
-          clientId: consumer.clientId,
-          clientSecret: consumer.clientSecret as string,
-          requestTokenUrl: `${provider.url}/oauth1/initiate`,
-          authorizeUrl: `${provider.url}/oauth1/authorize`,
-          accessTokenUrl: `${provider.url}/oauth1/token`,
-          apiBaseUrl: `${provider.url}/api/`,
-          saveRequestToken: (_name, token) => {
-            hookCalls.save++;
-            requestTokens.set(token.oauthToken, token);
+        await registerOAuth2Client(provider, registry, bffUrl, 'latchkey', { clientId: 'bff-hot' });
+        await registerOAuth1Client(provider, registry, bffUrl, 'hooks', {
+          config: {
+            saveRequestToken: (_name, token) => {
+              hookCalls.save++;
+              requestTokens.set(token.oauthToken, token);
+            },
+            fetchRequestToken: async (_name, oauthToken) => {
+              hookCalls.fetch++;
+              return requestTokens.get(oauthToken);
+            },
           },
-          fetchRequestToken: async (_name, oauthToken) => {
-            hookCalls.fetch++;
-            return requestTokens.get(oauthToken);
-          },
-          userInfo: async ({ client: api }) => userFromClaims(await (await api.get('me')).json()),
         });
         registry.register('offline', {
           clientId: 'nobody',

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryStore, userFromClaims, type OAuthToken, type SessionStore } from '@latchkey/bff';
+import { createMemoryStore, type OAuthToken, type SessionStore } from '@latchkey/bff';
 import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
 import { startBff, type TestBff } from './harness.js';
+import { registerOAuth1Client, registerOAuth2Client } from './provider-clients.js';
 
 /** Every secret value a token carries. */
 function secretsOf(token: OAuthToken): string[] {
@@ -38,26 +39,13 @@ describe('no issued token leaves the server', () => {
         onLogin: (_ctx, { token }) => void secretsOf(token).forEach((secret) => issued.add(secret)),
       },
       async register(registry, bffUrl) {
-        const oauth2 = await provider.provider.registerClient({ clientId: 'bff-leaks', redirectUris: [`${bffUrl}/bff/callback/oidc`] });
-        issued.add(oauth2.clientSecret as string);
-        registry.register('oidc', {
-          clientId: oauth2.clientId,
-          clientSecret: oauth2.clientSecret as string,
-          serverMetadataUrl: `${provider.url}/.well-known/openid-configuration`,
-          apiBaseUrl: `${provider.url}/api/`,
-          clientKwargs: { scope: 'openid profile email offline_access' },
+        const oauth2 = await registerOAuth2Client(provider, registry, bffUrl, 'oidc', {
+          clientId: 'bff-leaks',
+          config: { clientKwargs: { scope: 'openid profile email offline_access' } },
         });
-        const oauth1 = await provider.provider.registerClient({ clientId: 'bff-leaks-1', oauth1: { callbackUris: [`${bffUrl}/bff/callback/one`] } });
-        issued.add(oauth1.clientSecret as string);
-        registry.register('one', {
-          clientId: oauth1.clientId,
-          clientSecret: oauth1.clientSecret as string,
-          requestTokenUrl: `${provider.url}/oauth1/initiate`,
-          authorizeUrl: `${provider.url}/oauth1/authorize`,
-          accessTokenUrl: `${provider.url}/oauth1/token`,
-          apiBaseUrl: `${provider.url}/api/`,
-          userInfo: async ({ client }) => userFromClaims(await (await client.get('me')).json()),
-        });
+        issued.add(oauth2.clientSecret);
+        const oauth1 = await registerOAuth1Client(provider, registry, bffUrl, 'one', { clientId: 'bff-leaks-1' });
+        issued.add(oauth1.clientSecret);
       },
     });
   });

@@ -4,6 +4,7 @@ import { createMemoryStore, type SessionStore } from '@latchkey/bff';
 import { submitAuthorizeForm } from '../../../test-support/authorize-form.js';
 import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
 import { startBff, type Browser, type TestBff } from './harness.js';
+import { registerOAuth2Client } from './provider-clients.js';
 
 const LOGIN_TIMEOUT_MS = 120_000;
 const MAX_AGE_MS = 3_600_000;
@@ -48,13 +49,7 @@ describe('pre-login sessions', () => {
       bff: { store: recording, loginTimeoutMs: LOGIN_TIMEOUT_MS, cookie: { maxAgeMs: MAX_AGE_MS } },
       async register(registry, bffUrl) {
         for (const name of ['alpha', 'beta']) {
-          const client = await provider.provider.registerClient({ clientId: `bff-pre-${name}`, redirectUris: [`${bffUrl}/bff/callback/${name}`] });
-          registry.register(name, {
-            clientId: client.clientId,
-            clientSecret: client.clientSecret as string,
-            serverMetadataUrl: `${provider.url}/.well-known/openid-configuration`,
-            apiBaseUrl: `${provider.url}/api/`,
-          });
+          await registerOAuth2Client(provider, registry, bffUrl, name, { clientId: `bff-pre-${name}` });
         }
       },
     });

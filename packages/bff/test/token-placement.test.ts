@@ -5,6 +5,7 @@ import type { OAuth2Token, OAuthToken, TokenPlacement } from '@latchkey/bff';
 import { listen, type Listening } from '../../../test-support/listen.js';
 import { ALICE, startTestProvider, type TestProvider } from '../../../test-support/provider.js';
 import { startBff, type Browser, type TestBff } from './harness.js';
+import { registerOAuth2Client, revokeAccessToken, type ProviderClient } from './provider-clients.js';
 
 interface Echo {
   method: string;
@@ -42,7 +43,7 @@ describe('OAuth 2 token placement', () => {
   let recorder: Awaited<ReturnType<typeof startBodyRecorder>>;
   let bff: TestBff;
   let browser: Browser;
-  const secrets = new Map<string, string>();
+  const clients = new Map<string, ProviderClient>();
   const tokens = new Map<string, OAuth2Token>();
   const recordedToken: OAuthToken = { kind: 'oauth2', accessToken: 'recorded-access-token', tokenType: 'bearer', scopes: [] };
 
@@ -80,15 +81,8 @@ describe('OAuth 2 token placement', () => {
         const placements: TokenPlacement[] = ['header', 'query', 'body'];
         for (const placement of placements) {
           const name = `in-${placement}`;
-          const client = await provider.provider.registerClient({ clientId: `bff-${name}`, redirectUris: [`${bffUrl}/bff/callback/${name}`] });
-          secrets.set(name, client.clientSecret as string);
-          registry.register(name, {
-            clientId: client.clientId,
-            clientSecret: client.clientSecret as string,
-            serverMetadataUrl: `${provider.url}/.well-known/openid-configuration`,
-            apiBaseUrl: `${provider.url}/api/`,
-            clientKwargs: { scope: 'openid profile offline_access', tokenPlacement: placement },
-          });
+          const config = { clientKwargs: { scope: 'openid profile offline_access', tokenPlacement: placement } };
+          clients.set(name, await registerOAuth2Client(provider, registry, bffUrl, name, { config }));
         }
         const endpoints = { authorizeUrl: `${provider.url}/oauth/authorize`, accessTokenUrl: `${provider.url}/oauth/token` };
         // Body placement in front of a recorder, with a token from fetchToken: shows what is sent, and what is not.
@@ -248,14 +242,7 @@ describe('OAuth 2 token placement', () => {
   });
 
   async function revokeAtProvider(name: string, token: string): Promise<void> {
-    const response = await fetch(`${provider.url}/oauth/revoke`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`bff-${name}:${secrets.get(name)}`).toString('base64')}`,
-        ...FORM,
-      },
-      body: new URLSearchParams({ token, token_type_hint: 'access_token' }),
-    });
+    const response = await revokeAccessToken(provider, clients.get(name) as ProviderClient, token);
     expect(response.status).toBe(200);
   }
 });

@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OAuth2Token, OAuthToken, PreviousToken } from '@latchkey/bff';
 import { ALICE, startTestProvider, type TestProvider } from '../../../test-support/provider.js';
 import { startBff, type Browser, type TestBff } from './harness.js';
+import { introspect, registerOAuth2Client, revokeAccessToken, type ProviderClient } from './provider-clients.js';
 
 /** Refresh, revocation and linking tests share one provider and one BFF with two OAuth 2 providers. */
 describe('tokens held by the BFF', () => {
   let provider: TestProvider;
   let bff: TestBff;
   let clockSkewMs = 0;
-  const secrets = new Map<string, string>();
+  const clients = new Map<string, ProviderClient>();
   const logins: { provider: string; token: OAuthToken }[] = [];
   const updates: { provider: string; token: OAuth2Token; previous: PreviousToken }[] = [];
 
@@ -28,15 +29,8 @@ describe('tokens held by the BFF', () => {
       },
       async register(registry, bffUrl) {
         for (const name of ['alpha', 'beta']) {
-          const client = await provider.provider.registerClient({ clientId: `bff-${name}`, redirectUris: [`${bffUrl}/bff/callback/${name}`] });
-          secrets.set(name, client.clientSecret as string);
-          registry.register(name, {
-            clientId: client.clientId,
-            clientSecret: client.clientSecret as string,
-            serverMetadataUrl: `${provider.url}/.well-known/openid-configuration`,
-            apiBaseUrl: `${provider.url}/api/`,
-            clientKwargs: { scope: 'openid profile email offline_access' },
-          });
+          const config = { clientKwargs: { scope: 'openid profile email offline_access' } };
+          clients.set(name, await registerOAuth2Client(provider, registry, bffUrl, name, { config }));
         }
       },
     });
@@ -57,17 +51,7 @@ describe('tokens held by the BFF', () => {
     await browser.login(name);
     return browser;
   }
-  async function introspect(name: string, token: string): Promise<{ active: boolean }> {
-    const response = await fetch(`${provider.url}/oauth/introspect`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`bff-${name}:${secrets.get(name)}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({ token }),
-    });
-    return (await response.json()) as { active: boolean };
-  }
+  const isActive = async (name: string, token: string) => (await introspect(provider, clients.get(name) as ProviderClient, token)).active;
 
   it('refreshes an expired token before a proxied call and calls updateToken once', async () => {
     const browser = await loggedIn();
@@ -105,14 +89,7 @@ describe('tokens held by the BFF', () => {
   it('refreshes and retries once when the provider answers 401 to a token it revoked', async () => {
     const browser = await loggedIn();
     const token = lastToken('alpha');
-    await fetch(`${provider.url}/oauth/revoke`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`bff-alpha:${secrets.get('alpha')}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({ token: token.accessToken, token_type_hint: 'access_token' }),
-    });
+    await revokeAccessToken(provider, clients.get('alpha') as ProviderClient, token.accessToken);
     const before = refreshes();
     const me = await browser.fetch('/bff/api/alpha/me', { csrf: true });
     expect(me.status).toBe(200);
@@ -137,11 +114,11 @@ describe('tokens held by the BFF', () => {
     const browser = await loggedIn('alpha');
     await browser.login('beta');
     const beta = lastToken('beta');
-    expect((await introspect('beta', beta.refreshToken as string)).active).toBe(true);
+    expect(await isActive('beta', beta.refreshToken as string)).toBe(true);
 
     const response = await browser.fetch('/bff/disconnect/beta', { method: 'POST', csrf: true });
     expect(response.status).toBe(204);
-    expect((await introspect('beta', beta.refreshToken as string)).active).toBe(false);
+    expect(await isActive('beta', beta.refreshToken as string)).toBe(false);
     const session = await browser.session();
     expect(session.connections.map((connection) => connection.provider)).toEqual(['alpha']);
     const proxied = await browser.fetch('/bff/api/beta/me', { csrf: true });
@@ -159,8 +136,8 @@ describe('tokens held by the BFF', () => {
     const response = await browser.fetch('/bff/logout', { method: 'POST', csrf: true });
     expect(response.status).toBe(204);
     expect(provider.countEvents('token_revoked')).toBeGreaterThan(revokedBefore);
-    expect((await introspect('alpha', token.refreshToken as string)).active).toBe(false);
-    expect((await introspect('alpha', token.accessToken)).active).toBe(false);
+    expect(await isActive('alpha', token.refreshToken as string)).toBe(false);
+    expect(await isActive('alpha', token.accessToken)).toBe(false);
     expect(browser.cookies.size).toBe(0);
     expect((await browser.session()).authenticated).toBe(false);
 

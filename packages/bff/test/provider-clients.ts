@@ -1,0 +1,84 @@
+import { userFromClaims, type ClientConfig, type OAuthRegistry } from '@latchkey/bff';
+import type { TestProvider } from '../../../test-support/provider.js';
+
+/** A client registered at the test provider, with the secret the provider made for it. */
+export interface ProviderClient {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface RegisterClientOptions {
+  /** The client id at the provider; default `bff-<name>`. */
+  clientId?: string;
+  /** Added to, or replacing, the registry entry (scope, token placement, hooks, ...). */
+  config?: Partial<ClientConfig>;
+}
+
+/**
+ * Registers an OAuth 2 client at the test provider, redirecting to the BFF's callback for `name`, and the
+ * same client in the BFF's registry: endpoints from the provider's discovery document, the API at `/api/`.
+ */
+export async function registerOAuth2Client(
+  provider: TestProvider,
+  registry: OAuthRegistry,
+  bffUrl: string,
+  name: string,
+  options: RegisterClientOptions = {},
+): Promise<ProviderClient> {
+  const client = await provider.provider.registerClient({ clientId: options.clientId ?? `bff-${name}`, redirectUris: [`${bffUrl}/bff/callback/${name}`] });
+  const registered = { clientId: client.clientId, clientSecret: client.clientSecret as string };
+  registry.register(name, {
+    ...registered,
+    serverMetadataUrl: `${provider.url}/.well-known/openid-configuration`,
+    apiBaseUrl: `${provider.url}/api/`,
+    ...options.config,
+  });
+  return registered;
+}
+
+/**
+ * The same for an OAuth 1.0a consumer (RFC 5849) at the provider's `/oauth1/` endpoints. The user comes
+ * from the provider's `/api/me` unless `config.userInfo` says otherwise.
+ */
+export async function registerOAuth1Client(
+  provider: TestProvider,
+  registry: OAuthRegistry,
+  bffUrl: string,
+  name: string,
+  options: RegisterClientOptions = {},
+): Promise<ProviderClient> {
+  const client = await provider.provider.registerClient({ clientId: options.clientId ?? `bff-${name}`, oauth1: { callbackUris: [`${bffUrl}/bff/callback/${name}`] } });
+  const registered = { clientId: client.clientId, clientSecret: client.clientSecret as string };
+  registry.register(name, {
+    ...registered,
+    requestTokenUrl: `${provider.url}/oauth1/initiate`,
+    authorizeUrl: `${provider.url}/oauth1/authorize`,
+    accessTokenUrl: `${provider.url}/oauth1/token`,
+    apiBaseUrl: `${provider.url}/api/`,
+    userInfo: async ({ client: api }) => userFromClaims(await (await api.get('me')).json()),
+    ...options.config,
+  });
+  return registered;
+}
+
+/** A form POST to one of the provider's endpoints, the client authenticated with HTTP Basic. */
+function postAsClient(provider: TestProvider, client: ProviderClient, path: string, form: Record<string, string>): Promise<Response> {
+  return fetch(`${provider.url}${path}`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams(form),
+  });
+}
+
+/** Revokes an access token at the provider (RFC 7009), as the client it was issued to. */
+export function revokeAccessToken(provider: TestProvider, client: ProviderClient, token: string): Promise<Response> {
+  return postAsClient(provider, client, '/oauth/revoke', { token, token_type_hint: 'access_token' });
+}
+
+/** Asks the provider whether a token is still active (RFC 7662), as the client it was issued to. */
+export async function introspect(provider: TestProvider, client: ProviderClient, token: string): Promise<{ active: boolean }> {
+  return (await (await postAsClient(provider, client, '/oauth/introspect', { token })).json()) as { active: boolean };
+}
