@@ -4,7 +4,7 @@ import { ALICE, startTestProvider, type TestProvider } from '../../../test-suppo
 import { exampleEndpoints, thrown } from './config-checks.js';
 import { startBff, type TestBff } from './harness.js';
 import * as reddit from './presets/fixtures/reddit.js';
-import { startStandIn, type Answer, type StandIn } from './presets/stand-in.js';
+import { loginAtStandIn, startStandIn, type Answer, type StandIn } from './presets/stand-in.js';
 
 const basic = (credentials: string) => `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
 
@@ -148,8 +148,7 @@ describe('raw HTTP Basic at a token endpoint that does not form-decode', () => {
 
   async function login(name: string) {
     const browser = bff.browser();
-    const approved = await fetch(await browser.startLogin(name), { redirect: 'manual' });
-    const location = (await browser.fetch(approved.headers.get('location') as string)).headers.get('location');
+    const { location } = await loginAtStandIn(browser, name);
     return { browser, location };
   }
 
@@ -190,8 +189,7 @@ describe('raw HTTP Basic at a token endpoint that does not form-decode', () => {
     });
     try {
       const browser = app.browser();
-      const approved = await fetch(await browser.startLogin('reddit'), { redirect: 'manual' });
-      expect((await browser.fetch(approved.headers.get('location') as string)).headers.get('location')).toBe('/');
+      expect((await loginAtStandIn(browser, 'reddit')).location).toBe('/');
       expect((await browser.session()).user).toMatchObject({ sub: reddit.me.id, name: reddit.me.name });
       expect(installed.tokenRequests('authorization_code').at(-1)?.headers.authorization).toBe(basic(`${INSTALLED_ID}:`));
     } finally {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OAuthRegistry, type ClientConfig } from '@latchkey/bff';
 import { exampleEndpoints, thrown } from './config-checks.js';
 import { startBff, type Browser, type TestBff } from './harness.js';
-import { startStandIn, type Answer, type StandIn } from './presets/stand-in.js';
+import { loginAtStandIn, startStandIn, type Answer, type StandIn } from './presets/stand-in.js';
 
 describe('scopeDelimiter configuration', () => {
   it('defaults to a space, reads "," from {NAME}_CLIENT_KWARGS, and refuses anything else', () => {
@@ -87,9 +87,8 @@ describe('scopeDelimiter on the wire', () => {
   /** Login through the stand-in; returns the authorization request URL as the browser followed it. */
   async function login(name: string): Promise<{ browser: Browser; authorizeUrl: URL }> {
     const browser = bff.browser();
-    const authorizeUrl = new URL(await browser.startLogin(name));
-    const approved = await fetch(authorizeUrl, { redirect: 'manual' });
-    expect((await browser.fetch(approved.headers.get('location') as string)).headers.get('location')).toBe('/');
+    const { authorizeUrl, location } = await loginAtStandIn(browser, name);
+    expect(location).toBe('/');
     return { browser, authorizeUrl };
   }
 

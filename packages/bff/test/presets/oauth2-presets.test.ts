@@ -7,7 +7,7 @@ import * as github from './fixtures/github.js';
 import * as reddit from './fixtures/reddit.js';
 import * as twitter from './fixtures/twitter.js';
 import * as others from './fixtures/others.js';
-import { pointAt, startStandIn, type Answer, type RecordedRequest, type StandIn, type StandInOptions } from './stand-in.js';
+import { loginAtStandIn, pointAt, startStandIn, type Answer, type RecordedRequest, type StandIn, type StandInOptions } from './stand-in.js';
 
 /**
  * Each OAuth 2 preset logs in through the BFF routes against a stand-in that answers with the
@@ -60,6 +60,28 @@ const githubUser: BffUser = {
   preferred_username: 'octocat',
   picture: 'https://github.com/images/error/octocat_happy.gif',
   profile: 'https://github.com/octocat',
+};
+
+const facebookCase: Case = {
+  name: 'facebook',
+  standIn: {
+    authorizePath: '/v22.0/dialog/oauth',
+    tokenPath: '/v22.0/oauth/access_token',
+    clientAuth: 'client_secret_post',
+    token: () => json(others.facebookToken),
+    refuse: rfcRefusal,
+    accessToken: others.facebookToken.access_token,
+    api: { 'GET /v22.0/me': () => json(others.facebookMe) },
+  },
+  config: (url) => pointAt(presets.facebook(credentials), url),
+  user: {
+    sub: '10158000000000000',
+    name: 'Jamie Doe',
+    email: 'jamie@facebook.example',
+    picture: 'https://platform-lookaside.fbsbx.com/platform/profilepic/?asid=1',
+  },
+  // Facebook's answer has no scope: the requested ones, not one comma-joined string.
+  scopes: ['email', 'public_profile'],
 };
 
 const REDDIT_UA = 'web:latchkey-test:1.0 (by /u/tester)';
@@ -126,47 +148,15 @@ const cases: Case[] = [
     },
     scopes: ['identify', 'email'],
   },
+  facebookCase,
   {
-    name: 'facebook',
-    standIn: {
-      authorizePath: '/v22.0/dialog/oauth',
-      tokenPath: '/v22.0/oauth/access_token',
-      clientAuth: 'client_secret_post',
-      token: () => json(others.facebookToken),
-      refuse: rfcRefusal,
-      accessToken: others.facebookToken.access_token,
-      api: { 'GET /v22.0/me': () => json(others.facebookMe) },
-    },
-    config: (url) => pointAt(presets.facebook(credentials), url),
-    user: {
-      sub: '10158000000000000',
-      name: 'Jamie Doe',
-      email: 'jamie@facebook.example',
-      picture: 'https://platform-lookaside.fbsbx.com/platform/profilepic/?asid=1',
-    },
-    // Facebook's answer has no scope: the requested ones, not one comma-joined string.
-    scopes: ['email', 'public_profile'],
-  },
-  {
+    ...facebookCase,
     name: 'facebook-legacy',
     standIn: {
-      authorizePath: '/v22.0/dialog/oauth',
-      tokenPath: '/v22.0/oauth/access_token',
-      clientAuth: 'client_secret_post',
+      ...facebookCase.standIn,
       // Older Graph versions: form-encoded under text/plain, expires_in as a string, no token_type.
       token: () => ({ body: others.facebookLegacyToken, contentType: 'text/plain; charset=UTF-8' }),
-      refuse: rfcRefusal,
-      accessToken: others.facebookToken.access_token,
-      api: { 'GET /v22.0/me': () => json(others.facebookMe) },
     },
-    config: (url) => pointAt(presets.facebook(credentials), url),
-    user: {
-      sub: '10158000000000000',
-      name: 'Jamie Doe',
-      email: 'jamie@facebook.example',
-      picture: 'https://platform-lookaside.fbsbx.com/platform/profilepic/?asid=1',
-    },
-    scopes: ['email', 'public_profile'],
   },
   {
     name: 'twitter',
@@ -333,19 +323,10 @@ describe('OAuth 2 presets against stand-ins of their providers', () => {
     await Promise.all([...standIns.values()].map((standIn) => standIn.close()));
   });
 
-  /** BFF login route, the stand-in's approval, the BFF callback. */
-  async function login(browser: Browser, name: string) {
-    const authorizeUrl = new URL(await browser.startLogin(name));
-    const approved = await fetch(authorizeUrl, { redirect: 'manual' });
-    expect(approved.status).toBe(302);
-    const callback = await browser.fetch(approved.headers.get('location') as string);
-    return { authorizeUrl, location: callback.headers.get('location') };
-  }
-
   for (const entry of cases) {
     it(`${entry.name}: logs in and maps the account to the standard claims`, async () => {
       const browser = bff.browser();
-      const { location } = await login(browser, entry.name);
+      const { location } = await loginAtStandIn(browser, entry.name);
       expect(location).toBe('/');
       const session = await browser.session();
       expect(session.user).toEqual(entry.user);
@@ -364,7 +345,7 @@ describe('OAuth 2 presets against stand-ins of their providers', () => {
 
   it('github: asks for space-delimited scopes (as documented) and reads the comma-delimited scope GitHub grants', async () => {
     const browser = bff.browser();
-    const { authorizeUrl } = await login(browser, 'github');
+    const { authorizeUrl } = await loginAtStandIn(browser, 'github');
     expect(authorizeUrl.searchParams.get('scope')).toBe('read:user user:email');
     expect(github.jsonTokenResponse.body.scope).toBe('read:user,user:email');
     expect((await browser.session()).connections[0]?.scopes).toEqual(['read:user', 'user:email']);
@@ -373,7 +354,7 @@ describe('OAuth 2 presets against stand-ins of their providers', () => {
   it('github: answers in JSON only because JSON was asked for, and API calls carry a User-Agent', async () => {
     const standIn = standIns.get('github') as StandIn;
     const browser = bff.browser();
-    await login(browser, 'github');
+    await loginAtStandIn(browser, 'github');
     const exchange = standIn.tokenRequests('authorization_code').at(-1) as RecordedRequest;
     expect(exchange.headers.accept).toContain('application/json');
     // A proxied call with the browser's own User-Agent reaches GitHub with the app's.
@@ -387,7 +368,7 @@ describe('OAuth 2 presets against stand-ins of their providers', () => {
     standIn.spoilCodes(true);
     try {
       const browser = bff.browser();
-      const { location } = await login(browser, 'github');
+      const { location } = await loginAtStandIn(browser, 'github');
       expect(location).toBe('/?latchkey_error=login_failed&latchkey_provider=github');
       expect((await browser.session()).authenticated).toBe(false);
       // Read as GitHub's refusal (an RFC 6749 error body), not as a malformed token answer.
@@ -400,7 +381,7 @@ describe('OAuth 2 presets against stand-ins of their providers', () => {
 
   it('twitter: sends PKCE S256 and authenticates with Basic of the raw id:secret only', async () => {
     const standIn = standIns.get('twitter') as StandIn;
-    const { authorizeUrl } = await login(bff.browser(), 'twitter');
+    const { authorizeUrl } = await loginAtStandIn(bff.browser(), 'twitter');
     expect(authorizeUrl.searchParams.get('code_challenge_method')).toBe('S256');
     expect(authorizeUrl.searchParams.get('scope')).toBe('tweet.read users.read offline.access');
     const exchange = standIn.tokenRequests('authorization_code').at(-1) as RecordedRequest;
@@ -412,7 +393,7 @@ describe('OAuth 2 presets against stand-ins of their providers', () => {
   it('reddit: raw Basic at the token endpoint, duration=permanent, and the configured User-Agent on API calls', async () => {
     const standIn = standIns.get('reddit') as StandIn;
     const browser = bff.browser();
-    const { authorizeUrl } = await login(browser, 'reddit');
+    const { authorizeUrl } = await loginAtStandIn(browser, 'reddit');
     expect(authorizeUrl.searchParams.get('duration')).toBe('permanent');
     expect(standIn.tokenRequests('authorization_code').at(-1)?.headers.authorization).toBe(RAW_BASIC);
     expect(standIn.requests.find((request) => request.path === '/api/v1/me')?.headers['user-agent']).toBe(REDDIT_UA);
@@ -421,20 +402,20 @@ describe('OAuth 2 presets against stand-ins of their providers', () => {
   });
 
   it('facebook: asks for comma-separated permissions', async () => {
-    const { authorizeUrl } = await login(bff.browser(), 'facebook');
+    const { authorizeUrl } = await loginAtStandIn(bff.browser(), 'facebook');
     expect(authorizeUrl.searchParams.get('scope')).toBe('email,public_profile');
   });
 
   it('dropbox: asks for offline access and reads the account with a body-less POST', async () => {
     const standIn = standIns.get('dropbox') as StandIn;
-    const { authorizeUrl } = await login(bff.browser(), 'dropbox');
+    const { authorizeUrl } = await loginAtStandIn(bff.browser(), 'dropbox');
     expect(authorizeUrl.searchParams.get('token_access_type')).toBe('offline');
     const call = standIn.requests.find((request) => request.path === '/2/users/get_current_account');
     expect(call?.method).toBe('POST');
   });
 
   it('bitbucket: requests no scope (they are set on the consumer)', async () => {
-    const { authorizeUrl } = await login(bff.browser(), 'bitbucket');
+    const { authorizeUrl } = await loginAtStandIn(bff.browser(), 'bitbucket');
     expect(authorizeUrl.searchParams.has('scope')).toBe(false);
   });
 });
@@ -475,11 +456,7 @@ describe('a stand-in that enforces Basic client authentication', () => {
     await standIn?.close();
   });
 
-  async function loginLocation(name: string): Promise<string | null> {
-    const browser = bff.browser();
-    const approved = await fetch(await browser.startLogin(name), { redirect: 'manual' });
-    return (await browser.fetch(approved.headers.get('location') as string)).headers.get('location');
-  }
+  const loginLocation = async (name: string) => (await loginAtStandIn(bff.browser(), name)).location;
 
   it('logs in with the preset and fails with credentials in the body', async () => {
     expect(await loginLocation('reddit')).toBe('/');
@@ -531,8 +508,7 @@ describe('refreshing through a preset (refreshTokenResponse)', () => {
 
   async function loggedIn(): Promise<Browser> {
     const browser = bff.browser();
-    const approved = await fetch(await browser.startLogin('github'), { redirect: 'manual' });
-    await browser.fetch(approved.headers.get('location') as string);
+    await loginAtStandIn(browser, 'github');
     expect((await browser.session()).authenticated).toBe(true);
     return browser;
   }

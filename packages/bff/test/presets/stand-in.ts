@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { expect } from 'vitest';
 import type { ClientConfig } from '@latchkey/bff';
 import { listen } from '../../../../test-support/listen.js';
+import type { Browser } from '../harness.js';
 
 /**
  * A local stand-in for a well-known provider: an authorization endpoint that approves at once, a
@@ -218,4 +220,17 @@ export function pointAt(config: ClientConfig, origin: string): ClientConfig {
     moved[key] = `${origin}${url.pathname === '/' ? '' : url.pathname}${url.search}`;
   }
   return moved;
+}
+
+/**
+ * A login through the BFF at a stand-in, which approves at once: the BFF's login route, the stand-in's
+ * redirect back, the BFF's callback. Returns the authorization request the browser was sent to and where
+ * the callback sent it (`/`, or the SPA with a login error).
+ */
+export async function loginAtStandIn(browser: Browser, name: string): Promise<{ authorizeUrl: URL; location: string | null }> {
+  const authorizeUrl = new URL(await browser.startLogin(name));
+  const approved = await fetch(authorizeUrl, { redirect: 'manual' });
+  expect(approved.status).toBe(302);
+  const callback = await browser.fetch(approved.headers.get('location') as string);
+  return { authorizeUrl, location: callback.headers.get('location') };
 }
