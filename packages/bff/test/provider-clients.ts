@@ -1,4 +1,5 @@
 import { userFromClaims, type ClientConfig, type OAuthRegistry } from '@latchkey/bff';
+import type { ClientInput } from '@latchkey/provider';
 import type { TestProvider } from '../../../test-support/provider.js';
 
 /** A client registered at the test provider, with the secret the provider made for it. */
@@ -14,51 +15,44 @@ export interface RegisterClientOptions {
   config?: Partial<ClientConfig>;
 }
 
+/** The client at the provider, then the same client in the BFF's registry under `name`. */
+async function registerAtBoth(
+  provider: TestProvider,
+  registry: OAuthRegistry,
+  name: string,
+  options: RegisterClientOptions,
+  atProvider: Omit<ClientInput, 'clientId'>,
+  config: ClientConfig,
+): Promise<ProviderClient> {
+  const client = await provider.provider.registerClient({ clientId: options.clientId ?? `bff-${name}`, ...atProvider });
+  const registered = { clientId: client.clientId, clientSecret: client.clientSecret as string };
+  registry.register(name, { ...registered, ...config, ...options.config });
+  return registered;
+}
+
 /**
  * Registers an OAuth 2 client at the test provider, redirecting to the BFF's callback for `name`, and the
  * same client in the BFF's registry: endpoints from the provider's discovery document, the API at `/api/`.
  */
-export async function registerOAuth2Client(
-  provider: TestProvider,
-  registry: OAuthRegistry,
-  bffUrl: string,
-  name: string,
-  options: RegisterClientOptions = {},
-): Promise<ProviderClient> {
-  const client = await provider.provider.registerClient({ clientId: options.clientId ?? `bff-${name}`, redirectUris: [`${bffUrl}/bff/callback/${name}`] });
-  const registered = { clientId: client.clientId, clientSecret: client.clientSecret as string };
-  registry.register(name, {
-    ...registered,
+export function registerOAuth2Client(provider: TestProvider, registry: OAuthRegistry, bffUrl: string, name: string, options: RegisterClientOptions = {}) {
+  return registerAtBoth(provider, registry, name, options, { redirectUris: [`${bffUrl}/bff/callback/${name}`] }, {
     serverMetadataUrl: `${provider.url}/.well-known/openid-configuration`,
     apiBaseUrl: `${provider.url}/api/`,
-    ...options.config,
   });
-  return registered;
 }
 
 /**
  * The same for an OAuth 1.0a consumer (RFC 5849) at the provider's `/oauth1/` endpoints. The user comes
  * from the provider's `/api/me` unless `config.userInfo` says otherwise.
  */
-export async function registerOAuth1Client(
-  provider: TestProvider,
-  registry: OAuthRegistry,
-  bffUrl: string,
-  name: string,
-  options: RegisterClientOptions = {},
-): Promise<ProviderClient> {
-  const client = await provider.provider.registerClient({ clientId: options.clientId ?? `bff-${name}`, oauth1: { callbackUris: [`${bffUrl}/bff/callback/${name}`] } });
-  const registered = { clientId: client.clientId, clientSecret: client.clientSecret as string };
-  registry.register(name, {
-    ...registered,
+export function registerOAuth1Client(provider: TestProvider, registry: OAuthRegistry, bffUrl: string, name: string, options: RegisterClientOptions = {}) {
+  return registerAtBoth(provider, registry, name, options, { oauth1: { callbackUris: [`${bffUrl}/bff/callback/${name}`] } }, {
     requestTokenUrl: `${provider.url}/oauth1/initiate`,
     authorizeUrl: `${provider.url}/oauth1/authorize`,
     accessTokenUrl: `${provider.url}/oauth1/token`,
     apiBaseUrl: `${provider.url}/api/`,
-    userInfo: async ({ client: api }) => userFromClaims(await (await api.get('me')).json()),
-    ...options.config,
+    userInfo: async ({ client }) => userFromClaims(await (await client.get('me')).json()),
   });
-  return registered;
 }
 
 /** A form POST to one of the provider's endpoints, the client authenticated with HTTP Basic. */
