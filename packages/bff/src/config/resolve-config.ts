@@ -41,20 +41,6 @@ export class MissingConfigError extends ConfigurationError {
 /** Provider names become URL segments and environment variable prefixes. */
 const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
-const STRING_KEYS = [
-  'clientId',
-  'clientSecret',
-  'requestTokenUrl',
-  'accessTokenUrl',
-  'refreshTokenUrl',
-  'authorizeUrl',
-  'apiBaseUrl',
-  'serverMetadataUrl',
-  'revokeTokenUrl',
-  'userInfoUrl',
-  'displayName',
-] as const;
-const PARAM_KEYS = ['requestTokenParams', 'accessTokenParams', 'refreshTokenParams', 'authorizeParams'] as const;
 const URL_KEYS = [
   'requestTokenUrl',
   'accessTokenUrl',
@@ -65,6 +51,8 @@ const URL_KEYS = [
   'revokeTokenUrl',
   'userInfoUrl',
 ] as const;
+const STRING_KEYS = ['clientId', 'clientSecret', ...URL_KEYS, 'displayName'] as const;
+const PARAM_KEYS = ['requestTokenParams', 'accessTokenParams', 'refreshTokenParams', 'authorizeParams'] as const;
 
 /** `clientKwargs` after defaults. */
 export interface ResolvedKwargs {
