@@ -64,26 +64,15 @@ export function readSessionId(ctx: Context, mode: CookieMode): string | undefine
   return value !== undefined && SESSION_ID_PATTERN.test(value) ? value : undefined;
 }
 
+/** The attributes the session cookie is written and cleared with: a browser only clears a cookie set the same way. */
+function sessionCookieAttributes(mode: CookieMode) {
+  return { path: '/', httpOnly: true, secure: mode.secure, sameSite: 'lax', signed: false, overwrite: true } as const;
+}
+
 export function writeSessionCookie(ctx: Context, mode: CookieMode, id: string, maxAgeMs: number): void {
-  ctx.cookies.set(mode.name, id, {
-    path: '/',
-    httpOnly: true,
-    secure: mode.secure,
-    sameSite: 'lax',
-    signed: false,
-    overwrite: true,
-    maxAge: maxAgeMs,
-  });
+  ctx.cookies.set(mode.name, id, { ...sessionCookieAttributes(mode), maxAge: maxAgeMs });
 }
 
 export function clearSessionCookie(ctx: Context, mode: CookieMode): void {
-  ctx.cookies.set(mode.name, '', {
-    path: '/',
-    httpOnly: true,
-    secure: mode.secure,
-    sameSite: 'lax',
-    signed: false,
-    overwrite: true,
-    expires: new Date(0),
-  });
+  ctx.cookies.set(mode.name, '', { ...sessionCookieAttributes(mode), expires: new Date(0) });
 }
