@@ -21,26 +21,6 @@ export const AUTH_ERROR_CODES = [
 ] as const;
 export type AuthErrorCode = (typeof AUTH_ERROR_CODES)[number];
 
-// Fixed texts: a message never echoes a token, a code or provider-supplied text.
-const MESSAGES: Record<AuthErrorCode, string> = {
-  state_missing: 'Callback without state',
-  state_mismatch: 'Callback state matches no login started here',
-  state_expired: 'Login took too long',
-  state_used: 'Callback already handled',
-  authorization_denied: 'Authorization denied',
-  authorization_failed: 'Authorization error response',
-  issuer_mismatch: 'Callback from an unexpected issuer (RFC 9207)',
-  token_exchange_failed: 'Code exchange refused',
-  id_token_invalid: 'Invalid ID token',
-  login_required: 'Login required',
-  refresh_failed: 'Refresh refused',
-  network_error: 'Provider unreachable',
-  invalid_return_to: 'returnTo must be a path on this origin',
-  discovery_failed: 'Provider metadata unavailable',
-  revocation_failed: 'Revocation not confirmed',
-  end_session_unsupported: 'Provider has no end_session_endpoint',
-};
-
 export interface AuthErrorOptions extends LatchkeyErrorOptions {
   /** The provider's `error` (RFC 6749 section 4.1.2.1 / 5.2). */
   oauthError?: string | undefined;
@@ -56,7 +36,9 @@ export class AuthError extends LatchkeyError<AuthErrorCode> {
   readonly oauthErrorDescription: string | undefined;
 
   constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
-    super(code, MESSAGES[code], options);
+    // The message is the code in words ("state used"): a fixed text per code, so it never echoes a
+    // token, a code or provider-supplied text, and the README explains each code.
+    super(code, code.replaceAll('_', ' '), options);
     this.oauthError = options.oauthError;
     this.oauthErrorDescription = options.oauthErrorDescription;
   }
