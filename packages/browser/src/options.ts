@@ -60,7 +60,7 @@ export interface ResolvedOptions {
 }
 
 /** Parameters the SDK sets itself; `extraParams` may not override them. */
-const RESERVED_PARAMS = new Set([
+const RESERVED_PARAMS = [
   'client_id',
   'redirect_uri',
   'response_type',
@@ -69,7 +69,10 @@ const RESERVED_PARAMS = new Set([
   'nonce',
   'code_challenge',
   'code_challenge_method',
-]);
+];
+
+/** The explicit endpoints, the two required ones first. */
+const ENDPOINTS = ['authorization', 'token', 'revocation', 'endSession'] as const;
 
 const fail = (option: string, text: string): never => {
   throw new ConfigurationError(option, `${option} ${text}.`);
@@ -84,14 +87,14 @@ function url(option: string, value: unknown, insecure: boolean): URL {
   }
   if (typeof value !== 'string' || !parsed || !/^https?:$/.test(parsed.protocol)) fail(option, 'must be an absolute http(s) URL');
   if (parsed!.protocol === 'http:' && !insecure && option !== 'redirectUri') {
-    fail(option, 'must use https (dangerouslyAllowInsecureHttp allows http for loopback tests)');
+    fail(option, 'must use https (or dangerouslyAllowInsecureHttp)');
   }
   return parsed!;
 }
 
 export function checkExtraParams(option: string, params: Readonly<Record<string, string>> = {}): Record<string, string> {
   for (const [name, value] of Object.entries(params)) {
-    if (RESERVED_PARAMS.has(name) || typeof value !== 'string') fail(option, `may not set "${name}" (reserved, or not a string)`);
+    if (RESERVED_PARAMS.includes(name) || typeof value !== 'string') fail(option, `may not set ${name} (reserved, or not a string)`);
   }
   return { ...params };
 }
@@ -104,21 +107,19 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
   let endpoints: Readonly<AuthEndpoints> | null = null;
   if (options.endpoints) {
     const given = options.endpoints;
-    endpoints = Object.freeze({
-      authorization: url('endpoints.authorization', given.authorization, insecure).href,
-      token: url('endpoints.token', given.token, insecure).href,
-      ...(given.revocation && { revocation: url('endpoints.revocation', given.revocation, insecure).href }),
-      ...(given.endSession && { endSession: url('endpoints.endSession', given.endSession, insecure).href }),
-      issParameterSupported: given.issParameterSupported === true,
+    const checked: Partial<Record<(typeof ENDPOINTS)[number], string>> = {};
+    ENDPOINTS.forEach((name, index) => {
+      if (index < 2 || given[name]) checked[name] = url(`endpoints.${name}`, given[name], insecure).href;
     });
+    endpoints = Object.freeze({ ...(checked as AuthEndpoints), issParameterSupported: given.issParameterSupported === true });
   } else if (options.issuer === undefined) {
-    fail('issuer', 'is required (or give endpoints)');
+    fail('issuer', 'or endpoints is required');
   }
   const issuer = options.issuer === undefined ? null : url('issuer', options.issuer, insecure).href.replace(/\/$/, '');
   const scope = options.scope ?? 'openid';
   if (typeof scope !== 'string' || scope.trim() === '') fail('scope', 'must be a non-empty string');
   const refreshSkew = options.refreshSkew ?? 60;
-  if (!Number.isFinite(refreshSkew) || refreshSkew < 0) fail('refreshSkew', 'must be a number of seconds >= 0');
+  if (!Number.isFinite(refreshSkew) || refreshSkew < 0) fail('refreshSkew', 'must be a number >= 0');
   const serverOrigin = new URL(issuer ?? endpoints!.token).origin;
   const pageOrigin = typeof location === 'undefined' ? null : location.origin;
   const apiOrigins = (options.apiOrigins ?? [pageOrigin, serverOrigin].filter((o): o is string => !!o && o !== 'null')).map(
