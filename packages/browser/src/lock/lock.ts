@@ -14,14 +14,10 @@ export function createMemoryLock(): AuthLock {
   return {
     run(name, task) {
       const result = (tails.get(name) ?? Promise.resolve()).then(task);
-      const tail = result.then(
-        () => undefined,
-        () => undefined,
-      );
+      // Once settled, the entry goes, unless a later task has queued behind it.
+      const release = () => void (tails.get(name) === tail && tails.delete(name));
+      const tail: Promise<void> = result.then(release, release);
       tails.set(name, tail);
-      void tail.then(() => {
-        if (tails.get(name) === tail) tails.delete(name);
-      });
       return result;
     },
   };
