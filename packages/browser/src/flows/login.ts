@@ -36,15 +36,19 @@ export async function buildLoginUrl(ctx: ClientContext, params: LoginParams): Pr
   const nonce = options.openid ? generateRandomNonce() : undefined;
   if (!server.authorization_endpoint) throw new AuthError('discovery_failed');
   const url = new URL(server.authorization_endpoint);
-  for (const [name, value] of Object.entries({ ...options.extraParams, ...extra })) url.searchParams.set(name, value);
-  url.searchParams.set('client_id', options.clientId);
-  url.searchParams.set('redirect_uri', options.redirectUri);
-  url.searchParams.set('response_type', 'code');
-  url.searchParams.set('scope', options.scope);
-  url.searchParams.set('state', state);
-  url.searchParams.set('code_challenge', await calculatePKCECodeChallenge(codeVerifier));
-  url.searchParams.set('code_challenge_method', 'S256');
-  if (nonce) url.searchParams.set('nonce', nonce);
+  const query: Record<string, string> = {
+    ...options.extraParams,
+    ...extra,
+    client_id: options.clientId,
+    redirect_uri: options.redirectUri,
+    response_type: 'code',
+    scope: options.scope,
+    state,
+    code_challenge: await calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
+    ...(nonce && { nonce }),
+  };
+  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
   await ctx.transactions.put(state, { codeVerifier, nonce, returnTo, expiresAt: options.clock() + LOGIN_TRANSACTION_MS });
   return url.href;
 }
