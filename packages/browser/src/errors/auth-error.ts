@@ -30,10 +30,11 @@ export interface AuthErrorOptions extends LatchkeyErrorOptions {
 
 /** An error of the browser SDK: a stable `code`, the provider's error when it gave one, and the cause. */
 export class AuthError extends LatchkeyError<AuthErrorCode> {
+  // `declare`: set once by the constructor, so no class field definitions are emitted for them.
   /** The provider's `error` value, when the failure came from the provider. */
-  readonly oauthError: string | undefined;
+  declare readonly oauthError: string | undefined;
   /** The provider's `error_description`, when it gave one. */
-  readonly oauthErrorDescription: string | undefined;
+  declare readonly oauthErrorDescription: string | undefined;
 
   constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
     // The message is the code in words ("state used"): a fixed text per code, so it never echoes a
