@@ -1,0 +1,64 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { launchChromium, type LaunchedChromium } from '../test-support/chromium.js';
+import { DEMO_USER } from './server/demo-provider.js';
+import { startDemo, type RunningDemo } from './server/start-demo.js';
+
+/** Where screenshots go, for checking the pages by eye: LATCHKEY_SCREENSHOTS, or a new temporary folder. */
+export function screenshotFolder(name: string): string {
+  return process.env.LATCHKEY_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), `latchkey-${name}-shots-`));
+}
+
+export interface DemoInChromium {
+  readonly demo: RunningDemo;
+  readonly chromium: LaunchedChromium;
+  /** A new page whose uncaught errors fail the test that opened it. */
+  newPage(): Promise<Page>;
+}
+
+/**
+ * Starts the demo on ephemeral ports and headless Chromium for the enclosing `describe`. Every failure the
+ * pages meet must be handled: an uncaught error fails the test that caused it.
+ */
+export function demoInChromium(): DemoInChromium {
+  let demo: RunningDemo | undefined;
+  let chromium: LaunchedChromium | undefined;
+  const pageErrors: Error[] = [];
+
+  beforeAll(async () => {
+    demo = await startDemo({ ports: { app: 0, provider: 0 }, logLevel: 'silent' });
+    chromium = await launchChromium();
+  });
+  afterAll(async () => {
+    await chromium?.close();
+    await demo?.close();
+  });
+  afterEach(() => {
+    expect(pageErrors.splice(0)).toEqual([]);
+  });
+
+  return {
+    get demo() {
+      return demo as RunningDemo;
+    },
+    get chromium() {
+      return chromium as LaunchedChromium;
+    },
+    async newPage() {
+      const page = await (chromium as LaunchedChromium).context.newPage();
+      page.on('pageerror', (error) => pageErrors.push(error));
+      return page;
+    },
+  };
+}
+
+/** Plays the demo user on the provider's real login + consent page. */
+export async function consent(page: Page, decision: 'allow' | 'deny'): Promise<void> {
+  await page.waitForURL(/\/oauth1?\/authorize/);
+  await page.fill('#username', DEMO_USER.username);
+  await page.fill('#password', DEMO_USER.password);
+  await page.click(`button[value="${decision}"]`);
+}
