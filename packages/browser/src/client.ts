@@ -10,7 +10,7 @@ import { defaultLock } from './lock/lock.js';
 import { httpOptions } from './oauth/http.js';
 import { createServerMetadata } from './oauth/server.js';
 import { resolveOptions, type AuthClientOptions, type ResolvedOptions } from './options.js';
-import { listenToTabs, watchWakeUps } from './page/tabs.js';
+import { listenToTabs, watchWakeUps, type TabMessage } from './page/tabs.js';
 import { isFresh, type User } from './session/session.js';
 import { createSessionStore } from './session/session-store.js';
 import { createTransactionStore } from './session/transactions.js';
@@ -66,14 +66,15 @@ export function createAuthClient(input: AuthClientOptions): AuthClient {
   const { session, events } = ctx;
   let stopWatching: (() => void) | null = null;
 
-  // Another tab (or a sleeping page) may have changed the session: re-read it and say what changed.
-  async function sync(reason: 'tab' | 'wake', type?: 'login' | 'tokens' | 'logout'): Promise<void> {
+  // Another tab (`type`: what it did) or a page that slept (no `type`) may have changed the session:
+  // re-read it and say what changed; after a sleep, also refresh a token that expired meanwhile.
+  async function sync(type?: TabMessage['type']): Promise<void> {
     const before = session.cached;
     const now = await session.read();
     if (before && !now) events.emit('logout', { reason: 'other_tab' });
     else if (now && type === 'login') events.emit('login', { user: now.user });
     else if (now && type === 'tokens') events.emit('tokens', { expiresAt: now.expiresAt, scope: now.scope ?? null });
-    if (reason === 'wake' && now && !isFresh(now, options.clock(), options.refreshSkewMs)) await tokens.getAccessToken();
+    if (!type && now && !isFresh(now, options.clock(), options.refreshSkewMs)) await tokens.getAccessToken();
   }
   const report = (error: unknown) =>
     events.emit('error', error instanceof AuthError ? error : new AuthError('refresh_failed', { cause: error }));
@@ -106,8 +107,8 @@ export function createAuthClient(input: AuthClientOptions): AuthClient {
     on: events.on,
     async start() {
       if (!stopWatching) {
-        const stopTabs = listenToTabs(options.namespace, (message) => void sync('tab', message.type).catch(report));
-        const stopWake = watchWakeUps(() => void sync('wake').catch(report));
+        const stopTabs = listenToTabs(options.namespace, (message) => void sync(message.type).catch(report));
+        const stopWake = watchWakeUps(() => void sync().catch(report));
         stopWatching = () => {
           stopTabs();
           stopWake();
