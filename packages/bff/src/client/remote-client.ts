@@ -9,7 +9,7 @@ import { joinUnderBase } from '../proxy/join-path.js';
 import type { TokenManager } from '../tokens/token-manager.js';
 import type { OAuthToken } from '../tokens/token.js';
 import { authorizeRequest, checkTokenPlacement } from './authorize.js';
-import type { UpstreamPools } from './upstream.js';
+import type { UpstreamPools, UpstreamSignal } from './upstream.js';
 
 /** Options of one programmatic API call. */
 export interface RequestOptions {
@@ -47,6 +47,8 @@ export interface ApiCall {
   rawQuery: string;
   headers: Record<string, string>;
   body?: Buffer;
+  /** Abandons the upstream request (and a retry) when it fires, e.g. because the browser went away. */
+  signal?: UpstreamSignal;
 }
 
 /** A provider's API client: `oauth.client('github').get('user', { ctx })`. */
@@ -94,7 +96,11 @@ export function createRemoteClient(parts: RemoteClientParts): RemoteClient {
     };
     request = authorizeRequest(request, token, config, oauth1);
     if (config.complianceFix.protectedRequest) request = await config.complianceFix.protectedRequest(request, hookContext);
-    return pools.request({ ...request, timeoutMs: config.clientKwargs.timeoutMs });
+    return pools.request({
+      ...request,
+      timeoutMs: config.clientKwargs.timeoutMs,
+      ...(call.signal === undefined ? {} : { signal: call.signal }),
+    });
   };
 
   const send: RemoteClient['send'] = async (call, ctx, fixed) => {

@@ -1,5 +1,9 @@
+import type { EventEmitter } from 'node:events';
 import { Pool, errors, type Dispatcher } from 'undici';
 import { BffError } from '../errors.js';
+
+/** Stops a request when it emits `abort`: an `AbortSignal`, or an `EventEmitter` as undici accepts. */
+export type UpstreamSignal = AbortSignal | EventEmitter;
 
 export interface UpstreamRequest {
   method: string;
@@ -7,6 +11,7 @@ export interface UpstreamRequest {
   headers: Record<string, string>;
   body?: Buffer;
   timeoutMs: number;
+  signal?: UpstreamSignal;
 }
 
 /**
@@ -48,7 +53,7 @@ export function createUpstreamPools(options: UpstreamPoolOptions = {}): Upstream
     return pool;
   };
   return {
-    async request({ method, url, headers, body, timeoutMs }) {
+    async request({ method, url, headers, body, timeoutMs, signal }) {
       try {
         return await poolFor(url.origin).request({
           method: method as Dispatcher.HttpMethod,
@@ -57,6 +62,7 @@ export function createUpstreamPools(options: UpstreamPoolOptions = {}): Upstream
           body: body ?? null,
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
+          signal: signal ?? null,
         });
       } catch (error) {
         if (isTimeout(error)) throw new BffError('upstream_timeout', 'The provider did not answer in time.', { cause: error });
