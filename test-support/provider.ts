@@ -2,17 +2,11 @@ import { generateKeyPair, type KeyObject } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import { promisify } from 'node:util';
 import { createProvider, type Provider, type ProviderEvent, type ProviderOptions } from '@latchkey/provider';
+import { DEMO_USER } from '../demo/server/demo-provider.js';
 import { listen } from './listen.js';
 
-/** The one known user of every test provider (password `wonderland`). */
-export const ALICE = {
-  sub: 'u-alice',
-  username: 'alice',
-  password: 'wonderland',
-  name: 'Alice Liddell',
-  email: 'alice@example.test',
-  email_verified: true,
-} as const;
+/** The one known user of every test provider: the demo's user, so tests and the demo sign in as one person. */
+export const ALICE = DEMO_USER;
 
 // RSA key generation costs about 200 ms: test providers in one process share one key unless given keys.
 let sharedKey: Promise<KeyObject> | undefined;
