@@ -26,16 +26,14 @@ export function listenToTabs(name: string, onMessage: (message: TabMessage) => v
  */
 export function watchWakeUps(onWake: () => void): () => void {
   if (typeof window === 'undefined') return () => undefined;
-  const visible = () => document.visibilityState === 'visible' && onWake();
-  const restored = (event: PageTransitionEvent) => event.persisted && onWake();
-  document.addEventListener('visibilitychange', visible);
-  window.addEventListener('focus', onWake);
-  window.addEventListener('online', onWake);
-  window.addEventListener('pageshow', restored);
+  const listeners: [EventTarget, string, (event: Event) => void][] = [
+    [document, 'visibilitychange', () => document.visibilityState === 'visible' && onWake()],
+    [window, 'focus', onWake],
+    [window, 'online', onWake],
+    [window, 'pageshow', (event) => (event as PageTransitionEvent).persisted && onWake()],
+  ];
+  for (const [target, type, listener] of listeners) target.addEventListener(type, listener);
   return () => {
-    document.removeEventListener('visibilitychange', visible);
-    window.removeEventListener('focus', onWake);
-    window.removeEventListener('online', onWake);
-    window.removeEventListener('pageshow', restored);
+    for (const [target, type, listener] of listeners) target.removeEventListener(type, listener);
   };
 }
