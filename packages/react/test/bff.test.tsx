@@ -24,15 +24,21 @@ function Session({ onSession }: { onSession?: (session: UseBffSessionResult) => 
 
 const sessionReads = () => bff.log.filter((entry) => entry.url === '/bff/session').length;
 
+/** Renders <Session> in a BffProvider (inside StrictMode when asked); returns a reader of the hook's latest result. */
+function renderSession(options: { strict?: boolean } = {}): () => UseBffSessionResult {
+  let session: UseBffSessionResult | undefined;
+  const tree = (
+    <BffProvider client={createBffClient()}>
+      <Session onSession={(value) => (session = value)} />
+    </BffProvider>
+  );
+  render(options.strict ? <StrictMode>{tree}</StrictMode> : tree);
+  return () => session as UseBffSessionResult;
+}
+
 describe('BffProvider and useBffSession against a server speaking the BFF contract', () => {
   it('reads the session once, StrictMode included', async () => {
-    render(
-      <StrictMode>
-        <BffProvider client={createBffClient()}>
-          <Session />
-        </BffProvider>
-      </StrictMode>,
-    );
+    renderSession({ strict: true });
     expect(screen.getByText('loading')).toBeTruthy();
     await screen.findByText('user:Alice Liddell');
     expect(sessionReads()).toBe(1);
@@ -41,16 +47,11 @@ describe('BffProvider and useBffSession against a server speaking the BFF contra
   it('login navigates to the BFF login route with returnTo; a bad returnTo is a typed error', async () => {
     bff.signedIn = false;
     const navigate = captureNavigation();
-    let session: UseBffSessionResult | undefined;
-    render(
-      <BffProvider client={createBffClient()}>
-        <Session onSession={(value) => (session = value)} />
-      </BffProvider>,
-    );
+    const session = renderSession();
     await screen.findByText('anonymous');
-    act(() => void session!.login('demo', { returnTo: '/app/profile' }));
+    act(() => void session().login('demo', { returnTo: '/app/profile' }));
     expect(navigate).toHaveBeenCalledWith(`/bff/login/demo?returnTo=${encodeURIComponent('/app/profile')}`);
-    expect(() => act(() => void session!.login('demo', { returnTo: 'https://evil.example/' }))).toThrow(
+    expect(() => act(() => void session().login('demo', { returnTo: 'https://evil.example/' }))).toThrow(
       expect.objectContaining({ code: 'invalid_return_to' }),
     );
     await screen.findByText('anonymous error:invalid_return_to');
@@ -59,46 +60,29 @@ describe('BffProvider and useBffSession against a server speaking the BFF contra
   it('shows a failed login the BFF redirected back with, once, and cleans the address bar', async () => {
     bff.signedIn = false;
     setPageUrl(`${bff.url}/app/home?${LOGIN_ERROR_PARAM}=authorization_denied&${LOGIN_ERROR_PROVIDER_PARAM}=demo`);
-    let session: UseBffSessionResult | undefined;
-    render(
-      <StrictMode>
-        <BffProvider client={createBffClient()}>
-          <Session onSession={(value) => (session = value)} />
-        </BffProvider>
-      </StrictMode>,
-    );
+    const session = renderSession({ strict: true });
     await screen.findByText('anonymous error:authorization_denied');
-    expect(session!.error).toBeInstanceOf(BffError);
-    expect((session!.error as BffError).provider).toBe('demo');
+    expect(session().error).toBeInstanceOf(BffError);
+    expect((session().error as BffError).provider).toBe('demo');
     expect(location.href).toBe(`${bff.url}/app/home`);
   });
 
   it('fetch goes through the proxy with the CSRF header; logout ends the session', async () => {
-    let session: UseBffSessionResult | undefined;
-    render(
-      <BffProvider client={createBffClient()}>
-        <Session onSession={(value) => (session = value)} />
-      </BffProvider>,
-    );
+    const session = renderSession();
     await screen.findByText('user:Alice Liddell');
-    const response = await session!.fetch('demo', '/me');
+    const response = await session().fetch('demo', '/me');
     expect(await response.json()).toEqual({ sub: 'u-alice', path: '/bff/api/demo/me', csrf: '1' });
 
-    await act(() => session!.logout());
+    await act(() => session().logout());
     await screen.findByText('anonymous');
     expect(bff.log.find((entry) => entry.url === '/bff/logout')?.csrf).toBe('1');
   });
 
   it('a login_required refusal from the proxy re-reads the session, so the UI shows the logout', async () => {
-    let session: UseBffSessionResult | undefined;
-    render(
-      <BffProvider client={createBffClient()}>
-        <Session onSession={(value) => (session = value)} />
-      </BffProvider>,
-    );
+    const session = renderSession();
     await screen.findByText('user:Alice Liddell');
     bff.signedIn = false; // the session expired at the BFF
-    const error = await act(() => session!.fetch('demo', '/me').catch((failure: unknown) => failure));
+    const error = await act(() => session().fetch('demo', '/me').catch((failure: unknown) => failure));
     expect(isLatchkeyError(error, 'login_required')).toBe(true);
     await screen.findByText('anonymous');
   });
