@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { REDIS_URL, redisGate } from '../../../test-support/services.js';
 import { createRedisRefreshLock, type RedisRefreshLock } from '../src/stores/redis-refresh-lock.js';
-import { deleteKeys, redisClient, uniquePrefix } from './redis-harness.js';
+import { twoRedisConnections } from './redis-harness.js';
 
 const enabled = await redisGate();
 
@@ -23,23 +23,17 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 }
 
 describe.runIf(enabled)('createRedisRefreshLock against Redis on 127.0.0.1:6379', () => {
-  const prefix = uniquePrefix('lock');
+  const redis = twoRedisConnections('lock');
+  const { prefix } = redis;
   let connectionA: Redis;
   let connectionB: Redis;
   let lockA: RedisRefreshLock;
   let lockB: RedisRefreshLock;
 
   beforeAll(() => {
-    connectionA = redisClient();
-    connectionB = redisClient();
+    [connectionA, connectionB] = redis.connections();
     lockA = createRedisRefreshLock({ client: connectionA, prefix });
     lockB = createRedisRefreshLock({ client: connectionB, prefix });
-  });
-
-  afterAll(async () => {
-    await deleteKeys(connectionA, prefix);
-    await connectionA.quit();
-    await connectionB.quit();
   });
 
   it('lets one holder at a time run, across two connections (two instances)', async () => {

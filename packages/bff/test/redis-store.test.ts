@@ -1,11 +1,11 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { REDIS_URL, redisGate } from '../../../test-support/services.js';
 import { createRedisStore, type RedisStore } from '../src/stores/redis-store.js';
-import { deleteKeys, redisClient, uniquePrefix } from './redis-harness.js';
+import { redisClient, twoRedisConnections } from './redis-harness.js';
 
 const enabled = await redisGate();
 
@@ -19,23 +19,16 @@ async function closedPort(): Promise<number> {
 }
 
 describe.runIf(enabled)('createRedisStore against Redis on 127.0.0.1:6379', () => {
-  const prefix = uniquePrefix('store');
+  const redis = twoRedisConnections('store');
+  const { prefix } = redis;
   let raw: Redis;
-  let other: Redis;
   let store: RedisStore;
   let storeOnOtherConnection: RedisStore;
 
   beforeAll(() => {
-    raw = redisClient();
-    other = redisClient();
+    raw = redis.connections()[0];
     store = createRedisStore({ client: raw, prefix });
-    storeOnOtherConnection = createRedisStore({ client: other, prefix });
-  });
-
-  afterAll(async () => {
-    await deleteKeys(raw, prefix);
-    await raw.quit();
-    await other.quit();
+    storeOnOtherConnection = createRedisStore({ client: redis.connections()[1], prefix });
   });
 
   it('stores a value under the prefix with the TTL given, and reads it back', async () => {
