@@ -39,6 +39,12 @@ function isTimeout(error: unknown): boolean {
   );
 }
 
+/** The BFF's error for a failed upstream call or answer: `upstream_timeout` or `upstream_error`. */
+export function upstreamFailure(error: unknown): BffError {
+  if (isTimeout(error)) return new BffError('upstream_timeout', 'The provider did not answer in time.', { cause: error });
+  return new BffError('upstream_error', 'The provider could not be reached.', { cause: error });
+}
+
 export function createUpstreamPools(options: UpstreamPoolOptions = {}): UpstreamPools {
   const pools = new Map<string, Pool>();
   const poolFor = (origin: string): Pool => {
@@ -65,8 +71,7 @@ export function createUpstreamPools(options: UpstreamPoolOptions = {}): Upstream
           signal: signal ?? null,
         });
       } catch (error) {
-        if (isTimeout(error)) throw new BffError('upstream_timeout', 'The provider did not answer in time.', { cause: error });
-        throw new BffError('upstream_error', 'The provider could not be reached.', { cause: error });
+        throw upstreamFailure(error);
       }
     },
     async close() {

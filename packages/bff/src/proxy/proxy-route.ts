@@ -2,14 +2,16 @@ import type { Context } from 'koa';
 import { BffError } from '../errors.js';
 import { checkCsrf } from '../http/csrf.js';
 import type { BffRuntime } from '../bff/bff-runtime.js';
+import { upstreamFailure } from '../client/upstream.js';
 import { ClientGone } from './client-gone.js';
 import { forwardedRequestHeaders, returnedResponseHeaders } from './headers.js';
 import { readBoundedBody } from './read-body.js';
+import { sendAnswer } from './send-answer.js';
 
 /**
  * `ALL /api/:provider/*`: the hot path. CSRF first, then the path is checked against `apiBaseUrl`, the
  * token comes from one session store read (refreshed under the lock when needed), and the upstream
- * answer is streamed back without `Set-Cookie` or hop-by-hop headers. A browser that leaves stops the
+ * answer goes back without `Set-Cookie` or hop-by-hop headers. A browser that leaves stops the
  * upstream request.
  */
 export function proxyRoute(bff: BffRuntime) {
@@ -18,10 +20,9 @@ export function proxyRoute(bff: BffRuntime) {
     if (!bff.registry.has(provider)) throw new BffError('unknown_provider', 'No such provider.');
     const { client } = bff.registry.runtime(provider);
     const gone = new ClientGone(ctx.res);
-    let upstream;
     try {
       const body = await readBoundedBody(ctx, bff.maxBodyBytes);
-      upstream = await client.send(
+      const upstream = await client.send(
         {
           method: ctx.method,
           rawPath,
@@ -32,21 +33,21 @@ export function proxyRoute(bff: BffRuntime) {
         },
         ctx,
       );
+      // Until it is piped or read, an error of the answer (the browser left, the upstream cut it short)
+      // would have no listener and end the process.
+      upstream.body.on('error', (error) => {
+        if (!gone.aborted) bff.logger.debug('upstream answer cut short', { provider, cause: error.name });
+      });
+      bff.logger.debug('proxied', { provider, method: ctx.method, status: upstream.statusCode });
+      try {
+        await sendAnswer(ctx, upstream, returnedResponseHeaders(upstream.headers));
+      } catch (error) {
+        throw upstreamFailure(error);
+      }
     } catch (error) {
       // Nobody is left to answer: the abandoned call is not a failure of the BFF.
       if (!gone.aborted) throw error;
       bff.logger.debug('browser left before the answer', { provider, method: ctx.method });
-      return;
     }
-    bff.logger.debug('proxied', { provider, method: ctx.method, status: upstream.statusCode });
-    const answer = upstream.body;
-    // Koa destroys a body stream it never piped (the browser left), and a destroyed undici body emits
-    // an error: without this listener nobody would hear it and the process would exit.
-    answer.on('error', (error) => {
-      if (!gone.aborted) bff.logger.debug('upstream answer cut short', { provider, cause: error.name });
-    });
-    ctx.status = upstream.statusCode;
-    for (const [name, value] of Object.entries(returnedResponseHeaders(upstream.headers))) ctx.set(name, value);
-    ctx.body = answer;
   };
 }

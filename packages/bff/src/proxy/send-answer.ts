@@ -1,0 +1,35 @@
+import type { Context } from 'koa';
+import type { Dispatcher } from 'undici';
+
+/** Answers that declare a length up to this many bytes are read whole before anything is written. */
+export const BUFFERED_ANSWER_BYTES = 65_536;
+
+/** Whether the answer is read whole: a declared length within the bound, or no body at all. */
+function readWhole(ctx: Context, upstream: Dispatcher.ResponseData): boolean {
+  if (ctx.method === 'HEAD' || upstream.statusCode === 204 || upstream.statusCode === 304) return true;
+  const declared = upstream.headers['content-length'];
+  return typeof declared === 'string' && Number(declared) <= BUFFERED_ANSWER_BYTES;
+}
+
+/**
+ * Writes the upstream answer to the browser's response directly, past Koa's own streaming, whose
+ * `stream.pipeline` costs an AbortController and a thrown exception per answer. A small answer of
+ * known length is read whole and leaves with its headers in one write; a failure while reading it
+ * rejects before anything was written, so the browser still gets a typed error. Anything longer or of
+ * unknown length (server-sent events, downloads) is piped as it comes; cut short by the upstream, the
+ * browser's response is cut short too.
+ */
+export async function sendAnswer(ctx: Context, upstream: Dispatcher.ResponseData, headers: Record<string, string | string[]>): Promise<void> {
+  const res = ctx.res;
+  if (readWhole(ctx, upstream)) {
+    const body = await upstream.body.bytes();
+    ctx.respond = false;
+    res.writeHead(upstream.statusCode, headers);
+    res.end(body);
+    return;
+  }
+  ctx.respond = false;
+  res.writeHead(upstream.statusCode, headers);
+  upstream.body.once('error', () => res.destroy());
+  upstream.body.pipe(res);
+}
