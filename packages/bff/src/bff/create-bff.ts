@@ -53,7 +53,11 @@ export function createBff(options: CreateBffOptions): Middleware {
   const cookie = resolveCookie(options.cookie);
   const registry = options.registry;
   const logger = options.logger ?? registry.logger;
-  const records = createSessionRecords(options.store ?? createMemoryStore(), sealer, cookie.maxAgeMs, Date.now);
+  const records = createSessionRecords(options.store ?? createMemoryStore(), sealer, {
+    maxAgeMs: cookie.maxAgeMs,
+    now: Date.now,
+    openedCacheSize: options.sessionCacheSize ?? 1_000,
+  });
   const loginTimeoutMs = positiveInteger(options.loginTimeoutMs, 600_000, 'loginTimeoutMs');
   const sessions = createSessionLayer(records, cookie, { preLoginMaxAgeMs: loginTimeoutMs });
   const publicOrigin = resolvePublicOrigin(options.publicOrigin);

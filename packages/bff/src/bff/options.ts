@@ -29,6 +29,12 @@ export interface CreateBffOptions {
   registry: OAuthRegistry;
   /** Where server-side sessions live. Default: in memory (one BFF instance only). */
   store?: SessionStore;
+  /**
+   * Sessions kept opened in this process, so the proxy decrypts a session once per change rather than
+   * once per call (each call still reads the store once, and a changed value is opened again); 0 keeps
+   * none. Default 1000.
+   */
+  sessionCacheSize?: number;
   /** Secrets of at least 32 bytes that seal sessions and login transactions (AES-GCM); the first seals, all open. Required. */
   keys: readonly (string | Buffer)[];
   /** Where the routes are mounted. Default `/bff`. */

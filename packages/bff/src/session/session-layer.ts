@@ -120,7 +120,7 @@ export function createSessionLayer(records: SessionRecords, cookie: ResolvedCook
     }
     if (state.loaded !== undefined) return state.loaded;
     const id = state.mode === null ? undefined : readSessionId(ctx, state.mode);
-    const record = id === undefined ? undefined : await records.read(id);
+    const record = id === undefined ? undefined : await records.readShared(id);
     state.loaded = { id: record === undefined ? undefined : id, data: record };
     return state.loaded;
   };
