@@ -5,7 +5,7 @@ import type { ProtectedRequest } from '../config/client-config.js';
 import type { ResolvedClientConfig } from '../config/resolve-config.js';
 import type { OAuth1Protocol } from '../oauth1/oauth1-protocol.js';
 import type { OAuth2Protocol } from '../oauth2/oauth2-protocol.js';
-import { joinUnderBase } from '../proxy/join-path.js';
+import { createPathJoiner } from '../proxy/join-path.js';
 import type { TokenManager } from '../tokens/token-manager.js';
 import type { OAuthToken } from '../tokens/token.js';
 import { authorizeRequest, checkTokenPlacement } from './authorize.js';
@@ -76,13 +76,13 @@ export interface RemoteClientParts {
 export function createRemoteClient(parts: RemoteClientParts): RemoteClient {
   const { config, oauth1, tokens, pools } = parts;
   const hookContext = { provider: config.name };
-  const base = config.apiBaseUrl === undefined ? undefined : new URL(config.apiBaseUrl);
+  const join = config.apiBaseUrl === undefined ? undefined : createPathJoiner(new URL(config.apiBaseUrl));
 
   // The path and the token placement are checked before any token lookup, so a refused call never
   // causes a refresh either.
   const target = (call: ApiCall): URL => {
-    if (base === undefined) throw new BffError('not_found', `${config.name} has no API configured.`);
-    const url = joinUnderBase(base, call.rawPath, call.rawQuery);
+    if (join === undefined) throw new BffError('not_found', `${config.name} has no API configured.`);
+    const url = join(call.rawPath, call.rawQuery);
     checkTokenPlacement(config, call.method, call.headers, call.body);
     return url;
   };
