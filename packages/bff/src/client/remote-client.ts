@@ -88,19 +88,11 @@ export function createRemoteClient(parts: RemoteClientParts): RemoteClient {
   };
 
   const dispatch = async (call: ApiCall, url: URL, token: OAuthToken): Promise<Dispatcher.ResponseData> => {
-    let request: ProtectedRequest = {
-      method: call.method,
-      url,
-      headers: { ...call.headers },
-      ...(call.body === undefined ? {} : { body: call.body }),
-    };
-    request = authorizeRequest(request, token, config, oauth1);
+    const unsigned: ProtectedRequest = { method: call.method, url, headers: { ...call.headers } };
+    if (call.body !== undefined) unsigned.body = call.body;
+    let request = authorizeRequest(unsigned, token, config, oauth1);
     if (config.complianceFix.protectedRequest) request = await config.complianceFix.protectedRequest(request, hookContext);
-    return pools.request({
-      ...request,
-      timeoutMs: config.clientKwargs.timeoutMs,
-      ...(call.signal === undefined ? {} : { signal: call.signal }),
-    });
+    return pools.request(request, config.clientKwargs.timeoutMs, call.signal);
   };
 
   const send: RemoteClient['send'] = async (call, ctx, fixed) => {
