@@ -45,19 +45,21 @@ export function forwardedRequestHeaders(incoming: IncomingHttpHeaders): Record<s
   return headers;
 }
 
+/** The header names a `Connection` header lists, which are hop-by-hop too (RFC 9110 section 7.6.1). */
+function connectionOptions(connection: string | string[]): Set<string> {
+  const names = (Array.isArray(connection) ? connection.join(',') : connection).split(',');
+  return new Set(names.map((name) => name.trim().toLowerCase()).filter(Boolean));
+}
+
 /** Upstream response headers safe to return, minus those named in the upstream's own `Connection` header. */
 export function returnedResponseHeaders(upstream: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
   const connection = upstream.connection;
-  const named = new Set(
-    (Array.isArray(connection) ? connection.join(',') : (connection ?? ''))
-      .split(',')
-      .map((name) => name.trim().toLowerCase())
-      .filter(Boolean),
-  );
+  const named = connection === undefined ? undefined : connectionOptions(connection);
   const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(upstream)) {
+  for (const name of Object.keys(upstream)) {
+    const value = upstream[name];
     const lower = name.toLowerCase();
-    if (value === undefined || DROPPED_RESPONSE_HEADERS.has(lower) || named.has(lower)) continue;
+    if (value === undefined || DROPPED_RESPONSE_HEADERS.has(lower) || named?.has(lower) === true) continue;
     headers[lower] = value;
   }
   return headers;
