@@ -81,7 +81,12 @@ function attachBearer(request: ProtectedRequest, accessToken: string, placement:
     const body = Buffer.from(withAccessToken(request.body?.toString('latin1') ?? '', accessToken), 'latin1');
     return { ...request, headers: { ...headers, 'content-type': request.headers['content-type'] ?? FORM }, body };
   }
-  return { ...request, headers: { ...request.headers, authorization: `Bearer ${accessToken}` } };
+  return { ...request, headers: withBearerHeader(request.headers, accessToken) };
+}
+
+/** RFC 6750 section 2.1: a copy of `headers` carrying the token as `Authorization: Bearer`. */
+export function withBearerHeader(headers: Record<string, string>, accessToken: string): Record<string, string> {
+  return { ...headers, authorization: `Bearer ${accessToken}` };
 }
 
 /**

@@ -5,11 +5,11 @@ import type { ProtectedRequest } from '../config/client-config.js';
 import type { ResolvedClientConfig } from '../config/resolve-config.js';
 import type { OAuth1Protocol } from '../oauth1/oauth1-protocol.js';
 import type { OAuth2Protocol } from '../oauth2/oauth2-protocol.js';
-import { createPathJoiner } from '../proxy/join-path.js';
+import { createPathJoiner, type ApiTarget } from '../proxy/join-path.js';
 import type { TokenManager } from '../tokens/token-manager.js';
 import type { OAuthToken } from '../tokens/token.js';
-import { authorizeRequest, checkTokenPlacement } from './authorize.js';
-import type { UpstreamPools, UpstreamSignal } from './upstream.js';
+import { authorizeRequest, checkTokenPlacement, withBearerHeader } from './authorize.js';
+import type { UpstreamPools, UpstreamRequest, UpstreamSignal } from './upstream.js';
 
 /** Options of one programmatic API call. */
 export interface RequestOptions {
@@ -80,30 +80,43 @@ export function createRemoteClient(parts: RemoteClientParts): RemoteClient {
 
   // The path and the token placement are checked before any token lookup, so a refused call never
   // causes a refresh either.
-  const target = (call: ApiCall): URL => {
+  const target = (call: ApiCall): ApiTarget => {
     if (join === undefined) throw new BffError('not_found', `${config.name} has no API configured.`);
-    const url = join(call.rawPath, call.rawQuery);
+    const joined = join(call.rawPath, call.rawQuery);
     checkTokenPlacement(config, call.method, call.headers, call.body);
-    return url;
+    return joined;
   };
+  // The usual call, a bearer token in the header and no hook to show the request to, needs no URL object.
+  const bearerHeaderOnly =
+    config.protocol === 'oauth2' && config.clientKwargs.tokenPlacement === 'header' && config.complianceFix.protectedRequest === undefined;
 
-  const dispatch = async (call: ApiCall, url: URL, token: OAuthToken): Promise<Dispatcher.ResponseData> => {
-    const unsigned: ProtectedRequest = { method: call.method, url, headers: { ...call.headers } };
+  const dispatch = async (call: ApiCall, to: ApiTarget, token: OAuthToken): Promise<Dispatcher.ResponseData> => {
+    const timeoutMs = config.clientKwargs.timeoutMs;
+    if (bearerHeaderOnly && token.kind === 'oauth2') {
+      const headers = withBearerHeader(call.headers, token.accessToken);
+      const request: UpstreamRequest = { method: call.method, origin: to.origin, path: to.path, headers };
+      if (call.body !== undefined) request.body = call.body;
+      return pools.request(request, timeoutMs, call.signal);
+    }
+    const unsigned: ProtectedRequest = { method: call.method, url: new URL(`${to.origin}${to.path}`), headers: { ...call.headers } };
     if (call.body !== undefined) unsigned.body = call.body;
     let request = authorizeRequest(unsigned, token, config, oauth1);
     if (config.complianceFix.protectedRequest) request = await config.complianceFix.protectedRequest(request, hookContext);
-    return pools.request(request, config.clientKwargs.timeoutMs, call.signal);
+    const { url } = request;
+    const sent: UpstreamRequest = { method: request.method, origin: url.origin, path: `${url.pathname}${url.search}`, headers: request.headers };
+    if (request.body !== undefined) sent.body = request.body;
+    return pools.request(sent, timeoutMs, call.signal);
   };
 
   const send: RemoteClient['send'] = async (call, ctx, fixed) => {
-    const url = target(call);
+    const to = target(call);
     const token = fixed ?? (await tokens.get(ctx));
-    const first = await dispatch(call, url, token);
+    const first = await dispatch(call, to, token);
     if (first.statusCode !== 401 || fixed !== undefined || token.kind === 'oauth1') return first;
     // RFC 6750 section 3.1: the token may have been revoked or expired early; refresh once, retry once.
     await first.body.dump();
     const renewed = await tokens.get(ctx, token);
-    return dispatch(call, url, renewed);
+    return dispatch(call, to, renewed);
   };
 
   const request: RemoteClient['request'] = async (method, path, options = {}) => {

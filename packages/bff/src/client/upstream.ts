@@ -7,7 +7,10 @@ export type UpstreamSignal = AbortSignal | EventEmitter;
 
 export interface UpstreamRequest {
   method: string;
-  url: URL;
+  /** `https://api.example`: picks the pool. */
+  origin: string;
+  /** Path and query. */
+  path: string;
   headers: Record<string, string>;
   body?: Buffer;
 }
@@ -58,11 +61,11 @@ export function createUpstreamPools(options: UpstreamPoolOptions = {}): Upstream
     return pool;
   };
   return {
-    async request({ method, url, headers, body }, timeoutMs, signal) {
+    async request({ method, origin, path, headers, body }, timeoutMs, signal) {
       try {
-        return await poolFor(url.origin).request({
+        return await poolFor(origin).request({
           method: method as Dispatcher.HttpMethod,
-          path: `${url.pathname}${url.search}`,
+          path,
           headers,
           body: body ?? null,
           headersTimeout: timeoutMs,

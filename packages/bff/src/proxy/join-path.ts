@@ -9,6 +9,8 @@ const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
  * decode to themselves and `encodeSegment` gives them back unchanged, so they skip both.
  */
 const PLAIN_PATH = /^[A-Za-z0-9._~!$&'()*+,;=:/-]*$/;
+/** Query characters a WHATWG URL parser keeps as they are: every printable one but `"#'<>` (and those refused above). */
+const PLAIN_QUERY = /^[A-Za-z0-9!$%&()*+,\-./:;=?[\]^_`{|}~]*$/;
 
 const reject = (reason: string) =>
   new BffError('invalid_proxy_path', 'That API path is not allowed.', { cause: new Error(reason) });
@@ -37,15 +39,24 @@ function checkedSegment(raw: string, plain: boolean): string {
   return encodeSegment(decoded);
 }
 
+/** Where a call goes: the API's origin and the joined path with its query, as sent upstream. */
+export interface ApiTarget {
+  /** `https://api.example` */
+  origin: string;
+  /** `/v1/items?page=1` */
+  path: string;
+}
+
 /** Joins a raw path and query under one base URL; see `createPathJoiner`. */
-export type PathJoiner = (rawPath: string, rawQuery?: string) => URL;
+export type PathJoiner = (rawPath: string, rawQuery?: string) => ApiTarget;
 
 /**
  * Joins raw (still percent-encoded) paths under `base` by validated segments, never with
  * `new URL(path, base)`, then checks the result is still under the base. Refuses dot segments in any
  * encoding, encoded slashes and backslashes, double encoding, empty segments, absolute URLs and scheme
  * changes, `@`, and whitespace or control characters. `rawQuery` is appended unchanged after the same
- * character check. The base's origin and path are read once, here.
+ * character check. The base's origin and path are read once, here. A path of plain segments with a
+ * plain query is left unparsed: by construction it stays under the base.
  */
 export function createPathJoiner(base: URL): PathJoiner {
   const origin = base.origin;
@@ -68,9 +79,12 @@ export function createPathJoiner(base: URL): PathJoiner {
         joinedPath += `/${raw === '' ? '' : checkedSegment(raw, plain)}`;
       }
     }
-    const url = new URL(`${origin}${joinedPath}${rawQuery === '' ? '' : `?${rawQuery}`}`);
+    const path = rawQuery === '' ? joinedPath : `${joinedPath}?${rawQuery}`;
+    // Plain segments and query are already what a URL parser would make of them, under the base.
+    if (plain && PLAIN_QUERY.test(rawQuery)) return { origin, path };
+    const url = new URL(`${origin}${path}`);
     if (url.origin !== origin || !url.pathname.startsWith(root)) throw reject('left the base');
     if (url.pathname !== joinedPath) throw reject('normalized');
-    return url;
+    return { origin, path: `${url.pathname}${url.search}` };
   };
 }
