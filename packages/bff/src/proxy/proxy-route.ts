@@ -42,6 +42,7 @@ export function proxyRoute(bff: BffRuntime) {
       try {
         await sendAnswer(ctx, upstream, returnedResponseHeaders(upstream.headers));
       } catch (error) {
+        upstream.body.destroy();
         throw upstreamFailure(error);
       }
     } catch (error) {

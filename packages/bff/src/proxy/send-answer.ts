@@ -21,15 +21,14 @@ function readWhole(ctx: Context, upstream: Dispatcher.ResponseData): boolean {
  */
 export async function sendAnswer(ctx: Context, upstream: Dispatcher.ResponseData, headers: Record<string, string | string[]>): Promise<void> {
   const res = ctx.res;
-  if (readWhole(ctx, upstream)) {
-    const body = await upstream.body.bytes();
-    ctx.respond = false;
-    res.writeHead(upstream.statusCode, headers);
+  const body = readWhole(ctx, upstream) ? await upstream.body.bytes() : undefined;
+  // Koa steps aside only once the head is accepted: a header Node refuses still gets a typed error.
+  res.writeHead(upstream.statusCode, headers);
+  ctx.respond = false;
+  if (body !== undefined) {
     res.end(body);
     return;
   }
-  ctx.respond = false;
-  res.writeHead(upstream.statusCode, headers);
   upstream.body.once('error', () => res.destroy());
   upstream.body.pipe(res);
 }
