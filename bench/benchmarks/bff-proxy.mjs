@@ -91,8 +91,8 @@ export async function run({ quick, log }) {
       const profiled = await bffTarget('p', '(c) under the CPU profiler', { store: 'memory' }, profileArgs('bff-c-profiled'));
       const reference = await start(startServer('koa-pass-through', [upstream.url, 'undici-stream'], { execArgv: profileArgs('koa-reference-profiled') }));
       const profile = async (target, prefix) => {
-        // One run (its CPU window skips the first half second): a separate warm-up run would end
-        // by dropping connections, which crashes the BFF today.
+        // One run, whose CPU window skips the first half second, so each profile holds a single
+        // steady run.
         const result = await measureTarget({ ...target, restart: async () => undefined }, { seconds: seconds + 1, connections: CONNECTIONS, log });
         await target.server.close();
         return { cpuPerRequest: result.cpuPerRequest, charges: new Map(chargeProfile(busiestProfile(prefix)).map((c) => [c.key, c.share])) };
