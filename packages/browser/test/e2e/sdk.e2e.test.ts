@@ -104,7 +104,7 @@ describe.runIf(chromiumGate())('the SDK in headless Chromium against the real pr
     await second.click('#logout');
     await expect.poll(() => status(second).textContent()).toBe('logged-out:user');
     await expect.poll(() => status(tab).textContent()).toBe('logged-out:other_tab');
-    expect(provider.countEvents('token_revoked')).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => provider.countEvents('token_revoked')).toBeGreaterThanOrEqual(1);
     expect(provider.countEvents('token_request', 'authorization_code')).toBe(1);
   });
 });
