@@ -14,7 +14,7 @@ const alias = [
 const nodePackages = ['common', 'oauth1', 'provider', 'bff'];
 const domPackages = ['browser', 'react', 'vue'];
 const unitFiles = (name: string) => [`packages/${name}/{src,test}/**/*.test.{ts,tsx}`];
-const e2eFiles = ['packages/*/{src,test}/**/*.e2e.test.{ts,tsx}', 'demo/**/*.e2e.test.ts'];
+const e2eFiles = ['packages/*/{src,test}/**/*.e2e.test.{ts,tsx}', 'demo/**/*.e2e.test.ts', 'interop/**/*.e2e.test.ts'];
 
 export default defineConfig(({ mode }) => ({
   // `vite` and `vite build` at the top level serve and build the demo SPA (demo/ to demo/dist);
@@ -42,6 +42,11 @@ export default defineConfig(({ mode }) => ({
         extends: true as const,
         test: { name, environment: 'happy-dom', include: unitFiles(name), exclude: e2eFiles },
       })),
+      {
+        extends: true as const,
+        // Against peers we did not write (Authlib, oidc-provider, openid-client): real servers and clients on 127.0.0.1.
+        test: { name: 'interop', environment: 'node', include: ['interop/**/*.test.ts'], exclude: e2eFiles },
+      },
       {
         extends: true as const,
         // Headless Chromium tests: one file at a time, since each starts its own browser.
