@@ -3,7 +3,8 @@ import type { IDToken } from 'oauth4webapi';
 import { LOGIN_ERROR_PARAM, LOGIN_ERROR_PROVIDER_PARAM, type BffUser } from '@latchkey/common';
 import { BffError } from '../errors.js';
 import { bindToken } from '../client/remote-client.js';
-import { errorFields, toBffError } from '../http/respond.js';
+import { toBffError } from '../http/respond.js';
+import { loginFailureFields } from '../http/failure-cause.js';
 import { sessionBinding, type LoginTransaction } from '../session/login-transaction.js';
 import { emptySessionData } from '../session/session-data.js';
 import type { ProviderRuntime } from '../registry/registry.js';
@@ -128,7 +129,7 @@ export function callbackRoute(bff: BffRuntime) {
       ctx.redirect(returnTo);
     } catch (error) {
       const failure = toBffError(error);
-      bff.logger.warn('login failed', { ...errorFields(failure), provider });
+      bff.logger.warn('login failed', { ...loginFailureFields(failure), provider });
       ctx.redirect(withLoginError(returnTo, failure.code, provider));
     }
   };

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { BffError } from '../errors.js';
-import { errorFields } from '../http/respond.js';
+import { loginFailureFields } from '../http/failure-cause.js';
 import { checkReturnTo } from '../http/return-to.js';
 import type { ProviderRuntime } from '../registry/registry.js';
 import { sessionBinding, type LoginTransaction } from '../session/login-transaction.js';
@@ -26,7 +26,7 @@ export function loginRoute(bff: BffRuntime) {
     } catch (error) {
       // A provider that cannot start a login (down, refusing the client) sends the user back to the SPA.
       const failure = error instanceof BffError ? error : new BffError('login_failed', 'The login could not start.', { cause: error });
-      bff.logger.warn('login failed', { ...errorFields(failure), provider });
+      bff.logger.warn('login failed', { ...loginFailureFields(failure), provider });
       ctx.redirect(withLoginError(returnTo, failure.code, provider));
       return;
     }
