@@ -9,7 +9,7 @@ import { loginAtStandIn, startStandIn, type Answer, type StandIn } from './prese
 const basic = (credentials: string) => `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
 
 describe('basicAuthEncoding and emptyClientSecret configuration', () => {
-  it('reads basicAuthEncoding and emptyClientSecret from {NAME}_CLIENT_KWARGS, defaulting to form', () => {
+  it('reads basicAuthEncoding and emptyClientSecret from {NAME}_CLIENT_KWARGS, defaulting to unreserved', () => {
     const registry = new OAuthRegistry({
       env: {
         RAW_CLIENT_KWARGS: '{"basicAuthEncoding":"none"}',
@@ -24,7 +24,7 @@ describe('basicAuthEncoding and emptyClientSecret configuration', () => {
       clientSecret: '',
       clientKwargs: { tokenEndpointAuthMethod: 'client_secret_basic', basicAuthEncoding: 'none', emptyClientSecret: true },
     });
-    expect(registry.runtime('plain').config.clientKwargs).toMatchObject({ basicAuthEncoding: 'form', emptyClientSecret: false });
+    expect(registry.runtime('plain').config.clientKwargs).toMatchObject({ basicAuthEncoding: 'unreserved', emptyClientSecret: false });
   });
 
   it('refuses an unknown encoding, and raw Basic with any other client authentication or OAuth 1', () => {
@@ -132,7 +132,7 @@ describe('raw HTTP Basic at a token endpoint that does not form-decode', () => {
       registry: { now: () => Date.now() + clockSkewMs },
       register(registry) {
         registry.register('raw', { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ...config(confidential, { basicAuthEncoding: 'none' }) });
-        registry.register('form', { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ...config(confidential, {}) });
+        registry.register('form', { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ...config(confidential, { basicAuthEncoding: 'form' }) });
         registry.register('installed', {
           clientId: INSTALLED_ID,
           ...config(installed, { basicAuthEncoding: 'none', emptyClientSecret: true }),
@@ -165,7 +165,7 @@ describe('raw HTTP Basic at a token endpoint that does not form-decode', () => {
     expect(refresh?.form.get('client_secret')).toBeNull();
   });
 
-  it('by default form-encodes them (RFC 6749 section 2.3.1), which this endpoint refuses', async () => {
+  it("'form' form-encodes them (RFC 6749 section 2.3.1), which this endpoint refuses", async () => {
     const { location, browser } = await login('form');
     expect(location).toBe('/?latchkey_error=login_failed&latchkey_provider=form');
     expect((await browser.session()).authenticated).toBe(false);
@@ -198,7 +198,7 @@ describe('raw HTTP Basic at a token endpoint that does not form-decode', () => {
   });
 });
 
-describe('form-encoded Basic (the default) at the real provider, which decodes it as RFC 6749 requires', () => {
+describe('Basic with the default encoding at the real provider, which decodes it as RFC 6749 requires', () => {
   let provider: TestProvider;
   let bff: TestBff;
   let clockSkewMs = 0;
@@ -232,7 +232,7 @@ describe('form-encoded Basic (the default) at the real provider, which decodes i
   });
 
   it('logs in and refreshes with an id and secret holding - _ . ~', async () => {
-    expect(bff.registry.runtime('latchkey').config.clientKwargs.basicAuthEncoding).toBe('form');
+    expect(bff.registry.runtime('latchkey').config.clientKwargs.basicAuthEncoding).toBe('unreserved');
     const browser = bff.browser();
     const { location } = await browser.login('latchkey');
     expect(location).toBe('/');

@@ -9,11 +9,12 @@ export const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_basic', 'client_secre
 export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
 
 /**
- * How `client_secret_basic` writes the id and secret before base64: `form` form-encodes them as RFC 6749
- * section 2.3.1 requires; `none` sends them as they are (RFC 7617 section 2), for servers that never
- * decode them (Reddit, X).
+ * How `client_secret_basic` writes the id and secret before base64: `unreserved` percent-encodes all but
+ * `A-Z a-z 0-9 - . _ ~` (so `:` always), which servers that form-decode (RFC 6749 section 2.3.1) and servers
+ * that do not (Authlib 1.2) read alike for such ids; `form` form-encodes everything else too (`-` as `%2D`);
+ * `none` sends them as they are (RFC 7617 section 2), for servers that never decode them (Reddit, X).
  */
-export const BASIC_AUTH_ENCODINGS = ['form', 'none'] as const;
+export const BASIC_AUTH_ENCODINGS = ['unreserved', 'form', 'none'] as const;
 export type BasicAuthEncoding = (typeof BASIC_AUTH_ENCODINGS)[number];
 
 /** Where an OAuth 2 access token goes on API calls (RFC 6750 section 2.1, 2.2, 2.3). */
@@ -45,7 +46,7 @@ export interface ClientKwargs {
   scopeDelimiter?: ScopeDelimiter;
   /** OAuth 2 client authentication. Default `client_secret_basic` (`none` when there is no secret). */
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
-  /** `client_secret_basic` only: `none` sends the raw `id:secret` for a server that does not form-decode it. Default `form`. */
+  /** `client_secret_basic` only: `form` form-encodes all of the id and secret, `none` sends them raw. Default `unreserved`. */
   basicAuthEncoding?: BasicAuthEncoding;
   /** Authenticate with HTTP Basic and an empty secret (`id:`), as Reddit's installed apps do; needs `basicAuthEncoding: 'none'` and no secret. Default false. */
   emptyClientSecret?: boolean;

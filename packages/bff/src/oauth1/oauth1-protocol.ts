@@ -1,5 +1,6 @@
 import { signRequest, type SignedRequest, type SigningKeys } from '@latchkey/oauth1';
 import { BffError } from '../errors.js';
+import { ProviderAnswerError } from '../http/failure-cause.js';
 import type { ResolvedClientConfig } from '../config/resolve-config.js';
 import type { OAuth1Token } from '../tokens/token.js';
 import type { RequestToken } from '../config/client-config.js';
@@ -73,15 +74,16 @@ export function createOAuth1Protocol(config: ResolvedClientConfig, options: OAut
       response = await config.complianceFix.accessTokenResponse(response, hookContext);
     }
     const body = await response.text();
+    const params = parseForm(body);
     if (response.status !== 200) {
+      // Servers answer errors form-encoded too (`error=invalid_signature`, as Authlib does): keep the code, not the body.
       throw new BffError('login_failed', 'The provider refused the login.', {
-        cause: new Error(`HTTP ${response.status} from the OAuth 1 credential endpoint`),
+        cause: new ProviderAnswerError('credential_request_refused', { httpStatus: response.status, providerError: params.error ?? null }),
       });
     }
-    const params = parseForm(body);
     if (!params.oauth_token || params.oauth_token_secret === undefined) {
       throw new BffError('login_failed', 'The provider sent no credentials.', {
-        cause: new Error('oauth_token or oauth_token_secret missing'),
+        cause: new ProviderAnswerError('credentials_missing', { httpStatus: response.status }),
       });
     }
     return params;
@@ -99,9 +101,12 @@ export function createOAuth1Protocol(config: ResolvedClientConfig, options: OAut
           { oauth_callback: callbackUri },
           false,
         );
-        // Section 2.1: the server must confirm the callback, or it is not speaking OAuth 1.0a.
-        if (params.oauth_callback_confirmed !== 'true') {
-          throw new BffError('login_failed', 'The provider did not confirm the callback.');
+        // Section 2.1: the server must confirm the callback, or it is not speaking OAuth 1.0a. The value is
+        // `true`; Authlib sends `True` (a Python bool), so any letter case is accepted, and nothing else.
+        if (params.oauth_callback_confirmed?.toLowerCase() !== 'true') {
+          throw new BffError('login_failed', 'The provider did not confirm the callback.', {
+            cause: new ProviderAnswerError('callback_not_confirmed', { httpStatus: 200 }),
+          });
         }
         return { oauthToken: params.oauth_token as string, oauthTokenSecret: params.oauth_token_secret as string };
       } catch (error) {

@@ -1,4 +1,5 @@
 import * as oauth from 'oauth4webapi';
+import type { BasicAuthEncoding } from '../config/client-config.js';
 import type { ResolvedClientConfig } from '../config/resolve-config.js';
 
 /** oauth4webapi's client authentication for the configured `tokenEndpointAuthMethod` (RFC 6749 section 2.3). */
@@ -6,9 +7,7 @@ export function clientAuthentication(config: ResolvedClientConfig): oauth.Client
   const { tokenEndpointAuthMethod, clientPrivateKey } = config.clientKwargs;
   switch (tokenEndpointAuthMethod) {
     case 'client_secret_basic':
-      return config.clientKwargs.basicAuthEncoding === 'none'
-        ? rawClientSecretBasic(config.clientSecret as string)
-        : oauth.ClientSecretBasic(config.clientSecret as string);
+      return basicAuthentication(config.clientSecret as string, config.clientKwargs.basicAuthEncoding);
     case 'client_secret_post':
       return oauth.ClientSecretPost(config.clientSecret as string);
     case 'private_key_jwt':
@@ -18,15 +17,36 @@ export function clientAuthentication(config: ResolvedClientConfig): oauth.Client
   }
 }
 
+function basicAuthentication(clientSecret: string, encoding: BasicAuthEncoding): oauth.ClientAuth {
+  switch (encoding) {
+    case 'unreserved':
+      return clientSecretBasic(clientSecret, encodeBasicCredential);
+    case 'form':
+      return oauth.ClientSecretBasic(clientSecret);
+    case 'none':
+      return clientSecretBasic(clientSecret, (value) => value);
+  }
+}
+
 /**
- * HTTP Basic over the raw `id:secret` in UTF-8 (RFC 7617 section 2), skipping the form-encoding that
- * RFC 6749 section 2.3.1 asks for and `oauth.ClientSecretBasic` applies: Reddit and X compare the
- * decoded header as it is, so an id with `-` or `_` sent as `%2D` / `%5F` is refused. The secret may be
- * empty (Reddit's installed apps). The configuration was checked for colons and control characters.
+ * Percent-encodes (UTF-8) everything but RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`), so `:`
+ * always is. RFC 6749 section 2.3.1 asks for form-encoding, which also encodes `- . _ ~`; a server that
+ * form-decodes reads the same id and secret from either, and a server that compares the decoded header as
+ * it is (Authlib 1.2, Reddit, X) accepts the common ids and secrets made of unreserved characters only.
  */
-export function rawClientSecretBasic(clientSecret: string): oauth.ClientAuth {
+export function encodeBasicCredential(value: string): string {
+  // encodeURIComponent leaves `! ' ( ) *` too (STYLE.md's trap), which are not unreserved.
+  return encodeURIComponent(value).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * HTTP Basic over `encode(id):encode(secret)` in UTF-8 (RFC 7617 section 2). With no encoding (`none`)
+ * the configuration was checked for colons and control characters; the secret may be empty (Reddit's
+ * installed apps).
+ */
+function clientSecretBasic(clientSecret: string, encode: (value: string) => string): oauth.ClientAuth {
   return (_as, client, _body, headers) => {
-    const credentials = Buffer.from(`${client.client_id}:${clientSecret}`, 'utf8').toString('base64');
+    const credentials = Buffer.from(`${encode(client.client_id)}:${encode(clientSecret)}`, 'utf8').toString('base64');
     headers.set('authorization', `Basic ${credentials}`);
   };
 }
