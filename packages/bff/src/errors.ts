@@ -18,6 +18,7 @@ const STATUS: Record<BffErrorCode, number> = {
   refresh_failed: 401,
   upstream_timeout: 504,
   upstream_error: 502,
+  store_unavailable: 503,
   not_found: 404,
   internal_error: 500,
 };

@@ -91,6 +91,7 @@ export const BFF_ERROR_CODES = [
   'refresh_failed',
   'upstream_timeout',
   'upstream_error',
+  'store_unavailable',
   'not_found',
   'internal_error',
 ] as const;

@@ -125,6 +125,11 @@ export class OAuthRegistry {
     return runtime;
   }
 
+  /** The lock refreshes run under; logout and disconnect take it so they see a refresh in flight. */
+  get refreshLock(): RefreshLock {
+    return this.#lock;
+  }
+
   /** Milliseconds since the epoch, by the registry's clock. */
   now(): number {
     return this.#now();

@@ -31,6 +31,9 @@ export interface TokenManager {
 
 const hash = (value: string) => createHash('sha256').update(value).digest('base64url').slice(0, 22);
 
+/** The refresh lock of one provider in one session; logout and disconnect take it too. */
+export const sessionLockKey = (sessionId: string, provider: string) => `session:${hash(sessionId)}:${provider}`;
+
 export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const { provider, lock, logger, now, skewSeconds } = options;
   const nowSeconds = () => Math.floor(now() / 1000);
@@ -62,7 +65,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       const bridge = sessionBridgeOf(ctx);
       const key =
         source === 'session' && ctx !== undefined && bridge?.id(ctx) !== undefined
-          ? `session:${hash(bridge.id(ctx) as string)}:${provider}`
+          ? sessionLockKey(bridge.id(ctx) as string, provider)
           : `hook:${provider}:${hash(token.refreshToken)}`;
       return lock.withLock(key, async () => {
         // Another request may have refreshed while this one waited: re-read before refreshing.
