@@ -32,7 +32,8 @@ export type SignatureType = (typeof SIGNATURE_TYPES)[number];
 export const SCOPE_DELIMITERS = [' ', ','] as const;
 export type ScopeDelimiter = (typeof SCOPE_DELIMITERS)[number];
 
-export const CODE_CHALLENGE_METHODS = ['S256', 'none'] as const;
+/** PKCE methods (RFC 7636 section 4.2). `plain` is never sent; turning PKCE off takes `dangerouslyDisablePkce`. */
+export const CODE_CHALLENGE_METHODS = ['S256'] as const;
 export type CodeChallengeMethod = (typeof CODE_CHALLENGE_METHODS)[number];
 
 /** A private key for `private_key_jwt` (oauth4webapi's `PrivateKey`: a `CryptoKey` and an optional `kid`). */
@@ -44,7 +45,7 @@ export interface ClientKwargs {
   scope?: string;
   /** Joins the requested scopes in the authorization request and splits the granted `scope` of token answers. Default `' '`. */
   scopeDelimiter?: ScopeDelimiter;
-  /** OAuth 2 client authentication. Default `client_secret_basic` (`none` when there is no secret). */
+  /** OAuth 2 client authentication. Default `client_secret_basic`, which needs a secret; a public client says `none`. */
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   /** `client_secret_basic` only: `form` form-encodes all of the id and secret, `none` sends them raw. Default `unreserved`. */
   basicAuthEncoding?: BasicAuthEncoding;
@@ -52,9 +53,14 @@ export interface ClientKwargs {
   emptyClientSecret?: boolean;
   /** OAuth 2 access token placement on API calls; `body` refuses calls without a form body (`unsupported_request`). Default `header`. */
   tokenPlacement?: TokenPlacement;
-  /** PKCE (RFC 7636). Default `S256`; `none` turns it off for a provider that rejects it. */
+  /** PKCE (RFC 7636). Default and only value `S256`. */
   codeChallengeMethod?: CodeChallengeMethod;
-  /** OAuth 1 signature method. Default `HMAC-SHA1`. */
+  /**
+   * Sends no PKCE challenge, for a provider that rejects one. Without PKCE a stolen authorization code
+   * can be redeemed (RFC 9700 section 2.1.1); `state` alone is left against CSRF. Default false.
+   */
+  dangerouslyDisablePkce?: boolean;
+  /** OAuth 1 signature method: `HMAC-SHA1`, `RSA-SHA1`, `PLAINTEXT` or one added with `registerSignatureMethod`. Default `HMAC-SHA1`. */
   signatureMethod?: string;
   /** OAuth 1 parameter placement. Default `header`. */
   signatureType?: SignatureType;

@@ -1,4 +1,7 @@
+import { createPrivateKey } from 'node:crypto';
 import { ConfigurationError } from '@latchkey/common';
+import { signatureMethodNames } from '@latchkey/oauth1';
+import { checkConfigKeys, checkKwargsKeys, isPlainObject } from './check-keys.js';
 import {
   BASIC_AUTH_ENCODINGS,
   CODE_CHALLENGE_METHODS,
@@ -62,7 +65,8 @@ export interface ResolvedKwargs {
   basicAuthEncoding: BasicAuthEncoding;
   emptyClientSecret: boolean;
   tokenPlacement: TokenPlacement;
-  codeChallengeMethod: CodeChallengeMethod;
+  /** `none` only with `dangerouslyDisablePkce`. */
+  codeChallengeMethod: CodeChallengeMethod | 'none';
   signatureMethod: string;
   signatureType: SignatureType;
   rsaKey: string | undefined;
@@ -141,57 +145,98 @@ function isPrivateKey(value: unknown): value is ClientPrivateKey {
   );
 }
 
-function oneOf<T extends string>(allowed: readonly T[], value: unknown, key: string, fallback: T): T {
-  if (value === undefined) return fallback;
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new ConfigurationError(`clientKwargs.${key}`, `clientKwargs.${key} must be one of ${allowed.join(', ')}.`);
+/** `clientKwargs` as given, else parsed from `{NAME}_CLIENT_KWARGS`, and where they came from (for messages). */
+function readKwargs(name: string, given: ClientKwargs | undefined, env: Env): { kwargs: Record<string, unknown>; source: string } {
+  if (given !== undefined) {
+    if (!isPlainObject(given)) throw new ConfigurationError('clientKwargs', `clientKwargs of "${name}" must be an object.`);
+    return { kwargs: given, source: `provider "${name}"` };
+  }
+  const envVar = envVarName(name, 'clientKwargs');
+  const raw = env[envVar];
+  if (raw === undefined) return { kwargs: {}, source: `provider "${name}"` };
+  const parsed = parseJson(name, 'clientKwargs', raw);
+  if (!isPlainObject(parsed)) throw new ConfigurationError('clientKwargs', `${envVar} must be a JSON object.`);
+  return { kwargs: parsed, source: envVar };
 }
 
-function resolveKwargs(name: string, given: ClientKwargs | undefined, env: Env, hasSecret: boolean): ResolvedKwargs {
-  let kwargs: ClientKwargs = given ?? {};
-  if (given === undefined) {
-    const raw = env[envVarName(name, 'clientKwargs')];
-    if (raw !== undefined) {
-      const parsed = parseJson(name, 'clientKwargs', raw);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        throw new ConfigurationError('clientKwargs', `${envVarName(name, 'clientKwargs')} must be a JSON object.`);
-      }
-      kwargs = parsed as ClientKwargs;
-    }
+/** Built-in OAuth 1 methods that sign with the shared secrets only, so an `rsaKey` beside them does nothing. */
+const SECRET_ONLY_METHODS = ['HMAC-SHA1', 'PLAINTEXT'];
+
+/** Parses an RSA private key in PEM (RFC 5849 section 3.4.3 signs with it), so a bad one fails at `register`. */
+function parseRsaKey(value: string): { ok: true } | { ok: false; cause?: unknown } {
+  try {
+    return createPrivateKey(value).asymmetricKeyType === 'rsa' ? { ok: true } : { ok: false };
+  } catch (cause) {
+    return { ok: false, cause };
   }
-  if (kwargs.scope !== undefined && typeof kwargs.scope !== 'string') {
-    throw new ConfigurationError('clientKwargs.scope', 'clientKwargs.scope must be a space-separated string.');
-  }
-  const scopeDelimiter = kwargs.scopeDelimiter ?? ' ';
-  if (!(SCOPE_DELIMITERS as readonly unknown[]).includes(scopeDelimiter)) {
-    throw new ConfigurationError('clientKwargs.scopeDelimiter', 'clientKwargs.scopeDelimiter must be " " or ",".');
-  }
+}
+
+/** Reads and checks every `clientKwargs` key: its name, its protocol, its type and its value. */
+function resolveKwargs(name: string, given: ClientKwargs | undefined, env: Env, protocol: 'oauth2' | 'oauth1'): ResolvedKwargs {
+  const { kwargs, source } = readKwargs(name, given, env);
+  checkKwargsKeys(name, kwargs, protocol, source);
+  const bad = (key: string, rule: string, cause?: unknown) =>
+    new ConfigurationError(`clientKwargs.${key}`, `clientKwargs.${key} ${rule} (${source}).`, cause === undefined ? undefined : { cause });
+  const oneOf = <T extends string>(allowed: readonly T[], value: unknown, key: string, fallback: T): T => {
+    if (value === undefined) return fallback;
+    if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+    throw bad(key, `must be one of ${allowed.join(', ')}`);
+  };
+  const flag = (key: keyof ClientKwargs): boolean => {
+    const value = kwargs[key];
+    if (value === undefined) return false;
+    if (typeof value !== 'boolean') throw bad(key, 'must be true or false');
+    return value;
+  };
+  const text = (key: keyof ClientKwargs): string | undefined => {
+    const value = kwargs[key];
+    if (value !== undefined && typeof value !== 'string') throw bad(key, 'must be a string');
+    return value;
+  };
+
+  const scope = text('scope');
+  const scopeDelimiter = oneOf(SCOPE_DELIMITERS, kwargs.scopeDelimiter, 'scopeDelimiter', ' ');
   const timeoutMs = kwargs.timeoutMs ?? 10_000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new ConfigurationError('clientKwargs.timeoutMs', 'clientKwargs.timeoutMs must be a positive number.');
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) throw bad('timeoutMs', 'must be a positive number');
+  const emptyClientSecret = flag('emptyClientSecret');
+  const tokenEndpointAuthMethod = oneOf(TOKEN_ENDPOINT_AUTH_METHODS, kwargs.tokenEndpointAuthMethod, 'tokenEndpointAuthMethod', 'client_secret_basic');
+
+  // RFC 9700 section 2.1.1: PKCE is always on; turning it off must be said in words that stand out.
+  if (kwargs.codeChallengeMethod === 'none') {
+    throw bad('codeChallengeMethod', 'cannot be "none"; for a provider that rejects PKCE set clientKwargs.dangerouslyDisablePkce: true');
   }
-  if (kwargs.emptyClientSecret !== undefined && typeof kwargs.emptyClientSecret !== 'boolean') {
-    throw new ConfigurationError('clientKwargs.emptyClientSecret', 'clientKwargs.emptyClientSecret must be true or false.');
+  const codeChallengeMethod = oneOf(CODE_CHALLENGE_METHODS, kwargs.codeChallengeMethod, 'codeChallengeMethod', 'S256');
+  const disablePkce = flag('dangerouslyDisablePkce');
+  if (disablePkce && kwargs.codeChallengeMethod !== undefined) throw bad('codeChallengeMethod', 'contradicts dangerouslyDisablePkce');
+
+  const signatureMethod = text('signatureMethod') ?? 'HMAC-SHA1';
+  if (!signatureMethodNames().includes(signatureMethod)) {
+    throw bad('signatureMethod', `must be one of ${signatureMethodNames().join(', ')} (others need registerSignatureMethod first)`);
   }
-  const emptyClientSecret = kwargs.emptyClientSecret === true;
+  const rsaKey = text('rsaKey');
+  if (rsaKey !== undefined) {
+    if (SECRET_ONLY_METHODS.includes(signatureMethod)) throw bad('rsaKey', `does nothing with ${signatureMethod}; it is for RSA-SHA1`);
+    const parsed = parseRsaKey(rsaKey);
+    if (!parsed.ok) throw bad('rsaKey', 'must be an RSA private key in PEM', parsed.cause);
+  }
+  const clientPrivateKey = kwargs.clientPrivateKey;
+  if (clientPrivateKey !== undefined) {
+    if (!isPrivateKey(clientPrivateKey)) throw bad('clientPrivateKey', 'must be { key: a private CryptoKey, kid? }');
+    if (tokenEndpointAuthMethod !== 'private_key_jwt') throw bad('clientPrivateKey', 'is for tokenEndpointAuthMethod private_key_jwt only');
+  }
   return Object.freeze({
-    scope: kwargs.scope,
+    scope,
     scopeDelimiter,
-    tokenEndpointAuthMethod: oneOf(
-      TOKEN_ENDPOINT_AUTH_METHODS,
-      kwargs.tokenEndpointAuthMethod,
-      'tokenEndpointAuthMethod',
-      hasSecret || emptyClientSecret ? 'client_secret_basic' : 'none',
-    ),
+    tokenEndpointAuthMethod,
     basicAuthEncoding: oneOf(BASIC_AUTH_ENCODINGS, kwargs.basicAuthEncoding, 'basicAuthEncoding', 'unreserved'),
     emptyClientSecret,
     tokenPlacement: oneOf(TOKEN_PLACEMENTS, kwargs.tokenPlacement, 'tokenPlacement', 'header'),
-    codeChallengeMethod: oneOf(CODE_CHALLENGE_METHODS, kwargs.codeChallengeMethod, 'codeChallengeMethod', 'S256'),
-    signatureMethod: kwargs.signatureMethod ?? 'HMAC-SHA1',
+    codeChallengeMethod: disablePkce ? 'none' : codeChallengeMethod,
+    signatureMethod,
     signatureType: oneOf(SIGNATURE_TYPES, kwargs.signatureType, 'signatureType', 'header'),
-    rsaKey: kwargs.rsaKey,
-    clientPrivateKey: kwargs.clientPrivateKey,
-    dangerouslyAllowInsecureHttp: kwargs.dangerouslyAllowInsecureHttp === true,
+    rsaKey,
+    clientPrivateKey,
+    dangerouslyAllowInsecureHttp: flag('dangerouslyAllowInsecureHttp'),
     timeoutMs,
   });
 }
@@ -213,7 +258,9 @@ export function resolveClientConfig(name: string, config: ClientConfig, options:
   }
   const env = options.env ?? process.env;
   const read = (key: (typeof STRING_KEYS)[number]): string | undefined => {
-    const value = config[key] ?? env[envVarName(name, key)];
+    const given: unknown = config[key];
+    if (given !== undefined && typeof given !== 'string') throw new ConfigurationError(key, `${key} of "${name}" must be a string.`);
+    const value = given ?? env[envVarName(name, key)];
     return value === '' ? undefined : value;
   };
   const readParams = (key: (typeof PARAM_KEYS)[number]): ExtraParams => {
@@ -231,12 +278,16 @@ export function resolveClientConfig(name: string, config: ClientConfig, options:
     return value;
   };
 
-  const clientId = required('clientId', '');
-  const clientSecret = read('clientSecret');
-  const kwargs = resolveKwargs(name, config.clientKwargs, env, clientSecret !== undefined);
-  const insecure = kwargs.dangerouslyAllowInsecureHttp || options.dangerouslyAllowInsecureHttp === true;
   const requestTokenUrl = read('requestTokenUrl');
   const protocol = requestTokenUrl === undefined ? 'oauth2' : 'oauth1';
+  // Every key set, given or from the environment, must be one this protocol uses.
+  const present = new Set(Object.keys(config).filter((key) => config[key as keyof ClientConfig] !== undefined));
+  for (const key of [...STRING_KEYS, ...PARAM_KEYS]) if ((env[envVarName(name, key)] ?? '') !== '') present.add(key);
+  checkConfigKeys(name, config, protocol, present);
+  const clientId = required('clientId', '');
+  const clientSecret = read('clientSecret');
+  const kwargs = resolveKwargs(name, config.clientKwargs, env, protocol);
+  const insecure = kwargs.dangerouslyAllowInsecureHttp || options.dangerouslyAllowInsecureHttp === true;
   const serverMetadataUrl = read('serverMetadataUrl');
 
   let authorizeUrl: string | undefined;
@@ -252,7 +303,8 @@ export function resolveClientConfig(name: string, config: ClientConfig, options:
   const method = kwargs.tokenEndpointAuthMethod;
   checkBasicAuth(name, protocol, clientId, clientSecret, kwargs);
   if (protocol === 'oauth2' && (method === 'client_secret_basic' || method === 'client_secret_post') && !kwargs.emptyClientSecret) {
-    required('clientSecret', `with ${method} `);
+    // A confidential client without its secret is a mistake, never a quiet switch to a public client.
+    required('clientSecret', `with ${method}; a public client says clientKwargs.tokenEndpointAuthMethod "none" `);
   }
   if (protocol === 'oauth2' && method === 'private_key_jwt' && !isPrivateKey(kwargs.clientPrivateKey)) {
     throw new ConfigurationError(
