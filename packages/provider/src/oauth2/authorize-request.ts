@@ -7,6 +7,7 @@ import { ProtocolError } from '../errors/protocol-error.js';
 import { MAX_PARAMETER_LENGTH, Params } from '../http/params.js';
 import type { ProviderRuntime } from '../runtime.js';
 import { parseCodeChallenge, type PkceMethod } from './pkce.js';
+import { matchRedirectUri } from './redirect-uri.js';
 import { parseScope, requireSubset } from './scope.js';
 
 /**
@@ -42,10 +43,12 @@ function single(raw: URLSearchParams, name: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
-/** RFC 6749 section 3.1.2.3: the redirect URI must equal a registered one, compared as strings. */
+/** RFC 6749 section 3.1.2.3: the redirect URI must equal a registered one (any port on loopback, RFC 8252 section 7.3). */
 function resolveRedirectUri(client: ClientRecord, requested: string | undefined): string {
   if (requested !== undefined) {
-    if (!client.redirectUris.includes(requested)) throw pageError('The redirect_uri is not registered for this client.');
+    if (matchRedirectUri(client.redirectUris, requested) === undefined) {
+      throw pageError('The redirect_uri is not registered for this client.');
+    }
     return requested;
   }
   const [only, ...others] = client.redirectUris;
