@@ -2,9 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
 import { SPA, TEST_CLIENTS, WEB, basic, getMe, obtainCode, postForm, redeemAsSpa } from './support.js';
 
+/** A resource server: it may introspect every client's tokens (RFC 7662 section 2.1). */
+const API = { clientId: 'api', clientSecret: 'api-secret-0123456789' } as const;
+
 let tp: TestProvider;
 beforeAll(async () => {
-  tp = await startTestProvider({ clients: TEST_CLIENTS });
+  tp = await startTestProvider({
+    clients: [...TEST_CLIENTS, { ...API, grantTypes: ['client_credentials'], scopes: [], resourceServer: true }],
+  });
 });
 afterAll(() => tp.close());
 
@@ -40,9 +45,37 @@ describe('introspection (RFC 7662)', () => {
     expect(anonymous.body.error).toBe('invalid_client');
   });
 
-  it('reports refresh tokens, and revoked ones as inactive', async () => {
-    const { refreshToken } = await spaTokens();
+  it('tells a client that is not a resource server nothing about another client\'s tokens (section 2.2)', async () => {
+    const { accessToken, refreshToken } = await spaTokens();
+    const asWeb = { authorization: basic(WEB.clientId, WEB.clientSecret) };
+    for (const [token, hint] of [[accessToken, 'access_token'], [refreshToken, 'refresh_token'], [refreshToken, 'access_token']]) {
+      const answer = await postForm(`${tp.issuer}/oauth/introspect`, { token: token ?? '', token_type_hint: hint ?? '' }, asWeb);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({ active: false });
+    }
+    // The resource server sees the same token live.
+    const asApi = { authorization: basic(API.clientId, API.clientSecret) };
+    expect((await postForm(`${tp.issuer}/oauth/introspect`, { token: accessToken }, asApi)).body).toMatchObject({ active: true, client_id: SPA.clientId });
+  });
+
+  it('describes a confidential client\'s own tokens to it', async () => {
+    const { code, verifier } = await obtainCode(tp, WEB);
     const auth = { authorization: basic(WEB.clientId, WEB.clientSecret) };
+    const tokens = await postForm(`${tp.issuer}/oauth/token`, { grant_type: 'authorization_code', code, redirect_uri: WEB.redirectUri, code_verifier: verifier }, auth);
+    const own = await postForm(`${tp.issuer}/oauth/introspect`, { token: String(tokens.body.access_token) }, auth);
+    expect(own.body).toMatchObject({ active: true, client_id: WEB.clientId, sub: 'u-alice', token_type: 'Bearer' });
+  });
+
+  it('refuses a public client as a resource server', async () => {
+    await expect(tp.provider.registerClient({ tokenEndpointAuthMethod: 'none', resourceServer: true })).rejects.toMatchObject({
+      code: 'configuration_error',
+      option: 'resourceServer',
+    });
+  });
+
+  it('reports refresh tokens to a resource server, and revoked ones as inactive', async () => {
+    const { refreshToken } = await spaTokens();
+    const auth = { authorization: basic(API.clientId, API.clientSecret) };
     const live = await postForm(`${tp.issuer}/oauth/introspect`, { token: refreshToken, token_type_hint: 'refresh_token' }, auth);
     expect(live.body).toMatchObject({ active: true, token_type: 'refresh_token', sub: 'u-alice', client_id: SPA.clientId });
     await postForm(`${tp.issuer}/oauth/revoke`, { token: refreshToken, client_id: SPA.clientId });

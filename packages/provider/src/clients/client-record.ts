@@ -33,6 +33,11 @@ export interface ClientRecord {
   scopes: string[];
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   oauth1?: OAuth1ClientSettings;
+  /**
+   * A resource server: it may introspect tokens issued to any client (RFC 7662 section 2.1). Other
+   * clients learn only about their own tokens. Absent means false.
+   */
+  resourceServer?: boolean;
   /** Epoch seconds. */
   createdAt: number;
 }

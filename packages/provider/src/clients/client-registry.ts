@@ -28,6 +28,8 @@ export interface ClientInput {
   /** Default: `client_secret_basic`. */
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   oauth1?: OAuth1ClientSettings;
+  /** May introspect any client's tokens (RFC 7662 section 2.1); confidential clients only. Default false. */
+  resourceServer?: boolean;
 }
 
 export interface ClientRegistry {
@@ -73,6 +75,12 @@ export function toClientRecord(input: ClientInput, nowSeconds: number): ClientRe
   if (method === 'none' && input.clientSecret !== undefined) {
     throw new ConfigurationError('clientSecret', 'A public client (tokenEndpointAuthMethod "none") has no secret.');
   }
+  if (input.resourceServer !== undefined && typeof input.resourceServer !== 'boolean') {
+    throw new ConfigurationError('resourceServer', 'resourceServer must be true or false.');
+  }
+  if (input.resourceServer === true && method === 'none') {
+    throw new ConfigurationError('resourceServer', 'A resource server authenticates at the introspection endpoint: it cannot be a public client.');
+  }
   const clientId = input.clientId ?? randomBytes(12).toString('base64url');
   const record: ClientRecord = {
     clientId,
@@ -83,6 +91,7 @@ export function toClientRecord(input: ClientInput, nowSeconds: number): ClientRe
     tokenEndpointAuthMethod: method,
     createdAt: nowSeconds,
   };
+  if (input.resourceServer === true) record.resourceServer = true;
   if (postLogoutRedirectUris.length > 0) record.postLogoutRedirectUris = [...postLogoutRedirectUris];
   // OAuth 1 clients always have a consumer secret: even RSA-SHA1 clients may fall back to HMAC.
   if (method !== 'none' || input.oauth1) record.clientSecret = input.clientSecret ?? randomBytes(24).toString('base64url');

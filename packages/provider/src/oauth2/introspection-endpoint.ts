@@ -7,7 +7,11 @@ import { authenticateClient } from './client-auth.js';
 import { formatScope } from './scope.js';
 import { noStore } from './token-endpoint.js';
 
-/** POST /oauth/introspect (RFC 7662): for authenticated (confidential) clients; anything not live is `active: false`. */
+/**
+ * POST /oauth/introspect (RFC 7662): for authenticated (confidential) clients. A client learns about
+ * its own tokens; a client registered as a resource server about any. Anything else, and anything not
+ * live, is `active: false` (section 2.2), so a client cannot read another client's grants.
+ */
 export function introspectionEndpoint(runtime: ProviderRuntime): Middleware {
   const { tokens, context } = runtime;
   return async (ctx) => {
@@ -19,12 +23,14 @@ export function introspectionEndpoint(runtime: ProviderRuntime): Middleware {
     const token = params.require('token');
     const hint = params.get('token_type_hint');
     const base = { iss: context.issuer };
+    const mayDescribe = (owner: string) => owner === client.clientId || client.resourceServer === true;
 
     const lookups = hint === 'refresh_token' ? (['refresh', 'access'] as const) : (['access', 'refresh'] as const);
     for (const kind of lookups) {
       if (kind === 'access') {
         const access = await tokens.findAccessToken(token);
         if (!access) continue;
+        if (!mayDescribe(access.clientId)) break;
         const user = access.sub === null ? null : await context.users.findBySub(access.sub);
         if (access.sub !== null && !user) break;
         ctx.body = {
@@ -42,6 +48,7 @@ export function introspectionEndpoint(runtime: ProviderRuntime): Middleware {
       }
       const refresh = await tokens.findRefreshToken(token);
       if (!refresh) continue;
+      if (!mayDescribe(refresh.clientId)) break;
       ctx.body = {
         active: true,
         ...base,

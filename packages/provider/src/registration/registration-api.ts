@@ -16,6 +16,7 @@ const INPUT_FIELDS = [
   'scopes',
   'tokenEndpointAuthMethod',
   'oauth1',
+  'resourceServer',
 ] as const;
 
 const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
@@ -34,6 +35,9 @@ export function parseClientInput(value: unknown): ClientInput {
   }
   for (const key of ['redirectUris', 'postLogoutRedirectUris', 'grantTypes', 'scopes'] as const) {
     if (input[key] !== undefined && !isStringArray(input[key])) throw new ProtocolError('invalid_request', `${key} must be an array of strings.`);
+  }
+  if (input.resourceServer !== undefined && typeof input.resourceServer !== 'boolean') {
+    throw new ProtocolError('invalid_request', 'resourceServer must be a boolean.');
   }
   const oauth1 = input.oauth1 as { callbackUris?: unknown; rsaPublicKey?: unknown } | undefined;
   if (oauth1 !== undefined) {
