@@ -6,6 +6,7 @@ import type { ClientRecord } from './clients/client-record.js';
 import { createClientRegistry, type ClientInput } from './clients/client-registry.js';
 import { protocolErrors } from './errors/error-middleware.js';
 import { cors } from './http/cors.js';
+import { requestTarget } from './http/request-target.js';
 import { loadSigningKeys } from './keys/signing-keys.js';
 import { mountOAuth1Endpoints } from './oauth1/index.js';
 import { authorizeGet, authorizePost } from './oauth2/authorize-endpoint.js';
@@ -152,6 +153,7 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
   if (oauth1Router !== router) router.use(oauth1Router.routes());
 
   const app = new Koa<ProviderState>();
+  app.use(requestTarget(realm));
   app.use(router.routes());
   app.use(router.allowedMethods());
 
