@@ -4,21 +4,21 @@
 // register(name, config), advanceClock(ms), memory() (after full collections when run with
 // --expose-gc), storeStats() (with countStore: the sessions in the store and the bytes of their values).
 import Koa from 'koa';
-import * as bffPackage from '@latchkey/bff';
+import { createBff, createMemoryStore, OAuthRegistry } from '@latchkey/bff';
 import { serve } from '../lib/child.mjs';
 
-const { createBff, createMemoryStore, OAuthRegistry } = bffPackage;
 const { store: storeKind = 'memory', lock: lockKind, redisUrl, maxEntries, prefix, countStore } = JSON.parse(process.argv[2] ?? '{}');
+// The Redis entry point (and ioredis) loads only when this instance uses Redis.
+const redis = storeKind === 'redis' || lockKind === 'redis' ? await import('@latchkey/bff/redis') : undefined;
 const KEYS = ['bench-bff-key-0123456789abcdef0123456789abcdef'];
 
 function createStore() {
   if (storeKind === 'memory') return createMemoryStore(maxEntries === undefined ? {} : { maxEntries });
-  if (typeof bffPackage.createRedisStore !== 'function') throw new Error('@latchkey/bff does not export createRedisStore');
-  return bffPackage.createRedisStore({ url: redisUrl, prefix });
+  return redis.createRedisStore({ url: redisUrl, prefix });
 }
 
 // Several instances sharing Redis also share the refresh lock, so one of them refreshes a token.
-const refreshLock = lockKind === 'redis' ? bffPackage.createRedisRefreshLock({ url: redisUrl, prefix: `${prefix}lock:` }) : undefined;
+const refreshLock = lockKind === 'redis' ? redis.createRedisRefreshLock({ url: redisUrl, prefix: `${prefix}lock:` }) : undefined;
 
 /**
  * Counts the live entries of a store and the length of their values without keeping anything per

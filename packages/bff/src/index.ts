@@ -79,8 +79,4 @@ export {
   userAgentHeader,
 } from './presets/index.js';
 export type { ListedEmail, ResponseFix } from './presets/index.js';
-export { createRedisStore } from './stores/redis-store.js';
-export type { RedisStore, RedisStoreOptions } from './stores/redis-store.js';
-export { createRedisRefreshLock } from './stores/redis-refresh-lock.js';
-export type { RedisRefreshLock, RedisRefreshLockOptions } from './stores/redis-refresh-lock.js';
-export type { RedisConnectionOptions } from './stores/redis-connection.js';
+// The Redis store and lock are exported from '@latchkey/bff/redis', so that ioredis loads only where they are used.
