@@ -6,6 +6,7 @@ import type { ResolvedClientConfig } from '../config/resolve-config.js';
 import type { OAuth2Token } from '../tokens/token.js';
 import { userFromClaims } from '../userinfo.js';
 import { clientAuthentication } from './client-auth.js';
+import { verifyIdTokenSignature } from './id-token-signature.js';
 import { createMetadataSource, type MetadataSource } from './metadata.js';
 import { formatScope, parseScope } from './scope.js';
 
@@ -26,7 +27,7 @@ export interface OAuth2Protocol {
   readonly metadata: MetadataSource;
   /** RFC 6749 section 4.1.1 with PKCE S256 (RFC 7636) and, for OIDC, a nonce. */
   authorizationUrl(redirectUri: string): Promise<{ url: URL; secrets: OAuth2LoginSecrets }>;
-  /** Checks the callback (state, RFC 9207 `iss`), exchanges the code and validates the id_token. */
+  /** Checks the callback (state, RFC 9207 `iss`), exchanges the code and validates the id_token, its signature included. */
   exchangeCode(callback: URLSearchParams, secrets: OAuth2LoginSecrets, redirectUri: string): Promise<OAuth2LoginResult>;
   /** RFC 6749 section 6. Keeps the old refresh token and scopes when the response omits them. */
   refresh(token: OAuth2Token): Promise<OAuth2Token>;
@@ -83,6 +84,15 @@ export function createOAuth2Protocol(config: ResolvedClientConfig, options: OAut
     ...(options.allowInsecureHttp ? { [oauth.allowInsecureRequests]: true } : {}),
   });
   const metadata = createMetadataSource(config, requestOptions);
+  const verifySignature = (as: oauth.AuthorizationServer, response: Response, result: oauth.TokenEndpointResponse) =>
+    result.id_token === undefined ? undefined : verifyIdTokenSignature(as, response, result.id_token, config.clientSecret, requestOptions());
+  // The refresh endpoint's metadata is made once per discovered document: oauth4webapi caches the JWKS per object.
+  let refreshAs: { from: oauth.AuthorizationServer; as: oauth.AuthorizationServer } | undefined;
+  const refreshMetadata = (discovered: oauth.AuthorizationServer): oauth.AuthorizationServer => {
+    if (config.refreshTokenUrl === undefined) return discovered;
+    if (refreshAs?.from !== discovered) refreshAs = { from: discovered, as: Object.freeze({ ...discovered, token_endpoint: config.refreshTokenUrl }) };
+    return refreshAs.as;
+  };
   const scope = kwargs.scope ?? (config.serverMetadataUrl === undefined ? undefined : 'openid');
   const requestedScopes = scope === undefined ? [] : parseScope(scope, kwargs.scopeDelimiter);
   const granted: GrantedScopes = { delimiter: kwargs.scopeDelimiter, requested: requestedScopes };
@@ -141,6 +151,7 @@ export function createOAuth2Protocol(config: ResolvedClientConfig, options: OAut
           expectedNonce: secrets.nonce ?? oauth.expectNoNonce,
           requireIdToken: isOidc,
         });
+        await verifySignature(as, response, result);
         const idTokenClaims = oauth.getValidatedIdTokenClaims(result);
         const token = toOAuth2Token(result, options.now(), granted);
         return idTokenClaims === undefined ? { token } : { token, idTokenClaims };
@@ -156,8 +167,7 @@ export function createOAuth2Protocol(config: ResolvedClientConfig, options: OAut
       if (token.refreshToken === undefined) {
         throw new BffError('refresh_failed', 'The session has expired; log in again.');
       }
-      const discovered = await metadata.get();
-      const as = config.refreshTokenUrl === undefined ? discovered : { ...discovered, token_endpoint: config.refreshTokenUrl };
+      const as = refreshMetadata(await metadata.get());
       try {
         let response = await oauth.refreshTokenGrantRequest(as, client, auth, token.refreshToken, {
           ...requestOptions(),
@@ -167,6 +177,7 @@ export function createOAuth2Protocol(config: ResolvedClientConfig, options: OAut
           response = await config.complianceFix.refreshTokenResponse(response, hookContext);
         }
         const result = await oauth.processRefreshTokenResponse(as, client, response);
+        await verifySignature(as, response, result);
         return toOAuth2Token(result, options.now(), granted, token);
       } catch (error) {
         throw tokenError('refresh_failed', error);
