@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from './memory-store.js';
+import { StorageFullError } from './storage-full-error.js';
 
 describe('createMemoryStore', () => {
   it('expires values by the injected clock', async () => {
@@ -37,14 +38,63 @@ describe('createMemoryStore', () => {
     expect(await store.get('k')).toEqual({ scopes: ['openid'] });
   });
 
-  it('evicts the oldest entries past maxEntries', async () => {
-    const store = createMemoryStore({ maxEntries: 2 });
-    await store.set('a', 1);
-    await store.set('b', 2);
-    await store.set('c', 3);
-    expect(await store.get('a')).toBeUndefined();
-    expect(await store.get('c')).toBe(3);
-    expect(await store.delete('b')).toBe(true);
-    expect(await store.delete('b')).toBe(false);
+  it('evicts the oldest pending records past maxPendingEntries, and only pending ones', async () => {
+    const store = createMemoryStore({ maxEntries: 2, maxPendingEntries: 2 });
+    await store.set('oauth2:refresh:r', 'grant');
+    await store.set('oauth2:authz-tx:a', 1, 600);
+    await store.set('oauth1:temporary:b', 2, 600);
+    await store.set('oauth2:authz-tx:c', 3, 600);
+    expect(await store.get('oauth2:authz-tx:a')).toBeUndefined();
+    expect(await store.get('oauth1:temporary:b')).toBe(2);
+    expect(await store.get('oauth2:authz-tx:c')).toBe(3);
+    expect(await store.get('oauth2:refresh:r')).toBe('grant');
+  });
+
+  it('refuses a new durable record at maxEntries instead of dropping a live one (storage_full)', async () => {
+    let now = 0;
+    const store = createMemoryStore({ now: () => now, maxEntries: 2 });
+    await store.set('oauth1:token:t', 'credential');
+    await store.set('oauth2:access:a', 'token', 60);
+    const refused = await store.set('oauth2:access:b', 'token', 60).then(() => null, (error: unknown) => error);
+    expect(refused).toBeInstanceOf(StorageFullError);
+    expect(refused).toMatchObject({ code: 'storage_full', recordClass: 'durable', status: 503 });
+    expect(await store.add('oauth2:refresh-seen:s', 'grant', 60).catch((error: unknown) => error)).toMatchObject({ code: 'storage_full' });
+    // Replacing a key takes no new place, and deleting one frees it.
+    await store.set('oauth2:access:a', 'rotated', 60);
+    expect(await store.get('oauth2:access:a')).toBe('rotated');
+    expect(await store.get('oauth1:token:t')).toBe('credential');
+    expect(await store.delete('oauth2:access:a')).toBe(true);
+    await store.set('oauth2:access:b', 'token', 60);
+    expect(await store.get('oauth2:access:b')).toBe('token');
+  });
+
+  it('makes room for a durable record by sweeping expired ones, never live ones', async () => {
+    let now = 0;
+    const store = createMemoryStore({ now: () => now, maxEntries: 2 });
+    await store.set('oauth2:access:a', 1, 1);
+    await store.set('oauth2:access:b', 2, 60);
+    now = 1_000;
+    await store.set('oauth2:access:c', 3, 60);
+    expect(await store.get('oauth2:access:b')).toBe(2);
+    expect(await store.get('oauth2:access:c')).toBe(3);
+    now = 60_500; // b has expired, c has not
+    await store.set('oauth2:access:d', 4, 60);
+    expect(await store.get('oauth2:access:d')).toBe(4);
+    expect(await store.get('oauth2:access:c')).toBe(3);
+  });
+
+  it('keeps nonces apart: a nonce flood is refused, never evicts a durable record, and never forgets a live nonce', async () => {
+    const store = createMemoryStore({ maxEntries: 1, maxNonceEntries: 2 });
+    await store.set('oauth1:token:t', 'credential');
+    expect(await store.add('oauth1:nonce:1', 1, 600)).toBe(true);
+    expect(await store.add('oauth1:nonce:2', 1, 600)).toBe(true);
+    expect(await store.add('oauth1:nonce:3', 1, 600).catch((error: unknown) => error)).toMatchObject({ code: 'storage_full', recordClass: 'nonce' });
+    expect(await store.add('oauth1:nonce:1', 1, 600)).toBe(false);
+    expect(await store.get('oauth1:token:t')).toBe('credential');
+  });
+
+  it('refuses bounds that are not positive integers', () => {
+    expect(() => createMemoryStore({ maxPendingEntries: 0 })).toThrow(expect.objectContaining({ code: 'configuration_error', option: 'maxPendingEntries' }));
+    expect(() => createMemoryStore({ maxEntries: 1.5 })).toThrow(expect.objectContaining({ option: 'maxEntries' }));
   });
 });
