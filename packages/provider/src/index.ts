@@ -1,5 +1,8 @@
-export { createMemoryStore } from './storage/memory-store.js';
+export { createMemoryStore, DEFAULT_MEMORY_STORE_BOUNDS } from './storage/memory-store.js';
 export type { MemoryStoreOptions } from './storage/memory-store.js';
+export { RECORD_CLASSES, PENDING_KEY_PREFIXES, NONCE_KEY_PREFIX, recordClassOf } from './storage/record-class.js';
+export type { RecordClass } from './storage/record-class.js';
+export { StorageFullError } from './storage/storage-full-error.js';
 export type { KeyValueStore } from './storage/key-value-store.js';
 export { createUserDirectory } from './accounts/user-directory.js';
 export type { UserAccount, UserDirectory, UserDirectoryOptions, UserWithPassword } from './accounts/user-directory.js';

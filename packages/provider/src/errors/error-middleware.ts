@@ -1,3 +1,4 @@
+import { isLatchkeyError } from '@latchkey/common';
 import type { Context, Middleware } from 'koa';
 import { renderErrorPage } from '../ui/authorize-page.js';
 import { PAGE_HEADERS } from '../ui/html.js';
@@ -59,6 +60,8 @@ function bearerChallenge(error: ProtocolError, realm: string): string {
 
 function toProtocolError(error: unknown): ProtocolError {
   if (error instanceof ProtocolError) return error;
+  // A store at its bound for live records (see storage/memory-store.ts): a temporary condition, not a bug.
+  if (isLatchkeyError(error, 'storage_full')) return new ProtocolError('temporarily_unavailable', error.message, { cause: error });
   const status = (error as { status?: unknown }).status;
   const expose = (error as { expose?: unknown }).expose === true;
   if (typeof status === 'number' && status >= 400 && status < 500 && expose) {
