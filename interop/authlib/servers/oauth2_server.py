@@ -4,8 +4,8 @@ Authlib's Flask AuthorizationServer with the authorization code grant (PKCE requ
 refresh token grant issuing a new refresh token and revoking the old token row (both tokens) at each
 refresh, the RFC 7009 revocation endpoint, and a ResourceProtector with the SQLAlchemy bearer token
 validator. Clients authenticate with client_secret_basic, client_secret_post or none. `/admin/clients`
-is the test's way to register a client (the example's /create_client page, as JSON); `/api/me` and
-`/api/echo` are the protected resources. `--expires-in N` sets the access tokens' lifetime.
+is the test's way to register a client (the example's /create_client page, as JSON) and `/admin/tokens`
+to list what was issued; `/api/me` and `/api/echo` are the protected resources. `--expires-in N` sets the access tokens' lifetime.
 """
 import argparse
 import os
@@ -206,6 +206,21 @@ def create_client():
     db.session.add(client)
     db.session.commit()
     return jsonify(client_id=client.client_id), 201
+
+
+@app.route('/admin/tokens')
+def list_tokens():
+    # The test reads which tokens Authlib issued to a client, then checks them through the endpoints above.
+    rows = OAuth2Token.query.filter_by(client_id=request.args['client_id']).order_by(OAuth2Token.id).all()
+    return jsonify([
+        dict(
+            access_token=row.access_token,
+            refresh_token=row.refresh_token,
+            access_token_revoked=bool(row.access_token_revoked_at),
+            refresh_token_revoked=bool(row.refresh_token_revoked_at),
+        )
+        for row in rows
+    ])
 
 
 with app.app_context():
