@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { request as httpRequest, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,9 +19,21 @@ async function readmeApp(publicDir: string): Promise<string> {
   const app = blocks.find((block) => block.includes('createBff('));
   if (app === undefined) throw new Error('The README has no app example.');
   expect(app.trim().split('\n').length).toBeLessThan(40);
-  expect(app).toContain("join('public', file)");
+  expect(app).toContain("resolve('public')");
   expect(app).toContain('app.listen(');
-  return app.replace("join('public', file)", `join(${JSON.stringify(publicDir)}, file)`).replace('app.listen(', 'export const server = app.listen(');
+  return app.replace("resolve('public')", `resolve(${JSON.stringify(publicDir)})`).replace('app.listen(', 'export const server = app.listen(');
+}
+
+/** A GET of `path` exactly as written (fetch would normalize `..` away). */
+function request(base: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(`${base}/`, { path }, (response) => {
+      let body = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    outgoing.on('error', reject).end();
+  });
 }
 
 /** A free port on 127.0.0.1 (the demo clients' redirect URIs must name it before the app starts). */
@@ -54,6 +66,10 @@ describe('README example', () => {
     await mkdir(join(dir, 'public'));
     await writeFile(join(dir, 'public', 'index.html'), '<!doctype html><title>SPA</title>');
     await writeFile(join(dir, 'public', 'app.js'), 'console.log("spa");');
+    // A Vite build puts its scripts under assets/.
+    await mkdir(join(dir, 'public', 'assets'));
+    await writeFile(join(dir, 'public', 'assets', 'index-B2x9.js'), 'console.log("built");');
+    await writeFile(join(dir, 'secret.txt'), 'outside public');
     // Written beside the tests so that its imports resolve as the package's own would.
     file = join(here, `readme-app.${process.pid}.generated.ts`);
     await writeFile(file, await readmeApp(join(dir, 'public')));
@@ -78,6 +94,22 @@ describe('README example', () => {
     const asset = await browser.fetch('/app.js');
     expect(asset.headers.get('content-type')).toContain('javascript');
     expect(await asset.text()).toContain('spa');
+  });
+
+  it('serves nested assets, and 404 for a missing file instead of index.html or a dropped connection', async () => {
+    const browser = new Browser(base);
+    const asset = await browser.fetch('/assets/index-B2x9.js');
+    expect(asset.headers.get('content-type')).toContain('javascript');
+    expect(await asset.text()).toContain('built');
+    expect(await (await browser.fetch('/profile/settings')).text()).toContain('<title>SPA</title>');
+    for (const path of ['/favicon.ico', '/assets/missing.js', '/assets/index-B2x9.js.map']) {
+      expect((await browser.fetch(path)).status, path).toBe(404);
+    }
+    // A path the client did not normalize must not leave ./public (nor may an encoded one).
+    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt']) {
+      const response = await request(base, path);
+      expect([response.status, response.body], path).toEqual([404, 'Not Found']);
+    }
   });
 
   it('lists both providers and logs in with each', async () => {
