@@ -7,7 +7,8 @@ import { submitAuthorizeForm } from '../../../test-support/authorize-form.js';
 import { redisGate } from '../../../test-support/services.js';
 import { createRedisRefreshLock } from '../src/stores/redis-refresh-lock.js';
 import { createRedisStore } from '../src/stores/redis-store.js';
-import { startBff, type Browser, type TestBff } from './harness.js';
+import { createKeyNames } from '../src/stores/key-names.js';
+import { startBff, TEST_KEYS, type Browser, type TestBff } from './harness.js';
 import { deleteKeys, redisClient, uniquePrefix } from './redis-harness.js';
 
 const enabled = await redisGate();
@@ -40,6 +41,9 @@ describe.runIf(enabled)('two BFF instances sharing Redis', () => {
   });
 
   const refreshes = () => provider.countEvents('token_request', 'refresh_token');
+  // The names the BFF gives store keys: a keyed hash of the state or session id, never the value itself.
+  const names = createKeyNames(TEST_KEYS);
+  const transactionKey = (name: string, state: string) => `${prefix}${names.transaction(name, state)[0]}`;
   const errorCode = async (response: Response) => ((await response.json()) as BffErrorBody).error.code;
 
   interface Credentials {
@@ -119,7 +123,7 @@ describe.runIf(enabled)('two BFF instances sharing Redis', () => {
     const onA = a.browser();
     const authorizeUrl = await onA.startLogin('idp');
     const state = new URL(authorizeUrl).searchParams.get('state') as string;
-    const transactionTtl = await inspector.pttl(`${prefix}latchkey:tx:idp:${state}`);
+    const transactionTtl = await inspector.pttl(transactionKey('idp', state));
     expect(transactionTtl).toBeGreaterThan(0);
     expect(transactionTtl).toBeLessThanOrEqual(600_000);
 
@@ -129,7 +133,7 @@ describe.runIf(enabled)('two BFF instances sharing Redis', () => {
     const onB = sameBrowserAt(b, onA);
     const done = await onB.fetch(`${callback.pathname}${callback.search}`);
     expect(done.headers.get('location')).toBe('/');
-    expect(await inspector.exists(`${prefix}latchkey:tx:idp:${state}`)).toBe(0);
+    expect(await inspector.exists(transactionKey('idp', state))).toBe(0);
     expect((await sameBrowserAt(a, onB).session()).user).toMatchObject({ sub: ALICE.sub });
   });
 
@@ -138,7 +142,7 @@ describe.runIf(enabled)('two BFF instances sharing Redis', () => {
     const onA = a.browser();
     const authorizeUrl = await onA.startLogin('idp1');
     const oauthToken = new URL(authorizeUrl).searchParams.get('oauth_token') as string;
-    const ttl = await inspector.pttl(`${prefix}latchkey:tx:idp1:${oauthToken}`);
+    const ttl = await inspector.pttl(transactionKey('idp1', oauthToken));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(600_000);
 
@@ -197,10 +201,10 @@ describe.runIf(enabled)('two BFF instances sharing Redis', () => {
     const { a, b } = await startPair();
     const onA = a.browser();
     await onA.login('idp');
-    // The session cookie carries the session id; the store keeps the sealed session under it.
+    // The session cookie carries the session id; the store keeps the sealed session under a keyed hash of it.
     const id = onA.cookies.get('latchkey') as string;
     expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const key = `${prefix}latchkey:session:${id}`;
+    const key = `${prefix}${names.session(id)[0]}`;
     // The store's TTL is the session's lifetime (one day by default) plus the BFF's small margin.
     const ttl = await inspector.pttl(key);
     expect(ttl).toBeGreaterThan(86_400_000 - 60_000);

@@ -119,14 +119,14 @@ describe.runIf(enabled)('createRedisStore against Redis on 127.0.0.1:6379', () =
     expect(await raw.ping()).toBe('PONG');
   });
 
-  it('fails with internal_error when Redis cannot be reached', async () => {
+  it('fails with store_unavailable when Redis cannot be reached', async () => {
     const port = await closedPort();
     const down = createRedisStore({
       url: `redis://127.0.0.1:${port}`,
       prefix,
       redisOptions: { maxRetriesPerRequest: 0, retryStrategy: () => null },
     });
-    await expect(down.get('x', { ttlMs: 1000, rolling: false })).rejects.toMatchObject({ code: 'internal_error' });
+    await expect(down.get('x', { ttlMs: 1000, rolling: false })).rejects.toMatchObject({ code: 'store_unavailable' });
     await down.close();
   });
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BFF_ERROR_HEADER, isLatchkeyError } from '@latchkey/common';
 import { createBff, createMemoryStore, OAuthRegistry, type BffState, type SessionStore } from '@latchkey/bff';
 import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
+import { createKeyNames } from '../src/stores/key-names.js';
 import { startBff, TEST_KEYS, type Browser, type TestBff } from './harness.js';
 import { registerOAuth2Client, revokeAccessToken, type ProviderClient } from './provider-clients.js';
 
@@ -33,7 +34,8 @@ describe('opened sessions kept in memory', () => {
     };
   };
 
-  const keyOf = (browser: Browser) => `latchkey:session:${browser.cookies.get('latchkey') as string}`;
+  // Store keys are a keyed hash of the session id, never the id itself.
+  const keyOf = (browser: Browser) => createKeyNames(TEST_KEYS).session(browser.cookies.get('latchkey') as string)[0];
   const stored = async (browser: Browser) => (await memory.get(keyOf(browser), { ttlMs: 60_000, rolling: false })) as string;
   const callApi = (browser: Browser) => browser.fetch('/bff/api/api/me', { csrf: true });
   const loggedIn = async () => {

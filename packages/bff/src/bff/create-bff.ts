@@ -8,13 +8,15 @@ import { OAuthRegistry } from '../registry/registry.js';
 import { proxyRoute } from '../proxy/proxy-route.js';
 import { callbackRoute } from '../routes/callback.js';
 import { loginRoute } from '../routes/login.js';
-import { disconnectRoute, logoutRoute, providersRoute, sessionRoute } from '../routes/session-routes.js';
+import { disconnectRoute, logoutRoute, providersRoute, revokeToken, sessionRoute } from '../routes/session-routes.js';
 import { createTransactionStore } from '../session/login-transaction.js';
 import type { BffState } from '../session/session-bridge.js';
 import { resolveCookie } from '../session/session-cookie.js';
 import { createSessionLayer } from '../session/session-layer.js';
 import { createSessionRecords } from '../session/session-record.js';
-import { createMemoryStore } from '../stores/memory-store.js';
+import { boundedSessionStore, boundedTransactionCache } from '../stores/bounded-call.js';
+import { createKeyNames } from '../stores/key-names.js';
+import { createMemoryStore, isMemoryStore } from '../stores/memory-store.js';
 import { createSealer } from '../stores/sealed.js';
 import type { BffRuntime } from './bff-runtime.js';
 import type { CreateBffOptions } from './options.js';
@@ -53,20 +55,37 @@ export function createBff(options: CreateBffOptions): Middleware {
   const cookie = resolveCookie(options.cookie);
   const registry = options.registry;
   const logger = options.logger ?? registry.logger;
-  const records = createSessionRecords(options.store ?? createMemoryStore(), sealer, {
-    maxAgeMs: cookie.maxAgeMs,
-    now: Date.now,
+  const store = options.store ?? createMemoryStore();
+  if (isMemoryStore(store) && Object.is(store, registry.cache)) {
+    throw new ConfigurationError('store', 'Give sessions and the registry cache two memory stores: in one, anonymous login starts would push out sessions.');
+  }
+  const storeTimeoutMs = positiveInteger(options.storeTimeoutMs, 2_000, 'storeTimeoutMs');
+  const names = createKeyNames(options.keys);
+  // Sessions follow the registry's clock, as token expiry does.
+  const now = () => registry.now();
+  const records = createSessionRecords(boundedSessionStore(store, storeTimeoutMs), sealer, names, {
+    now,
     openedCacheSize: options.sessionCacheSize ?? 1_000,
   });
   const loginTimeoutMs = positiveInteger(options.loginTimeoutMs, 600_000, 'loginTimeoutMs');
-  const sessions = createSessionLayer(records, cookie, { preLoginMaxAgeMs: loginTimeoutMs });
+  // Built below; a token refreshed for a session that ended meanwhile is revoked through it.
+  let runtime: BffRuntime | undefined;
+  const sessions = createSessionLayer(records, cookie, {
+    lock: registry.refreshLock,
+    now,
+    loginTimeoutMs,
+    logger,
+    orphanedToken: async (provider, token) => {
+      if (runtime !== undefined) await revokeToken(runtime, provider, token);
+    },
+  });
   const publicOrigin = resolvePublicOrigin(options.publicOrigin);
 
   const bff: BffRuntime = Object.freeze({
     registry,
     basePath,
     sessions,
-    transactions: createTransactionStore(registry.cache, sealer, loginTimeoutMs),
+    transactions: createTransactionStore(boundedTransactionCache(registry.cache, storeTimeoutMs), sealer, names, loginTimeoutMs),
     onLogin: options.onLogin,
     allowedOrigins: normalizeOrigins(options.allowedOrigins ?? (publicOrigin === undefined ? undefined : [publicOrigin])),
     publicOrigin,
@@ -76,6 +95,7 @@ export function createBff(options: CreateBffOptions): Middleware {
     callbackUri: (ctx: Context, provider: string) => `${publicOrigin ?? requestOrigin(ctx)}${basePath}/callback/${provider}`,
   });
 
+  runtime = bff;
   const proxy = proxyRoute(bff);
   const login = loginRoute(bff);
   const callback = callbackRoute(bff);
@@ -117,8 +137,10 @@ export function createBff(options: CreateBffOptions): Middleware {
         await proxy(ctx, provider, slash === -1 ? '' : rest.slice(slash + 1));
         return;
       }
-      await sessions.run(ctx, mode, () => routes(ctx as Parameters<typeof routes>[0], notFound));
+      await sessions.run(ctx, () => routes(ctx as Parameters<typeof routes>[0], notFound));
     } catch (error) {
+      // An error after a route chose a redirect answers with the error alone, never a 5xx with a Location.
+      ctx.remove('location');
       sendError(ctx, toBffError(error), logger, isProxy ? 'proxy' : path.slice(basePath.length));
     }
   };

@@ -29,6 +29,8 @@ export interface CreateBffOptions {
   registry: OAuthRegistry;
   /** Where server-side sessions live. Default: in memory (one BFF instance only). */
   store?: SessionStore;
+  /** Longest wait for one call to the session store or the transaction cache before answering `store_unavailable` (503), in milliseconds. Default 2000. */
+  storeTimeoutMs?: number;
   /**
    * Sessions kept opened in this process, so the proxy decrypts a session once per change rather than
    * once per call (each call still reads the store once, and a changed value is opened again); 0 keeps
@@ -43,13 +45,13 @@ export interface CreateBffOptions {
   onLogin?: OnLogin;
   /** Origins allowed to call state-changing routes and the proxy. Default: the BFF's own origin (or `publicOrigin`). */
   allowedOrigins?: readonly string[];
-  /** The session cookie. Default `__Host-latchkey`, one day, loopback development allowed. */
+  /** The session cookie and lifetimes. Default `__Host-latchkey`, one day idle, one week absolute, loopback development allowed. */
   cookie?: SessionCookieOptions;
   /** Public origin of the BFF, for redirect URIs behind a proxy. Default: the request's origin. */
   publicOrigin?: string;
   /** Largest request body the proxy forwards, in bytes. Default 1048576. */
   maxBodyBytes?: number;
-  /** How long a started login stays valid, and a session holding only logins lives, in milliseconds. Default 600000. */
+  /** How long a started login stays valid (its transaction and the browser's login-binding cookie), in milliseconds. Default 600000. */
   loginTimeoutMs?: number;
   /** Revoke tokens at the provider on logout and disconnect. Default true. */
   revokeOnLogout?: boolean;

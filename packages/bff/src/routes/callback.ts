@@ -5,7 +5,7 @@ import { BffError } from '../errors.js';
 import { bindToken } from '../client/remote-client.js';
 import { toBffError } from '../http/respond.js';
 import { loginFailureFields } from '../http/failure-cause.js';
-import { sessionBinding, type LoginTransaction } from '../session/login-transaction.js';
+import type { LoginTransaction } from '../session/login-transaction.js';
 import { emptySessionData } from '../session/session-data.js';
 import type { ProviderRuntime } from '../registry/registry.js';
 import type { OAuthToken } from '../tokens/token.js';
@@ -31,14 +31,16 @@ const single = (ctx: Context, name: string): string | undefined => {
   return typeof value === 'string' && value !== '' ? value : undefined;
 };
 
-/** Takes the transaction and checks it belongs to this browser's session (RFC 6749 section 10.12). */
+/**
+ * Takes the transaction (it is gone after, whatever follows) and checks it belongs to this browser's
+ * login-binding cookie (RFC 6749 section 10.12).
+ */
 async function claim(bff: BffRuntime, ctx: Context, provider: string, key: string | undefined): Promise<LoginTransaction> {
   if (key === undefined) throw new BffError('state_missing', 'The callback carries no state.');
   const transaction = await bff.transactions.take(provider, key);
   if (transaction === undefined) throw new BffError('state_mismatch', 'This login is unknown, expired or already used.');
-  const id = bff.sessions.bridge.id(ctx);
-  if (id === undefined || sessionBinding(id) !== transaction.binding) {
-    throw new BffError('state_mismatch', 'This login was started in another browser session.');
+  if (!bff.sessions.isBoundHere(ctx, transaction.binding)) {
+    throw new BffError('state_mismatch', 'This login was started in another browser.');
   }
   return transaction;
 }
@@ -109,7 +111,7 @@ export function callbackRoute(bff: BffRuntime) {
           ? await completeOAuth2(ctx, runtime, transaction)
           : await completeOAuth1(ctx, runtime, transaction, oauthToken as string);
 
-      const existing = (await bff.sessions.bridge.reload(ctx)) ?? emptySessionData();
+      const existing = (await bff.sessions.current(ctx)) ?? emptySessionData();
       let user: BffUser | null = existing.user ?? completed.userInfo;
       if (bff.onLogin !== undefined) {
         try {
@@ -119,12 +121,12 @@ export function callbackRoute(bff: BffRuntime) {
           throw new BffError('login_failed', 'The login was refused.', { cause });
         }
       }
-      const connections = {
-        ...existing.connections,
-        [provider]: { protocol: runtime.config.protocol, token: completed.token, linkedAt: Math.floor(bff.registry.now() / 1000) },
-      };
-      // A new session id at login, so an id planted before the login is worthless after it.
-      await bff.sessions.replace(ctx, { user, connections }, { regenerate: true });
+      const connection = { protocol: runtime.config.protocol, token: completed.token, linkedAt: Math.floor(bff.registry.now() / 1000) };
+      // The session as stored once no refresh of its providers is in flight, so a token refreshed meanwhile
+      // moves with it; then a new session id, so an id planted before the login is worthless after it.
+      await bff.sessions.withLocks(ctx, 'linked', (fresh) =>
+        bff.sessions.rotate(ctx, fresh, (stored) => ({ user, connections: { ...stored.connections, [provider]: connection } })),
+      );
       bff.logger.info('login completed', { provider, protocol: runtime.config.protocol });
       ctx.redirect(returnTo);
     } catch (error) {

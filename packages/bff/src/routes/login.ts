@@ -3,20 +3,21 @@ import { BffError } from '../errors.js';
 import { loginFailureFields } from '../http/failure-cause.js';
 import { checkReturnTo } from '../http/return-to.js';
 import type { ProviderRuntime } from '../registry/registry.js';
-import { sessionBinding, type LoginTransaction } from '../session/login-transaction.js';
+import type { LoginTransaction } from '../session/login-transaction.js';
 import type { BffRuntime } from '../bff/bff-runtime.js';
 import { withLoginError } from './callback.js';
 
 /**
  * `GET /login/:provider?returnTo=`: starts a login and redirects to the provider. The transaction is
  * keyed by `state` (OAuth 2) or the temporary `oauth_token` (OAuth 1), so logins in two tabs both
- * complete, and is bound to this browser's session.
+ * complete, and is bound to this browser by its login-binding cookie, which outlives the session id
+ * changing when another of its logins completes. Nothing is written to the session store.
  */
 export function loginRoute(bff: BffRuntime) {
   return async (ctx: Context, provider: string): Promise<void> => {
     const runtime = bff.registry.runtime(provider);
     const returnTo = checkReturnTo(typeof ctx.query.returnTo === 'string' ? ctx.query.returnTo : undefined);
-    const binding = sessionBinding(bff.sessions.beginLogin(ctx));
+    const binding = bff.sessions.bindLogin(ctx);
     const redirectUri = bff.callbackUri(ctx, provider);
     const base = { provider, returnTo, redirectUri, binding };
     ctx.set('cache-control', 'no-store');

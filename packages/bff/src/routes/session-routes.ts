@@ -3,7 +3,8 @@ import type { BffConnection, BffProvidersResponse, BffSessionResponse } from '@l
 import { BffError } from '../errors.js';
 import { checkCsrf } from '../http/csrf.js';
 import { errorFields, sendJson, toBffError } from '../http/respond.js';
-import type { BffSessionData, SessionConnection } from '../session/session-data.js';
+import type { SessionConnection } from '../session/session-data.js';
+import type { OAuthToken } from '../tokens/token.js';
 import type { BffRuntime } from '../bff/bff-runtime.js';
 
 function toConnection(provider: string, connection: SessionConnection): BffConnection {
@@ -43,49 +44,54 @@ export function providersRoute(bff: BffRuntime) {
 }
 
 /** RFC 7009 where the provider offers it; a failure is logged and does not block the logout. */
-async function revoke(bff: BffRuntime, provider: string, connection: SessionConnection): Promise<void> {
-  if (!bff.revokeOnLogout || connection.token.kind !== 'oauth2' || !bff.registry.has(provider)) return;
+export async function revokeToken(bff: BffRuntime, provider: string, token: OAuthToken): Promise<void> {
+  if (!bff.revokeOnLogout || token.kind !== 'oauth2' || !bff.registry.has(provider)) return;
   const oauth2 = bff.registry.runtime(provider).oauth2;
   if (oauth2 === undefined) return;
   try {
-    const revoked = await oauth2.revoke(connection.token);
+    const revoked = await oauth2.revoke(token);
     if (revoked) bff.logger.info('tokens revoked', { provider });
   } catch (error) {
     bff.logger.warn('revocation failed', { ...errorFields(toBffError(error)), provider });
   }
 }
 
-async function freshData(bff: BffRuntime, ctx: Context): Promise<BffSessionData | undefined> {
-  return (await bff.sessions.bridge.reload(ctx)) ?? (await bff.sessions.current(ctx));
-}
-
-/** `POST /logout`: revokes every linked provider's tokens and ends the session. */
+/**
+ * `POST /logout`: revokes every linked provider's tokens and ends the session. It waits for any refresh
+ * in flight (it takes each provider's refresh lock), so it revokes the tokens the session holds after
+ * it, and the session it destroys is not written back.
+ */
 export function logoutRoute(bff: BffRuntime) {
   return async (ctx: Context): Promise<void> => {
     checkCsrf(ctx, bff.allowedOrigins);
-    const data = await freshData(bff, ctx);
-    await Promise.all(Object.entries(data?.connections ?? {}).map(([provider, connection]) => revoke(bff, provider, connection)));
-    bff.sessions.destroy(ctx);
-    bff.logger.info('logged out', { providers: Object.keys(data?.connections ?? {}).length });
+    const providers = await bff.sessions.withLocks(ctx, 'linked', async (fresh) => {
+      const connections = Object.entries(fresh?.record.connections ?? {});
+      await Promise.all(connections.map(([provider, connection]) => revokeToken(bff, provider, connection.token)));
+      await bff.sessions.destroy(ctx);
+      return connections.length;
+    });
+    bff.logger.info('logged out', { providers });
     ctx.set('cache-control', 'no-store');
     ctx.status = 204;
   };
 }
 
-/** `POST /disconnect/:provider`: unlinks one provider (revoking its tokens) and keeps the session. */
+/** `POST /disconnect/:provider`: unlinks one provider (revoking its tokens, after any refresh in flight) and keeps the session. */
 export function disconnectRoute(bff: BffRuntime) {
   return async (ctx: Context, provider: string): Promise<void> => {
     checkCsrf(ctx, bff.allowedOrigins);
     if (!bff.registry.has(provider)) throw new BffError('unknown_provider', 'No such provider.');
-    const data = await freshData(bff, ctx);
-    const connection = data?.connections[provider];
-    if (data !== undefined && connection !== undefined) {
-      await revoke(bff, provider, connection);
-      const { [provider]: _removed, ...connections } = data.connections;
-      const user = Object.keys(connections).length === 0 ? null : data.user;
-      await bff.sessions.replace(ctx, { user, connections }, { regenerate: false });
-      bff.logger.info('provider disconnected', { provider });
-    }
+    const removed = await bff.sessions.withLocks(ctx, [provider], async (fresh) => {
+      const connection = fresh?.record.connections[provider];
+      if (connection === undefined) return false;
+      await revokeToken(bff, provider, connection.token);
+      // Other providers' refreshes may write meanwhile: the update is read again and retried on a conflict.
+      return bff.sessions.update(ctx, (stored) => {
+        const { [provider]: _removed, ...connections } = stored.connections;
+        return { user: Object.keys(connections).length === 0 ? null : stored.user, connections };
+      });
+    });
+    if (removed) bff.logger.info('provider disconnected', { provider });
     ctx.set('cache-control', 'no-store');
     ctx.status = 204;
   };

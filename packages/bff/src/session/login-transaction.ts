@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
+import type { KeyNames } from '../stores/key-names.js';
 import type { Sealer } from '../stores/sealed.js';
 import type { TransactionCache } from '../stores/session-store.js';
 
 /**
  * One login in progress, keyed by its `state` (OAuth 2) or temporary `oauth_token` (OAuth 1) rather
  * than one slot per session, so logins started in two tabs both complete. Single use, short lived,
- * and bound to the browser session that started it (a hash of its id).
+ * and bound to the browser that started it (a hash of its login-binding cookie).
  */
 export interface LoginTransaction {
   provider: string;
@@ -26,23 +26,26 @@ export interface TransactionStore {
   take(provider: string, key: string): Promise<LoginTransaction | undefined>;
 }
 
-export function sessionBinding(sessionId: string): string {
-  return createHash('sha256').update(sessionId).digest('base64url');
-}
-
-/** Transactions hold a PKCE verifier or a credential secret, so they are sealed in the cache too. */
-export function createTransactionStore(cache: TransactionCache, sealer: Sealer, ttlMs: number): TransactionStore {
-  const cacheKey = (provider: string, key: string) => `latchkey:tx:${provider}:${key}`;
+/**
+ * Transactions hold a PKCE verifier or a credential secret, so they are sealed in the cache too, with
+ * their provider and key as additional data; the cache key is a keyed hash of them, since a `state`
+ * in a key name is what a forged callback would need.
+ */
+export function createTransactionStore(cache: TransactionCache, sealer: Sealer, names: KeyNames, ttlMs: number): TransactionStore {
+  const sealingId = (provider: string, key: string) => `latchkey:tx:${provider}:${key}`;
   return {
     async save(key, transaction) {
-      const id = cacheKey(transaction.provider, key);
-      await cache.set(id, sealer.seal(JSON.stringify(transaction), id), ttlMs);
+      await cache.set(names.transaction(transaction.provider, key)[0], sealer.seal(JSON.stringify(transaction), sealingId(transaction.provider, key)), ttlMs);
     },
     async take(provider, key) {
-      const id = cacheKey(provider, key);
-      const sealed = await cache.take(id);
-      const json = sealed === undefined ? undefined : sealer.open(sealed, id);
-      return json === undefined ? undefined : (JSON.parse(json) as LoginTransaction);
+      // Taken, not read: a used transaction is gone, so a replayed callback is refused (single use).
+      for (const name of names.transaction(provider, key)) {
+        const sealed = await cache.take(name);
+        if (sealed === undefined) continue;
+        const json = sealer.open(sealed, sealingId(provider, key));
+        return json === undefined ? undefined : (JSON.parse(json) as LoginTransaction);
+      }
+      return undefined;
     },
   };
 }

@@ -4,8 +4,16 @@ import { ConfigurationError } from '@latchkey/common';
 export interface SessionCookieOptions {
   /** Cookie name; `__Host-` is prepended when the cookie is `Secure`. Default `latchkey`. */
   name?: string;
-  /** Session lifetime in milliseconds. Default 86400000 (one day). */
+  /**
+   * Idle lifetime in milliseconds: a session not used for this long ends. Using it (any BFF route but
+   * the proxy) once half of it has passed renews it. Default 86400000 (one day).
+   */
   maxAgeMs?: number;
+  /**
+   * Absolute lifetime in milliseconds, from the login that made the session: it ends then however
+   * much it is used, and the user logs in again. Default 604800000 (one week).
+   */
+  absoluteMaxAgeMs?: number;
   /**
    * Serves `http://localhost`, `http://127.0.0.1` and `http://[::1]` with a cookie that is not `Secure`
    * (and so cannot carry the `__Host-` prefix), for local development. Default true.
@@ -17,6 +25,7 @@ export interface ResolvedCookie {
   secureName: string;
   loopbackName: string;
   maxAgeMs: number;
+  absoluteMaxAgeMs: number;
   allowInsecureLoopback: boolean;
 }
 
@@ -40,10 +49,15 @@ export function resolveCookie(options: SessionCookieOptions = {}): ResolvedCooki
   if (!Number.isInteger(maxAgeMs) || maxAgeMs < 60_000) {
     throw new ConfigurationError('cookie.maxAgeMs', 'cookie.maxAgeMs must be a whole number of milliseconds, at least 60000.');
   }
+  const absoluteMaxAgeMs = options.absoluteMaxAgeMs ?? 604_800_000;
+  if (!Number.isInteger(absoluteMaxAgeMs) || absoluteMaxAgeMs < 60_000) {
+    throw new ConfigurationError('cookie.absoluteMaxAgeMs', 'cookie.absoluteMaxAgeMs must be a whole number of milliseconds, at least 60000.');
+  }
   return Object.freeze({
     secureName: `__Host-${name}`,
     loopbackName: name,
     maxAgeMs,
+    absoluteMaxAgeMs,
     allowInsecureLoopback: options.allowInsecureLoopback !== false,
   });
 }
@@ -69,6 +83,7 @@ function sessionCookieAttributes(mode: CookieMode) {
   return { path: '/', httpOnly: true, secure: mode.secure, sameSite: 'lax', signed: false, overwrite: true } as const;
 }
 
+/** Sets the session cookie for what is left of the session's life (Max-Age, so the browser's clock does not matter). */
 export function writeSessionCookie(ctx: Context, mode: CookieMode, id: string, maxAgeMs: number): void {
   ctx.cookies.set(mode.name, id, { ...sessionCookieAttributes(mode), maxAge: maxAgeMs });
 }

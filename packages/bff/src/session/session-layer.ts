@@ -1,63 +1,80 @@
 import { randomBytes } from 'node:crypto';
-import type Koa from 'koa';
-import type { Context, Middleware, Next } from 'koa';
-import createSession from 'koa-session';
-import { ConfigurationError } from '@latchkey/common';
+import type { Context, Next } from 'koa';
 import { BffError } from '../errors.js';
+import type { BffLogger } from '../logger.js';
+import type { RefreshLock } from '../stores/refresh-lock.js';
+import { sessionLockKey } from '../tokens/token-manager.js';
 import type { OAuthToken } from '../tokens/token.js';
+import { bindLogin, clearLoginBinding, isBoundHere } from './login-binding.js';
 import type { SessionBridge } from './session-bridge.js';
-import { cookieModeOf, readSessionId, type CookieMode, type ResolvedCookie } from './session-cookie.js';
-import { asSessionData, emptySessionData, type BffSessionData } from './session-data.js';
-import type { SessionRecord, SessionRecords } from './session-record.js';
-
-/** The part of koa-session's session object the BFF uses. */
-interface KoaSession {
-  readonly isNew: boolean;
-  /** This request's session lifetime in milliseconds; setting it makes koa-session write the session. */
-  maxAge: number;
-  readonly externalKey: string | undefined;
-  user?: unknown;
-  connections?: unknown;
-  toJSON(): Record<string, unknown>;
-  regenerate(): Promise<void> | undefined;
-}
-interface SessionContext {
-  session: KoaSession | null;
-  readonly sessionOptions: { key: string; store?: unknown };
-}
+import { clearSessionCookie, cookieModeOf, readSessionId, writeSessionCookie, type CookieMode, type ResolvedCookie } from './session-cookie.js';
+import { emptySessionData, type BffSessionData } from './session-data.js';
+import type { SessionRecord, SessionRecords, SessionSnapshot } from './session-record.js';
 
 interface RequestSession {
   mode: CookieMode | null;
-  /** True when koa-session handles this request (the BFF's own routes, except the proxy). */
-  viaKoaSession: boolean;
-  loaded?: { id: string | undefined; data: BffSessionData | undefined };
+  /** A BFF route (not the proxy, not the app's own routes): a session it reads may be renewed. */
+  isRoute: boolean;
+  /** The session id the browser sent, if any, and what one store read found under it. */
+  loaded?: { id: string | undefined; snapshot: SessionSnapshot | undefined };
   overrides?: Map<string, OAuthToken>;
+  /** This request wrote, moved or ended the session: nothing to renew. */
+  written?: boolean;
 }
 
 export interface SessionLayer {
   readonly bridge: SessionBridge;
-  /** Records the request's cookie mode; `viaKoaSession` for routes that may change the session. */
-  begin(ctx: Context, viaKoaSession: boolean): CookieMode | null;
-  /** Runs `next` inside koa-session (the session is read before and committed after). */
-  run(ctx: Context, mode: CookieMode, next: Next): Promise<void>;
-  /** The session's current data: for koa-session requests its copy, else one store read. */
+  /** Records the request's cookie mode; `isRoute` for the BFF's own routes (not the proxy). */
+  begin(ctx: Context, isRoute: boolean): CookieMode | null;
+  /** Runs a BFF route, then renews the idle lifetime of a session it read once half of it has passed. */
+  run(ctx: Context, next: Next): Promise<void>;
+  /** The session's current data, from one store read per request. */
   current(ctx: Context): Promise<BffSessionData | undefined>;
+  /** Keeps (or makes) this browser's login-binding cookie for another `loginTimeoutMs`; returns the binding a transaction records. */
+  bindLogin(ctx: Context): string;
+  /** True when `binding` was made from this browser's login-binding cookie. */
+  isBoundHere(ctx: Context, binding: string): boolean;
   /**
-   * Ensures the browser has a session for a login transaction to be bound to, and returns its id. A
-   * session without linked providers lives only as long as the login (`loginTimeoutMs`), so abandoned
-   * logins leave nothing behind for longer than their transactions.
+   * Runs `task` holding the refresh locks of `providers` in this request's session (every linked
+   * provider for `'linked'`), with the session as stored once they are held: a refresh in flight has
+   * finished and saved its token, and none starts until `task` is done. Locks are taken in name order,
+   * so two tasks never wait on each other.
    */
-  beginLogin(ctx: Context): string;
+  withLocks<T>(ctx: Context, providers: readonly string[] | 'linked', task: (fresh: SessionSnapshot | undefined) => Promise<T>): Promise<T>;
   /**
-   * Replaces the session's data, optionally under a new id (login: against session fixation). A session
-   * that now links a provider gets the full cookie lifetime.
+   * Completes a login: the data `update` makes of the stored session (or an empty one) moves to a new
+   * session id (against fixation), the old id is destroyed, and the cookie names the new one. Call it
+   * inside `withLocks(ctx, 'linked', ...)`.
    */
-  replace(ctx: Context, data: BffSessionData, options: { regenerate: boolean }): Promise<void>;
-  /** Deletes the session and its cookie. */
-  destroy(ctx: Context): void;
+  rotate(ctx: Context, fresh: SessionSnapshot | undefined, update: (existing: BffSessionData) => BffSessionData): Promise<void>;
+  /**
+   * Changes the stored session with `update` (compare-and-set, read again and retried when another write
+   * came first); `undefined` leaves it as it is. Resolves false when there is no session.
+   */
+  update(ctx: Context, update: (existing: Readonly<SessionRecord>) => BffSessionData | undefined): Promise<boolean>;
+  /** Destroys the session in the store and clears its cookie, and the login-binding cookie (pending logins end too). */
+  destroy(ctx: Context): Promise<void>;
+}
+
+export interface SessionLayerOptions {
+  /** The registry's refresh lock: logout, disconnect and login completion take it too. */
+  lock: RefreshLock;
+  /** Milliseconds since the epoch. */
+  now: () => number;
+  /** How long a started login stays valid: the login-binding cookie's lifetime. */
+  loginTimeoutMs: number;
+  /**
+   * A refreshed token whose session ended (or whose provider was disconnected) while it was being
+   * refreshed: revoke it, so nothing keeps the grant alive at the provider.
+   */
+  orphanedToken: (provider: string, token: OAuthToken) => Promise<void>;
+  logger: BffLogger;
 }
 
 const genid = () => randomBytes(32).toString('base64url');
+
+/** Compare-and-set retries before giving up on a session that changes under every write. */
+const MAX_ATTEMPTS = 5;
 
 function withOverrides(data: BffSessionData | undefined, overrides: Map<string, OAuthToken> | undefined): BffSessionData | undefined {
   if (data === undefined || overrides === undefined) return data;
@@ -69,87 +86,72 @@ function withOverrides(data: BffSessionData | undefined, overrides: Map<string, 
   return { ...data, connections };
 }
 
-export interface SessionLayerOptions {
-  /** Lifetime of a session that only holds login transactions, in milliseconds. */
-  preLoginMaxAgeMs: number;
-}
-
+/**
+ * Server-side sessions by our own small layer over the store: the cookie carries a random id, the store
+ * a sealed record under a keyed hash of it. Every write is a compare-and-set against what was read,
+ * and routes that change a linked provider do so under its refresh lock, so a logout or disconnect
+ * stays done (no refresh in flight writes the session back or keeps a grant alive).
+ */
 export function createSessionLayer(records: SessionRecords, cookie: ResolvedCookie, options: SessionLayerOptions): SessionLayer {
-  const preLoginMaxAgeMs = Math.min(options.preLoginMaxAgeMs, cookie.maxAgeMs);
+  const { lock, now, logger } = options;
   const requests = new WeakMap<Context, RequestSession>();
-  const perApp = new WeakMap<Koa, { middleware: Middleware; options: { key: string; secure?: boolean } }>();
-  const store = {
-    get: async (id: string) => records.read(id),
-    set: async (id: string, record: SessionRecord, ttlMs: number) => records.write(id, record, ttlMs),
-    destroy: async (id: string) => records.destroy(id),
+
+  const stateOf = (ctx: Context): RequestSession => {
+    const state = requests.get(ctx);
+    if (state === undefined) throw new BffError('internal_error', 'No session layer for this request.');
+    return state;
   };
 
-  const koaSessionOf = (app: Koa) => {
-    let entry = perApp.get(app);
-    if (entry === undefined) {
-      const options = {
-        key: cookie.secureName,
-        maxAge: cookie.maxAgeMs,
-        httpOnly: true,
-        signed: false,
-        secure: true,
-        sameSite: 'lax',
-        overwrite: true,
-        renew: true,
-        rolling: false,
-        store,
-        genid,
-        valid: (_ctx: unknown, data: unknown) => asSessionData(data) !== undefined,
-      };
-      entry = { middleware: createSession(options, app) as Middleware, options };
-      perApp.set(app, entry);
-    }
-    return entry;
+  const modeOf = (state: RequestSession): CookieMode => {
+    if (state.mode === null) throw new BffError('internal_error', 'The BFF must be served over https.');
+    return state.mode;
   };
 
-  const sessionOf = (ctx: Context): KoaSession => {
-    const session = (ctx as unknown as SessionContext).session;
-    if (session === null) throw new BffError('internal_error', 'The session was already ended.');
-    return session;
-  };
-
-  const load = async (ctx: Context, state: RequestSession) => {
-    if (state.viaKoaSession) {
-      const session = sessionOf(ctx);
-      return { id: session.externalKey, data: asSessionData(session.toJSON()) };
-    }
+  const load = async (state: RequestSession, ctx: Context) => {
     if (state.loaded !== undefined) return state.loaded;
     const id = state.mode === null ? undefined : readSessionId(ctx, state.mode);
-    const record = id === undefined ? undefined : await records.readShared(id);
-    state.loaded = { id: record === undefined ? undefined : id, data: record };
+    const snapshot = id === undefined ? undefined : await records.read(id);
+    state.loaded = { id, snapshot };
     return state.loaded;
   };
+
+  /** What is left of a record's life, for the cookie's Max-Age. */
+  const leftOf = (record: Readonly<SessionRecord>) => Math.max(0, records.endOf(record) - now());
 
   const bridge: SessionBridge = {
     async load(ctx) {
       const state = requests.get(ctx);
       if (state === undefined) return undefined;
-      return withOverrides((await load(ctx, state)).data, state.overrides);
+      return withOverrides((await load(state, ctx)).snapshot?.record, state.overrides);
     },
     id(ctx) {
-      const state = requests.get(ctx);
-      if (state === undefined) return undefined;
-      if (state.viaKoaSession) return sessionOf(ctx).externalKey;
-      return state.loaded?.id;
+      const loaded = requests.get(ctx)?.loaded;
+      return loaded?.snapshot === undefined ? undefined : loaded.id;
     },
     async reload(ctx) {
       const id = bridge.id(ctx);
-      return id === undefined ? undefined : records.read(id);
+      if (id === undefined) return undefined;
+      const fresh = await records.read(id);
+      // The session ended (logout) or moved to a new id (a login) while this request waited for the lock.
+      if (fresh === undefined) throw new BffError('login_required', 'The session has ended; log in again.');
+      return fresh.record;
     },
     async saveToken(ctx, provider, token) {
       bridge.useToken(ctx, provider, token);
       const id = bridge.id(ctx);
-      const record = id === undefined ? undefined : await records.read(id);
-      const connection = record?.connections[provider];
-      if (id === undefined || record === undefined || connection === undefined) return;
-      connection.token = token;
-      const ttlMs = typeof record._expire === 'number' ? Math.max(1_000, record._expire - Date.now() + 10_000) : cookie.maxAgeMs;
-      await records.write(id, record, ttlMs);
+      if (id === undefined) return;
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const fresh = await records.read(id);
+        const connection = fresh?.record.connections[provider];
+        if (fresh === undefined || connection === undefined) {
+          // Logged out or disconnected while the refresh was in flight: the new grant must not outlive it.
+          await options.orphanedToken(provider, token);
+          throw new BffError('login_required', 'The session has ended; log in again.');
+        }
+        const record = { ...fresh.record, connections: { ...fresh.record.connections, [provider]: { ...connection, token } } };
+        if (await records.update(id, fresh, record)) return;
+      }
+      throw new BffError('internal_error', 'The session changed under every attempt to save a token.');
     },
     useToken(ctx, provider, token) {
       const state = requests.get(ctx);
@@ -159,62 +161,113 @@ export function createSessionLayer(records: SessionRecords, cookie: ResolvedCook
     },
   };
 
-  return {
+  /** Renews a session read by a route once half its idle lifetime has passed, within its absolute lifetime. */
+  const renew = async (ctx: Context, state: RequestSession) => {
+    const id = state.loaded?.id;
+    const snapshot = state.loaded?.snapshot;
+    if (state.written || id === undefined || snapshot === undefined || state.mode === null) return;
+    const { record } = snapshot;
+    const at = now();
+    if (record.idleExpiresAt - at >= cookie.maxAgeMs / 2 || record.idleExpiresAt >= record.absoluteExpiresAt) return;
+    const renewed = { ...record, idleExpiresAt: Math.min(at + cookie.maxAgeMs, record.absoluteExpiresAt) };
+    try {
+      // A session another request changed meanwhile is left alone: it was just written anyway.
+      if (await records.update(id, snapshot, renewed)) writeSessionCookie(ctx, state.mode, id, leftOf(renewed));
+    } catch (error) {
+      logger.warn('session not renewed', { cause: error instanceof BffError ? error.code : 'error' });
+    }
+  };
+
+  const layer: SessionLayer = {
     bridge,
 
-    begin(ctx, viaKoaSession) {
+    begin(ctx, isRoute) {
       const mode = cookieModeOf(ctx, cookie);
-      requests.set(ctx, { mode, viaKoaSession: viaKoaSession && mode !== null });
+      requests.set(ctx, { mode, isRoute });
       return mode;
     },
 
-    async run(ctx, mode, next) {
-      const { middleware, options } = koaSessionOf(ctx.app);
-      // koa-session keeps one option set per app; the cookie's name and Secure flag depend on the request
-      // (loopback development), so they are set right before koa-session copies the options for this
-      // request, synchronously at the start of its middleware.
-      options.key = mode.name;
-      options.secure = mode.secure;
-      await middleware(ctx, async () => {
-        const sessionOptions = (ctx as unknown as SessionContext).sessionOptions;
-        if (sessionOptions.store !== store || sessionOptions.key !== mode.name) {
-          throw new ConfigurationError('app', 'Another koa-session is installed on this app; the BFF needs its own ctx.session.');
-        }
-        await next();
-      });
+    async run(ctx, next) {
+      const state = stateOf(ctx);
+      await next();
+      if (state.isRoute) await renew(ctx, state);
     },
 
     async current(ctx) {
       return bridge.load(ctx);
     },
 
-    beginLogin(ctx) {
-      const session = sessionOf(ctx);
-      const data = asSessionData(session.toJSON());
-      if (data === undefined) {
-        const empty = emptySessionData();
-        session.user = empty.user;
-        session.connections = empty.connections;
+    bindLogin(ctx) {
+      return bindLogin(ctx, modeOf(stateOf(ctx)), options.loginTimeoutMs);
+    },
+
+    isBoundHere(ctx, binding) {
+      return isBoundHere(ctx, modeOf(stateOf(ctx)), binding);
+    },
+
+    async withLocks<T>(ctx: Context, providers: readonly string[] | 'linked', task: (fresh: SessionSnapshot | undefined) => Promise<T>): Promise<T> {
+      const state = stateOf(ctx);
+      const { id, snapshot } = await load(state, ctx);
+      if (id === undefined || snapshot === undefined) return task(undefined);
+      const names = [...new Set(providers === 'linked' ? Object.keys(snapshot.record.connections) : providers)].sort();
+      const locked = async (index: number): Promise<T> => {
+        const name = names[index];
+        if (name === undefined) return task(await records.read(id));
+        return lock.withLock(sessionLockKey(id, name), () => locked(index + 1));
+      };
+      return locked(0);
+    },
+
+    async rotate(ctx, fresh, update) {
+      const state = stateOf(ctx);
+      const mode = modeOf(state);
+      const data = update(fresh?.record ?? emptySessionData());
+      const at = now();
+      // A new session's absolute lifetime starts now; linking another provider does not extend it.
+      const absoluteExpiresAt = fresh?.record.absoluteExpiresAt ?? at + cookie.absoluteMaxAgeMs;
+      const record: SessionRecord = {
+        user: data.user,
+        connections: data.connections,
+        idleExpiresAt: Math.min(at + cookie.maxAgeMs, absoluteExpiresAt),
+        absoluteExpiresAt,
+      };
+      const id = genid();
+      if (!(await records.create(id, record))) throw new BffError('internal_error', 'A new session id was already taken.');
+      const oldId = state.loaded?.id;
+      if (oldId !== undefined) await records.destroy(oldId);
+      writeSessionCookie(ctx, mode, id, leftOf(record));
+      state.written = true;
+      delete state.overrides;
+    },
+
+    async update(ctx, change) {
+      const state = stateOf(ctx);
+      const id = (await load(state, ctx)).id;
+      if (id === undefined) return false;
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const fresh = await records.read(id);
+        if (fresh === undefined) return false;
+        const data = change(fresh.record);
+        if (data === undefined) return true;
+        const record = { ...fresh.record, user: data.user, connections: data.connections };
+        if (await records.update(id, fresh, record)) {
+          state.written = true;
+          delete state.overrides;
+          return true;
+        }
       }
-      // Setting maxAge makes koa-session write the session (and its cookie) with that lifetime; a
-      // session that already links a provider keeps its own.
-      if (data === undefined || Object.keys(data.connections).length === 0) session.maxAge = preLoginMaxAgeMs;
-      return session.externalKey as string;
+      throw new BffError('internal_error', 'The session changed under every attempt to write it.');
     },
 
-    async replace(ctx, data, { regenerate }) {
-      const session = sessionOf(ctx);
-      session.user = data.user;
-      session.connections = data.connections;
-      // koa-session keeps the lifetime a session was stored with, also across regenerate().
-      if (Object.keys(data.connections).length > 0 && session.maxAge !== cookie.maxAgeMs) session.maxAge = cookie.maxAgeMs;
-      if (regenerate) await session.regenerate();
-      const state = requests.get(ctx);
-      if (state !== undefined) delete state.overrides;
-    },
-
-    destroy(ctx) {
-      (ctx as unknown as SessionContext).session = null;
+    async destroy(ctx) {
+      const state = stateOf(ctx);
+      const mode = modeOf(state);
+      const id = (await load(state, ctx)).id;
+      if (id !== undefined) await records.destroy(id);
+      if (id !== undefined || ctx.cookies.get(mode.name, { signed: false }) !== undefined) clearSessionCookie(ctx, mode);
+      clearLoginBinding(ctx, mode);
+      state.written = true;
     },
   };
+  return layer;
 }

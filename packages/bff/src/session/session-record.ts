@@ -1,39 +1,62 @@
 import { ConfigurationError } from '@latchkey/common';
+import type { KeyNames } from '../stores/key-names.js';
 import type { Sealer } from '../stores/sealed.js';
 import type { SessionStore } from '../stores/session-store.js';
 import { SESSION_ID_PATTERN } from './session-cookie.js';
 import { asSessionData, type BffSessionData } from './session-data.js';
 
-/** A session as koa-session hands it to the store: our data plus its `_expire` / `_maxAge` fields. */
-export type SessionRecord = BffSessionData & { _expire?: number; _maxAge?: number };
+/** A stored session: our data and its two deadlines, in milliseconds since the epoch. */
+export interface SessionRecord extends BffSessionData {
+  /** The session ends here unless it is used again before (the idle lifetime). */
+  idleExpiresAt: number;
+  /** The session ends here however much it is used (the absolute lifetime, counted from the first login). */
+  absoluteExpiresAt: number;
+}
+
+/** A record as read, with what a write must find in the store to replace it. */
+export interface SessionSnapshot {
+  /** Deep-frozen: requests of one session share it. */
+  record: Readonly<SessionRecord>;
+  /** The sealed value read; a write compares against it. */
+  sealed: string;
+  /** The store key it was read from (an older key's name during a rotation of `keys`). */
+  key: string;
+}
 
 /**
  * Reads and writes sealed session records. Values are sealed with AES-GCM under the app's keys with the
- * store key as additional data, so the store never holds a readable token.
+ * session id as additional data, so the store never holds a readable token and a value copied under
+ * another session's key does not open; key names are a keyed hash of the id, never the id. Every write
+ * is a compare-and-set against what was read, so no write brings back a destroyed session.
  */
 export interface SessionRecords {
-  /** The record, freshly opened: the caller may change it (koa-session, a token being saved). */
-  read(id: string): Promise<SessionRecord | undefined>;
   /**
-   * The same record from the same one store read, but opened at most once per stored value: the opened
-   * record is kept per session id next to the exact sealed value it came from, so any change to the
-   * stored value misses. Deep-frozen, since every request of the session shares it.
+   * The live record, from one store read, opened at most once per stored value: the opened record is
+   * kept per session id next to the exact sealed value it came from, so any change to the stored value
+   * misses the cache.
    */
-  readShared(id: string): Promise<Readonly<SessionRecord> | undefined>;
-  write(id: string, record: SessionRecord, ttlMs: number): Promise<void>;
+  read(id: string): Promise<SessionSnapshot | undefined>;
+  /** Stores the record of a new session id; false if the id is taken. */
+  create(id: string, record: SessionRecord): Promise<boolean>;
+  /** Replaces the record read as `snapshot`; false if the stored value changed or is gone since. */
+  update(id: string, snapshot: SessionSnapshot, record: SessionRecord): Promise<boolean>;
   destroy(id: string): Promise<void>;
+  /** When the record ends: the earlier of its two deadlines. */
+  endOf(record: Readonly<SessionRecord>): number;
 }
 
 export interface SessionRecordsOptions {
-  /** Session lifetime, for the store's TTL. */
-  maxAgeMs: number;
   /** Milliseconds since the epoch. */
   now: () => number;
-  /** Opened records `readShared` keeps, least recently used out first; 0 keeps none. */
+  /** Opened records `read` keeps, least recently used out first; 0 keeps none. */
   openedCacheSize: number;
 }
 
-export const storeKeyOf = (id: string) => `latchkey:session:${id}`;
+/** The store keeps a record this much longer than the record's own deadline (clock skew between instances). */
+const STORE_GRACE_MS = 10_000;
+
+/** The additional data a session is sealed with: its id, which no store key reveals. */
+const sealingId = (id: string) => `latchkey:session:${id}`;
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
@@ -43,69 +66,96 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function createSessionRecords(store: SessionStore, sealer: Sealer, options: SessionRecordsOptions): SessionRecords {
-  const { maxAgeMs, now, openedCacheSize } = options;
+function asSessionRecord(value: unknown): SessionRecord | undefined {
+  const data = asSessionData(value);
+  if (data === undefined) return undefined;
+  const { idleExpiresAt, absoluteExpiresAt } = data as Partial<SessionRecord>;
+  return typeof idleExpiresAt === 'number' && typeof absoluteExpiresAt === 'number' ? (data as SessionRecord) : undefined;
+}
+
+export function createSessionRecords(store: SessionStore, sealer: Sealer, names: KeyNames, options: SessionRecordsOptions): SessionRecords {
+  const { now, openedCacheSize } = options;
   if (!Number.isInteger(openedCacheSize) || openedCacheSize < 0) {
     throw new ConfigurationError('sessionCacheSize', 'sessionCacheSize must be a whole number, 0 or more.');
   }
   /** Session id -> the sealed value last opened for it and what it opened to. Map order is recency. */
   const opened = new Map<string, { sealed: string; record: SessionRecord }>();
 
-  const fetchSealed = async (id: string): Promise<string | undefined> => {
-    if (!SESSION_ID_PATTERN.test(id)) return undefined;
-    return store.get(storeKeyOf(id), { ttlMs: maxAgeMs, rolling: false });
-  };
+  const endOf = (record: Readonly<SessionRecord>) => Math.min(record.idleExpiresAt, record.absoluteExpiresAt);
+  const live = (record: SessionRecord | undefined) => (record === undefined || endOf(record) <= now() ? undefined : record);
 
   const open = (id: string, sealed: string): SessionRecord | undefined => {
-    const json = sealer.open(sealed, storeKeyOf(id));
+    const json = sealer.open(sealed, sealingId(id));
     if (json === undefined) return undefined;
-    let parsed: unknown;
     try {
-      parsed = JSON.parse(json);
+      return asSessionRecord(JSON.parse(json));
     } catch {
       return undefined;
     }
-    return asSessionData(parsed) as SessionRecord | undefined;
   };
 
-  const live = (record: SessionRecord | undefined) =>
-    record === undefined || (typeof record._expire === 'number' && record._expire <= now()) ? undefined : record;
+  /** The sealed value and the key it is under: the current key's name first, then older keys' names. */
+  const fetchSealed = async (id: string): Promise<{ sealed: string; key: string } | undefined> => {
+    for (const key of names.session(id)) {
+      const sealed = await store.get(key, { ttlMs: 0, rolling: false });
+      if (sealed !== undefined) return { sealed, key };
+    }
+    return undefined;
+  };
+
+  const openCached = (id: string, sealed: string): SessionRecord | undefined => {
+    const cached = opened.get(id);
+    opened.delete(id);
+    if (cached !== undefined && cached.sealed === sealed) {
+      opened.set(id, cached);
+      return cached.record;
+    }
+    const record = open(id, sealed);
+    if (record === undefined) return undefined;
+    deepFreeze(record);
+    if (openedCacheSize > 0) {
+      opened.set(id, { sealed, record });
+      if (opened.size > openedCacheSize) opened.delete(opened.keys().next().value as string);
+    }
+    return record;
+  };
+
+  const compareAndSet = async (key: string, expected: string | undefined, value: string, ttlMs: number): Promise<boolean> => {
+    if (store.compareAndSet !== undefined) return store.compareAndSet(key, expected, value, ttlMs);
+    // A store without an atomic compare-and-set: the same check in three steps, which narrows the race
+    // with a concurrent logout to the time between them.
+    if ((await store.get(key, { ttlMs, rolling: false })) !== expected) return false;
+    await store.set(key, value, ttlMs);
+    return true;
+  };
+
+  const write = (id: string, key: string, expected: string | undefined, record: SessionRecord) => {
+    const ttlMs = endOf(record) - now() + STORE_GRACE_MS;
+    opened.delete(id);
+    return compareAndSet(key, expected, sealer.seal(JSON.stringify(record), sealingId(id)), ttlMs);
+  };
 
   return {
     async read(id) {
-      const sealed = await fetchSealed(id);
-      return sealed === undefined ? undefined : live(open(id, sealed));
-    },
-    async readShared(id) {
-      const sealed = await fetchSealed(id);
-      const cached = opened.get(id);
-      if (sealed === undefined || openedCacheSize === 0) {
-        opened.delete(id);
-        return sealed === undefined ? undefined : live(open(id, sealed));
-      }
-      if (cached !== undefined && cached.sealed === sealed) {
-        opened.delete(id);
-        opened.set(id, cached);
-        return live(cached.record);
-      }
-      const record = open(id, sealed);
-      if (record === undefined) {
+      if (!SESSION_ID_PATTERN.test(id)) return undefined;
+      const found = await fetchSealed(id);
+      if (found === undefined) {
         opened.delete(id);
         return undefined;
       }
-      opened.delete(id);
-      opened.set(id, { sealed, record: deepFreeze(record) });
-      if (opened.size > openedCacheSize) opened.delete(opened.keys().next().value as string);
-      return live(record);
+      const record = live(openCached(id, found.sealed));
+      return record === undefined ? undefined : { record, sealed: found.sealed, key: found.key };
     },
-    async write(id, record, ttlMs) {
-      const key = storeKeyOf(id);
-      opened.delete(id);
-      await store.set(key, sealer.seal(JSON.stringify(record), key), ttlMs);
+    async create(id, record) {
+      return write(id, names.session(id)[0], undefined, record);
+    },
+    async update(id, snapshot, record) {
+      return write(id, snapshot.key, snapshot.sealed, record);
     },
     async destroy(id) {
       opened.delete(id);
-      await store.destroy(storeKeyOf(id));
+      await Promise.all(names.session(id).map((key) => store.destroy(key)));
     },
+    endOf,
   };
 }

@@ -2,7 +2,7 @@ import { ConfigurationError } from '@latchkey/common';
 import type { SessionStore, TransactionCache } from './session-store.js';
 
 export interface MemoryStoreOptions {
-  /** Most entries kept; the least recently written go first. Default 10000. */
+  /** Most entries kept; past it, expired entries go first, then the least recently written. Default 10000. */
   maxEntries?: number;
   /** Clock in milliseconds since the epoch. Default `Date.now`. */
   now?: () => number;
@@ -13,9 +13,21 @@ interface Entry {
   expiresAt: number;
 }
 
+const memoryStores = new WeakSet<object>();
+
+/** True for a store `createMemoryStore` made: `createBff` refuses one used for sessions and login transactions at once. */
+export function isMemoryStore(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && memoryStores.has(value);
+}
+
 /**
  * In-process session store and transaction cache with a TTL and a size bound. Expired entries are
  * dropped when touched and when the bound is reached; no timer runs. For a single BFF instance.
+ *
+ * Eviction: once a write passes `maxEntries`, every expired entry goes, then the least recently
+ * written entries until the bound holds. The BFF keeps sessions and login transactions in two
+ * separate stores (`createBff`'s `store` and the registry's `cache`), each with its own bound, so
+ * anonymous login starts can only push out other login starts, never a logged-in session.
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStore & TransactionCache {
   const maxEntries = options.maxEntries ?? 10_000;
@@ -48,7 +60,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
     }
   };
 
-  return {
+  const store: SessionStore & TransactionCache = {
     async get(id, { ttlMs, rolling }) {
       const entry = live(id);
       if (entry !== undefined && rolling) entry.expiresAt = now() + ttlMs;
@@ -67,5 +79,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStor
       entries.delete(key);
       return entry?.value;
     },
+    // Atomic: nothing else runs between the comparison and the write.
+    async compareAndSet(id, expected, value, ttlMs) {
+      if (!(ttlMs > 0) || live(id)?.value !== expected) return false;
+      entries.delete(id);
+      entries.set(id, { value, expiresAt: now() + ttlMs });
+      evict();
+      return true;
+    },
   };
+  memoryStores.add(store);
+  return store;
 }

@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { ConfigurationError } from '@latchkey/common';
+import { boundedCall } from './bounded-call.js';
 
 /** How a Redis-backed store reaches Redis: a client you own, or a URL it connects to itself. */
 export interface RedisConnectionOptions {
@@ -12,10 +13,17 @@ export interface RedisConnectionOptions {
    * two retries per command, so a request fails in seconds rather than queueing while Redis is down.
    */
   redisOptions?: RedisOptions;
+  /**
+   * Longest wait for one Redis command before it fails with `store_unavailable` (a stalled or
+   * unreachable Redis answers in seconds, not never). Default 2000.
+   */
+  commandTimeoutMs?: number;
 }
 
 export interface RedisConnection {
   client: Redis;
+  /** Runs one command within `commandTimeoutMs`; any failure becomes `store_unavailable`. */
+  command<T>(run: () => Promise<T>): Promise<T>;
   /** Ends the connection if the store opened it; a given client is left alone. */
   close(): Promise<void>;
 }
@@ -28,8 +36,13 @@ export function openRedisConnection(options: RedisConnectionOptions): RedisConne
   if ((options.client === undefined) === (options.url === undefined)) {
     throw new ConfigurationError('client', 'Give exactly one of client (an ioredis client) or url.');
   }
+  const timeoutMs = options.commandTimeoutMs ?? 2_000;
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
+    throw new ConfigurationError('commandTimeoutMs', 'commandTimeoutMs must be a positive whole number of milliseconds.');
+  }
+  const command = <T>(run: () => Promise<T>) => boundedCall(run, timeoutMs);
   if (options.client !== undefined) {
-    return { client: options.client, close: async () => {} };
+    return { client: options.client, command, close: async () => {} };
   }
   let client: Redis;
   try {
@@ -42,6 +55,7 @@ export function openRedisConnection(options: RedisConnectionOptions): RedisConne
   client.on('error', () => {});
   return {
     client,
+    command,
     async close() {
       if (client.status === 'end') return;
       await client.quit().catch(() => client.disconnect());

@@ -52,18 +52,12 @@ export function createRedisRefreshLock(options: RedisRefreshLockOptions): RedisR
   const redis = connection.client;
   const local = createInProcessLock();
 
-  const unavailable = (cause: unknown) => new BffError('internal_error', 'The refresh lock is unavailable.', { cause });
-
   const acquire = async (key: string, token: string): Promise<void> => {
     const deadline = Date.now() + maxWaitMs;
     let delay = retryDelayMs;
     for (;;) {
-      let taken: string | null;
-      try {
-        taken = await redis.set(key, token, 'PX', lockTtlMs, 'NX');
-      } catch (cause) {
-        throw unavailable(cause);
-      }
+      // A slow or absent Redis fails with store_unavailable within commandTimeoutMs.
+      const taken = await connection.command(() => redis.set(key, token, 'PX', lockTtlMs, 'NX'));
       if (taken === 'OK') return;
       const left = deadline - Date.now();
       if (left <= 0) throw new BffError('upstream_timeout', 'Another instance is still renewing the session.');
@@ -75,7 +69,7 @@ export function createRedisRefreshLock(options: RedisRefreshLockOptions): RedisR
 
   const release = async (key: string, token: string): Promise<void> => {
     try {
-      await redis.eval(RELEASE, 1, key, token);
+      await connection.command(() => redis.eval(RELEASE, 1, key, token));
     } catch {
       // Redis went away after the task ran: the TTL frees the lock, and the task's result stands.
     }

@@ -1,4 +1,3 @@
-import { BffError } from '../errors.js';
 import { checkPrefix, openRedisConnection, type RedisConnectionOptions } from './redis-connection.js';
 import type { SessionStore, TransactionCache } from './session-store.js';
 
@@ -16,11 +15,23 @@ export interface RedisStore extends SessionStore, TransactionCache {
 /** Redis `PX` takes whole milliseconds of at least 1. */
 const wholeMs = (ttlMs: number) => Math.max(1, Math.ceil(ttlMs));
 
+// ARGV: '1' to expect an absent key (else '0' and the expected value), the new value, its TTL.
+const COMPARE_AND_SET = `local current = redis.call('get', KEYS[1])
+if ARGV[1] == '1' then
+  if current then return 0 end
+elseif current ~= ARGV[2] then
+  return 0
+end
+redis.call('set', KEYS[1], ARGV[3], 'PX', ARGV[4])
+return 1`;
+
 /**
  * Sessions and login transactions in Redis, so any BFF instance can serve any request. Values are
  * the BFF's sealed strings; expiry is Redis's own (`PX`), so no instance runs a sweeper. Rolling
  * sessions restart their TTL with `GETEX` (Redis 6.2+) in the same round trip as the read, and a
  * transaction is taken with `GETDEL`, so two callbacks racing on two instances cannot both get it.
+ * Session writes compare and set in one script. Every command fails with `store_unavailable` after
+ * `commandTimeoutMs`.
  */
 export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const prefix = checkPrefix(options.prefix ?? 'latchkey:bff:');
@@ -28,13 +39,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const redis = connection.client;
   const key = (id: string) => `${prefix}${id}`;
 
-  const run = async <T>(command: () => Promise<T>): Promise<T> => {
-    try {
-      return await command();
-    } catch (cause) {
-      throw new BffError('internal_error', 'The session store is unavailable.', { cause });
-    }
-  };
+  const run = connection.command;
 
   return {
     async get(id, { ttlMs, rolling }) {
@@ -55,6 +60,12 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     async take(id) {
       const value = await run(() => redis.getdel(key(id)));
       return value ?? undefined;
+    },
+    async compareAndSet(id, expected, value, ttlMs) {
+      if (!(ttlMs > 0)) return false;
+      const absent = expected === undefined ? '1' : '0';
+      const done = await run(() => redis.eval(COMPARE_AND_SET, 1, key(id), absent, expected ?? '', value, String(wholeMs(ttlMs))));
+      return done === 1;
     },
     close: () => connection.close(),
   };

@@ -14,9 +14,13 @@ export interface Sealer {
 
 const VERSION = 'v1';
 
-export function createSealer(keys: readonly (string | Buffer)[]): Sealer {
+/**
+ * One 32-byte key per app secret for `purpose` (HKDF-SHA256, RFC 5869), in the order given: the first
+ * is the current one. Checks the secrets: at least one, each a string or Buffer of 32 bytes or more.
+ */
+export function deriveKeys(keys: readonly (string | Buffer)[], purpose: string): Buffer[] {
   if (keys.length === 0) throw new ConfigurationError('keys', 'keys must contain at least one secret.');
-  const derived = keys.map((key: unknown, index) => {
+  return keys.map((key: unknown, index) => {
     if (typeof key !== 'string' && !Buffer.isBuffer(key)) {
       throw new ConfigurationError('keys', `keys[${index}] must be a string or a Buffer.`);
     }
@@ -24,8 +28,12 @@ export function createSealer(keys: readonly (string | Buffer)[]): Sealer {
     if (material.length < 32) {
       throw new ConfigurationError('keys', `keys[${index}] must be at least 32 bytes of secret.`);
     }
-    return Buffer.from(hkdfSync('sha256', material, 'latchkey-bff', 'session-store aes-256-gcm', 32));
+    return Buffer.from(hkdfSync('sha256', material, 'latchkey-bff', purpose, 32));
   });
+}
+
+export function createSealer(keys: readonly (string | Buffer)[]): Sealer {
+  const derived = deriveKeys(keys, 'session-store aes-256-gcm');
   const primary = derived[0] as Buffer;
   return {
     seal(plaintext, id) {

@@ -1,7 +1,7 @@
 /**
  * Where server-side sessions live. Values are opaque strings (the BFF seals them with AES-GCM before
- * they get here), so a store only keeps bytes with a time to live: memory by default, Redis to share
- * sessions between instances.
+ * they get here) under opaque key names (a keyed hash of the session id), so a store only keeps bytes
+ * with a time to live: memory by default, Redis to share sessions between instances.
  */
 export interface SessionStore {
   /** The value, or `undefined` when absent or expired. With `rolling`, the TTL restarts at `ttlMs`. */
@@ -9,6 +9,13 @@ export interface SessionStore {
   /** Stores the value for `ttlMs` milliseconds, replacing any previous one. */
   set(id: string, value: string, ttlMs: number): Promise<void>;
   destroy(id: string): Promise<void>;
+  /**
+   * Stores `value` only while the entry still holds `expected` (`undefined`: only while it is absent),
+   * in one atomic step; answers whether it did. The BFF writes sessions with it, so a write prepared
+   * from what it read never brings back a session a logout destroyed in between, nor undoes another
+   * write. Both built-in stores have it; without it, the BFF reads, compares and sets in three steps.
+   */
+  compareAndSet?(id: string, expected: string | undefined, value: string, ttlMs: number): Promise<boolean>;
 }
 
 /**

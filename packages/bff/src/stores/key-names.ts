@@ -1,0 +1,34 @@
+import { createHmac } from 'node:crypto';
+import { ConfigurationError } from '@latchkey/common';
+import { deriveKeys } from './sealed.js';
+
+/**
+ * The names the BFF gives store entries. A session id is the cookie's value and a login's `state`
+ * is what its callback proves, so neither appears in a key name: anyone who can list keys (a replica,
+ * a backup, a monitoring tool) learns nothing usable. Names are an HMAC-SHA256 of the id under a key
+ * derived from the app's `keys`; entries are written under the first key's name and still found
+ * under older keys' names while those keys are listed (rotation).
+ */
+export interface KeyNames {
+  /** Store key names of a session, the current one first. */
+  session(id: string): Names;
+  /** Store key names of a login transaction (its `state` or OAuth 1 `oauth_token`), the current one first. */
+  transaction(provider: string, key: string): Names;
+}
+
+/** The current key's name, then older keys' names. */
+export type Names = readonly [string, ...string[]];
+
+export function createKeyNames(keys: readonly (string | Buffer)[]): KeyNames {
+  const [current, ...older] = deriveKeys(keys, 'store key names hmac-sha256');
+  if (current === undefined) throw new ConfigurationError('keys', 'keys must contain at least one secret.');
+  const names = (label: string, value: string): Names => {
+    const name = (key: Buffer) => `latchkey:${label}:${createHmac('sha256', key).update(value, 'utf8').digest('base64url')}`;
+    return [name(current), ...older.map(name)];
+  };
+  return {
+    session: (id) => names('session', id),
+    // The provider is inside the HMAC too: a transaction is only found by the provider it was made for.
+    transaction: (provider, key) => names('tx', `${provider}\n${key}`),
+  };
+}
