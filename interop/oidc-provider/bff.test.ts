@@ -131,6 +131,13 @@ describe('the BFF against oidc-provider (discovery, client_secret_basic)', () =>
     const me = await browser.fetch(`${bff.url}/bff/api/op/me`, { csrf: true });
     expect(me.status).toBe(200);
     expect(await me.json()).toEqual({ sub: ALICE.sub, name: ALICE.name, email: ALICE.email, email_verified: true });
+
+    // The OP forgets the access token early: its 401 (RFC 6750 invalid_token) makes the BFF refresh and retry once.
+    await op.dropAccessToken(op.record.accessTokens.at(-1) ?? '');
+    const again = await browser.fetch(`${bff.url}/bff/api/op/me`, { csrf: true });
+    expect(again.status).toBe(200);
+    expect(op.countGrants('refresh_token', MAIN.id)).toBe(1);
+    expect(op.record.grantErrors).toEqual([]);
     expect(op.record.serverErrors).toEqual([]);
   });
 
@@ -152,6 +159,7 @@ describe('the BFF against oidc-provider (discovery, client_secret_basic)', () =>
     // Wait for the token to come within the skew (it is SHORT_TTL seconds long), then hold the refresh at
     // the OP's door until every call has reached the BFF, so they all wait for that one refresh.
     await expect.poll(() => Date.now() / 1000 >= (connection?.expiresAt ?? 0) - SKEW, { timeout: 10_000, interval: 100 }).toBe(true);
+    const consumed = op.record.consumedRefreshTokens.length;
     const door = op.holdTokenRequests();
     const entered = bff.entered();
     const calls = Array.from({ length: 20 }, () => browser.fetch(`${bff.url}/bff/api/op-short/me`, { csrf: true }));
@@ -162,7 +170,7 @@ describe('the BFF against oidc-provider (discovery, client_secret_basic)', () =>
     expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(200));
 
     expect(op.countGrants('refresh_token', SHORT.id)).toBe(1);
-    expect(op.record.consumedRefreshTokens).toEqual([issued]);
+    expect(op.record.consumedRefreshTokens.slice(consumed)).toEqual([issued]);
     const rotated = op.record.refreshTokens.at(-1) ?? '';
     expect(rotated).not.toBe(issued);
     expect(await op.introspect(issued)).toEqual({ active: false });

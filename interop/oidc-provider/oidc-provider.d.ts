@@ -123,6 +123,8 @@ declare module 'oidc-provider' {
     constructor(issuer: string, configuration: Configuration);
     readonly issuer: string;
     readonly Grant: typeof Grant;
+    /** The access token model: `find` by value, `destroy` forgets it (the OP's adapter API). */
+    readonly AccessToken: { find(value: string): Promise<{ destroy(): Promise<void> } | undefined> };
     callback(): RequestListener;
     on<E extends keyof ProviderEvents>(event: E, listener: (...args: ProviderEvents[E]) => void): this;
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;

@@ -17,6 +17,8 @@ export interface OpRecord {
   accessTokens: string[];
   consumedRefreshTokens: string[];
   endSessions: number;
+  /** Refused token requests: the OAuth error and its description. */
+  grantErrors: string[];
   serverErrors: Error[];
 }
 
@@ -29,6 +31,12 @@ export interface StartedOp {
   countGrants(grantType: string, clientId?: string): number;
   /** RFC 7662 introspection of a token, authenticated as the test's resource-server client. */
   introspect(token: string): Promise<{ active: boolean; client_id?: string; token_type?: string }>;
+  /**
+   * Forgets one access token at the OP, its grant and refresh token untouched: from then on the OP
+   * answers it with 401 invalid_token. (Revoking it at the revocation endpoint would not do: oidc-provider
+   * then revokes every token of its grant, which RFC 7009 section 2.1 allows.)
+   */
+  dropAccessToken(value: string): Promise<void>;
   /**
    * Holds every token request at the door until `release()`: a refresh in flight stays in flight, so a
    * test can see who else waits for it. `held()` counts the requests waiting.
@@ -156,6 +164,7 @@ export async function startOidcProvider(options: StartOpOptions): Promise<Starte
     accessTokens: [],
     consumedRefreshTokens: [],
     endSessions: 0,
+    grantErrors: [],
     serverErrors: [],
   };
   provider.on('authorization.accepted', (ctx) => void record.authorizations.push({ ...ctx.oidc.params }));
@@ -171,6 +180,10 @@ export async function startOidcProvider(options: StartOpOptions): Promise<Starte
   provider.on('access_token.saved', (token) => void record.accessTokens.push(token.jti));
   provider.on('refresh_token.consumed', (token) => void record.consumedRefreshTokens.push(token.jti));
   provider.on('end_session.success', () => void (record.endSessions += 1));
+  provider.on('grant.error', (_ctx, error) => {
+    const { error_description: description } = error as Error & { error_description?: string };
+    record.grantErrors.push(`${error.message}: ${description ?? ''}`);
+  });
   provider.on('server_error', (_ctx, error) => void record.serverErrors.push(error));
   handler = provider.callback();
 
@@ -189,6 +202,11 @@ export async function startOidcProvider(options: StartOpOptions): Promise<Starte
       });
       if (response.status !== 200) throw new Error(`introspection answered ${response.status}: ${await response.text()}`);
       return (await response.json()) as { active: boolean; client_id?: string; token_type?: string };
+    },
+    async dropAccessToken(value) {
+      const token = await provider.AccessToken.find(value);
+      if (!token) throw new Error('no such access token at the OP');
+      await token.destroy();
     },
     holdTokenRequests() {
       let release = () => {};
