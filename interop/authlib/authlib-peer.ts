@@ -20,6 +20,11 @@ export function authlibGate(modules = ['authlib', 'flask', 'flask_sqlalchemy']):
   );
 }
 
+/** Whether Debian's Python can import `module` (e.g. `requests`, which Authlib's session clients need). */
+export function pythonHas(module: string): boolean {
+  return spawnSync(PYTHON, ['-c', `import ${module}`]).status === 0;
+}
+
 export interface PythonProcess {
   /** The first stdout line, parsed as JSON. */
   hello: Record<string, unknown>;
