@@ -8,8 +8,10 @@ import { listen, type Listening } from '../../test-support/listen.js';
 import { HttpBrowser } from './http-browser.js';
 import { startOidcProvider, type StartedOp } from './op.js';
 
-// Client ids with '-' and '.', as Google's have; a secret with every unreserved punctuation mark.
-const MAIN = { id: 'latchkey-bff.interop', secret: `s3cret-._~${randomBytes(16).toString('base64url')}` };
+// Client ids with '-' and '.', as Google's have; secrets with every unreserved punctuation mark, and
+// the main one with characters Basic credentials must percent-encode for a server that decodes them
+// (RFC 6749 section 2.3.1), as oidc-provider does.
+const MAIN = { id: 'latchkey-bff.interop', secret: `s3cret-._~+/=%: ${randomBytes(16).toString('base64url')}` };
 const SHORT = { id: 'latchkey-bff.short-lived', secret: `s3cret-._~${randomBytes(16).toString('base64url')}` };
 // A token whose whole lifetime is shorter than the refresh skew (issue: a refresh storm).
 const BRIEF = { id: 'latchkey-bff.one-second', secret: `s3cret-._~${randomBytes(16).toString('base64url')}` };
@@ -116,7 +118,7 @@ describe('the BFF against oidc-provider (discovery, client_secret_basic)', () =>
     expect(request).toMatchObject({ client_id: MAIN.id, response_type: 'code', code_challenge_method: 'S256', prompt: 'consent' });
     expect(request?.code_challenge).toEqual(expect.stringMatching(/^[\w-]{43}$/));
     expect(request?.nonce).toEqual(expect.stringMatching(/^[\w-]{20,}$/));
-    // client_secret_basic with '-', '.', '_' and '~' in the id and the secret: oidc-provider took the header.
+    // client_secret_basic with '-', '.' in the id and '-._~+/=%: ' in the secret: oidc-provider took the header.
     expect(op.record.grants.filter((grant) => grant.clientId === MAIN.id)).toEqual([
       { grantType: 'authorization_code', clientId: MAIN.id, authorization: 'Basic' },
     ]);
