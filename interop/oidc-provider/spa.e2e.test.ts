@@ -113,6 +113,12 @@ describe.runIf(chromiumGate())('the browser SDK in Chromium against oidc-provide
     // Log out everywhere: revocation (RFC 7009), then the OP's end-session page, then back to the app.
     await tab.click('#end-session');
     await tab.waitForURL(`${op.issuer}/session/end**`);
+    const endSession = new URL(tab.url()).searchParams;
+    expect(Object.fromEntries(endSession)).toMatchObject({
+      client_id: SPA.clientId,
+      post_logout_redirect_uri: `${spa.server.url}/spa/bye`,
+      id_token_hint: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+    });
     expect(await op.introspect(refreshed.refreshToken)).toEqual({ active: false });
     expect(await op.introspect(refreshed.accessToken)).toEqual({ active: false });
     await tab.click('button[value="yes"]');
