@@ -49,6 +49,11 @@ export default defineConfig(({ mode }) => ({
       },
       {
         extends: true as const,
+        // Publishes every package to a local registry and builds fresh apps from them (npm, tsc, Vite, Chromium).
+        test: { name: 'consumer', environment: 'node', include: ['consumer/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 300_000 },
+      },
+      {
+        extends: true as const,
         // Headless Chromium tests: one file at a time, since each starts its own browser.
         test: { name: 'e2e', environment: 'node', include: e2eFiles, fileParallelism: false, testTimeout: 90_000 },
       },
