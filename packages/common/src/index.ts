@@ -1,4 +1,5 @@
 export { LatchkeyError, ConfigurationError, isLatchkeyError } from './errors.js';
+export { isDotSegment, proxyPathSegment } from './proxy-path.js';
 export type { LatchkeyErrorOptions } from './errors.js';
 export {
   DEFAULT_BFF_BASE_PATH,

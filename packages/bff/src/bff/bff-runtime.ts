@@ -15,6 +15,7 @@ export interface BffRuntime {
   allowedOrigins: ReadonlySet<string> | undefined;
   publicOrigin: string | undefined;
   maxBodyBytes: number;
+  bodyTimeoutMs: number;
   revokeOnLogout: boolean;
   logger: BffLogger;
   /** `https://bff.example/bff/callback/github`: the redirect URI (OAuth 2) or `oauth_callback` (OAuth 1). */

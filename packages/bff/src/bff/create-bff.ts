@@ -90,6 +90,7 @@ export function createBff(options: CreateBffOptions): Middleware {
     allowedOrigins: normalizeOrigins(options.allowedOrigins ?? (publicOrigin === undefined ? undefined : [publicOrigin])),
     publicOrigin,
     maxBodyBytes: positiveInteger(options.maxBodyBytes, 1_048_576, 'maxBodyBytes'),
+    bodyTimeoutMs: positiveInteger(options.bodyTimeoutMs, 30_000, 'bodyTimeoutMs'),
     revokeOnLogout: options.revokeOnLogout !== false,
     logger,
     callbackUri: (ctx: Context, provider: string) => `${publicOrigin ?? requestOrigin(ctx)}${basePath}/callback/${provider}`,

@@ -51,6 +51,8 @@ export interface CreateBffOptions {
   publicOrigin?: string;
   /** Largest request body the proxy forwards, in bytes. Default 1048576. */
   maxBodyBytes?: number;
+  /** How long the proxy waits for a whole request body before answering `request_timeout` (408), in milliseconds. Default 30000. */
+  bodyTimeoutMs?: number;
   /** How long a started login stays valid (its transaction and the browser's login-binding cookie), in milliseconds. Default 600000. */
   loginTimeoutMs?: number;
   /** Revoke tokens at the provider on logout and disconnect. Default true. */

@@ -6,10 +6,12 @@ import type { ResolvedClientConfig } from '../config/resolve-config.js';
 import type { OAuth1Protocol } from '../oauth1/oauth1-protocol.js';
 import type { OAuth2Protocol } from '../oauth2/oauth2-protocol.js';
 import { createPathJoiner, type ApiTarget } from '../proxy/join-path.js';
+import { checkProxiedMethod } from '../proxy/methods.js';
 import type { TokenManager } from '../tokens/token-manager.js';
 import type { OAuthToken } from '../tokens/token.js';
 import { authorizeRequest, checkTokenPlacement, withBearerHeader } from './authorize.js';
 import type { UpstreamPools, UpstreamRequest, UpstreamSignal } from './upstream.js';
+import { credentialsInUrl, echoesCredential } from './url-credentials.js';
 
 /** Options of one programmatic API call. */
 export interface RequestOptions {
@@ -78,9 +80,10 @@ export function createRemoteClient(parts: RemoteClientParts): RemoteClient {
   const hookContext = { provider: config.name };
   const join = config.apiBaseUrl === undefined ? undefined : createPathJoiner(new URL(config.apiBaseUrl));
 
-  // The path and the token placement are checked before any token lookup, so a refused call never
-  // causes a refresh either.
+  // The method, the path and the token placement are checked before any token lookup, so a refused
+  // call never causes a refresh either.
   const target = (call: ApiCall): ApiTarget => {
+    checkProxiedMethod(call.method);
     if (join === undefined) throw new BffError('not_found', `${config.name} has no API configured.`);
     const joined = join(call.rawPath, call.rawQuery);
     checkTokenPlacement(config, call.method, call.headers, call.body);
@@ -105,7 +108,16 @@ export function createRemoteClient(parts: RemoteClientParts): RemoteClient {
     const { url } = request;
     const sent: UpstreamRequest = { method: request.method, origin: url.origin, path: `${url.pathname}${url.search}`, headers: request.headers };
     if (request.body !== undefined) sent.body = request.body;
-    return pools.request(sent, timeoutMs, call.signal);
+    const credentials = credentialsInUrl(url, token);
+    const response = await pools.request(sent, timeoutMs, call.signal);
+    // A token that travelled in the URL must not come back in Location, Content-Location or any other
+    // header: refused rather than stripped, since the server may echo it under another name or nested in
+    // another URL, and a redirect that needs the token cannot be followed by a browser that has none.
+    if (credentials.length > 0 && echoesCredential(response.headers, credentials)) {
+      await response.body.dump().catch(() => undefined);
+      throw new BffError('upstream_token_echo', 'The API answered with the access token in a header; the answer was not passed on.');
+    }
+    return response;
   };
 
   const send: RemoteClient['send'] = async (call, ctx, fixed) => {

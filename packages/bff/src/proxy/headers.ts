@@ -36,22 +36,74 @@ const DROPPED_RESPONSE_HEADERS = new Set([
   BFF_ERROR_HEADER,
 ]);
 
-export function forwardedRequestHeaders(incoming: IncomingHttpHeaders): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const name of FORWARDED_REQUEST_HEADERS) {
-    const value = incoming[name];
-    if (typeof value === 'string') headers[name] = value;
-  }
-  return headers;
-}
-
 /** The header names a `Connection` header lists, which are hop-by-hop too (RFC 9110 section 7.6.1). */
 function connectionOptions(connection: string | string[]): Set<string> {
   const names = (Array.isArray(connection) ? connection.join(',') : connection).split(',');
   return new Set(names.map((name) => name.trim().toLowerCase()).filter(Boolean));
 }
 
-/** Upstream response headers safe to return, minus those named in the upstream's own `Connection` header. */
+/** The `Connection` values browsers send, which name no other header. */
+const PLAIN_CONNECTION = /^\s*(?:keep-alive|close)\s*$/i;
+
+/** The allow-listed request headers, minus any the request's own `Connection` header names (RFC 9110 section 7.6.1). */
+export function forwardedRequestHeaders(incoming: IncomingHttpHeaders): Record<string, string> {
+  const connection = incoming.connection;
+  const named = connection === undefined || PLAIN_CONNECTION.test(connection) ? undefined : connectionOptions(connection);
+  const headers: Record<string, string> = {};
+  for (const name of FORWARDED_REQUEST_HEADERS) {
+    const value = incoming[name];
+    if (typeof value === 'string' && named?.has(name) !== true) headers[name] = value;
+  }
+  return headers;
+}
+
+/** Comma-separated list members, with commas inside quoted strings kept (RFC 9110 section 5.6.1). */
+function listMembers(value: string): string[] {
+  const members: string[] = [];
+  let start = 0;
+  let quoted = false;
+  for (let index = 0; index < value.length; index++) {
+    const char = value[index];
+    if (quoted && char === '\\') index++;
+    else if (char === '"') quoted = !quoted;
+    else if (char === ',' && !quoted) {
+      members.push(value.slice(start, index).trim());
+      start = index + 1;
+    }
+  }
+  members.push(value.slice(start).trim());
+  return members.filter((member) => member !== '');
+}
+
+const joined = (value: string | string[]) => (Array.isArray(value) ? value.join(', ') : value);
+
+/**
+ * `Cache-Control` of an answer made with the session's token: `private` always (RFC 9111 section
+ * 5.2.2.7), so no shared cache keeps one user's answer for another; upstream `public` and a qualified
+ * `private="..."` (which leaves the rest shareable) give way to it, every other directive is kept.
+ */
+export function privateCacheControl(upstream: string | string[] | undefined): string {
+  if (upstream === undefined) return 'private';
+  const kept = listMembers(joined(upstream)).filter((directive) => {
+    const name = directive.split('=', 1)[0]?.trim().toLowerCase();
+    return name !== 'public' && name !== 'private';
+  });
+  return ['private', ...kept].join(', ');
+}
+
+/** `Vary` with `Cookie` added (the answer depends on the session cookie), unless it is `*` or already there. */
+export function varyWithCookie(upstream: string | string[] | undefined): string {
+  if (upstream === undefined) return 'Cookie';
+  const value = joined(upstream);
+  const names = listMembers(value).map((name) => name.toLowerCase());
+  return names.includes('*') || names.includes('cookie') ? value : names.length === 0 ? 'Cookie' : `${value}, Cookie`;
+}
+
+/**
+ * Upstream response headers safe to return, minus those named in the upstream's own `Connection`
+ * header, with `Cache-Control: private` and `Vary: Cookie`: every proxied answer was made for the
+ * user whose session cookie the request carried.
+ */
 export function returnedResponseHeaders(upstream: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
   const connection = upstream.connection;
   const named = connection === undefined ? undefined : connectionOptions(connection);
@@ -62,5 +114,7 @@ export function returnedResponseHeaders(upstream: Record<string, string | string
     if (value === undefined || DROPPED_RESPONSE_HEADERS.has(lower) || named?.has(lower) === true) continue;
     headers[lower] = value;
   }
+  headers['cache-control'] = privateCacheControl(headers['cache-control']);
+  headers.vary = varyWithCookie(headers.vary);
   return headers;
 }

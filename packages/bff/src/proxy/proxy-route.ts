@@ -5,23 +5,30 @@ import type { BffRuntime } from '../bff/bff-runtime.js';
 import { upstreamFailure } from '../client/upstream.js';
 import { ClientGone } from './client-gone.js';
 import { forwardedRequestHeaders, returnedResponseHeaders } from './headers.js';
+import { ALLOW_HEADER, checkProxiedMethod } from './methods.js';
 import { readBoundedBody } from './read-body.js';
 import { sendAnswer } from './send-answer.js';
 
 /**
- * `ALL /api/:provider/*`: the hot path. CSRF first, then the path is checked against `apiBaseUrl`, the
+ * `ALL /api/:provider/*`: the hot path. The method and CSRF first, then the path is checked against `apiBaseUrl`, the
  * token comes from one session store read (refreshed under the lock when needed), and the upstream
  * answer goes back without `Set-Cookie` or hop-by-hop headers. A browser that leaves stops the
  * upstream request.
  */
 export function proxyRoute(bff: BffRuntime) {
   return async (ctx: Context, provider: string, rawPath: string): Promise<void> => {
+    try {
+      checkProxiedMethod(ctx.method);
+    } catch (error) {
+      ctx.set('allow', ALLOW_HEADER);
+      throw error;
+    }
     checkCsrf(ctx, bff.allowedOrigins);
     if (!bff.registry.has(provider)) throw new BffError('unknown_provider', 'No such provider.');
     const { client } = bff.registry.runtime(provider);
     const gone = new ClientGone(ctx.res);
     try {
-      const body = await readBoundedBody(ctx, bff.maxBodyBytes);
+      const body = await readBoundedBody(ctx, bff.maxBodyBytes, bff.bodyTimeoutMs);
       const upstream = await client.send(
         {
           method: ctx.method,
