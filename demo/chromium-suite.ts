@@ -58,7 +58,10 @@ export function demoInChromium(): DemoInChromium {
 /** Plays the demo user on the provider's real login + consent page. */
 export async function consent(page: Page, decision: 'allow' | 'deny'): Promise<void> {
   await page.waitForURL(/\/oauth1?\/authorize/);
-  await page.fill('#username', DEMO_USER.username);
-  await page.fill('#password', DEMO_USER.password);
+  // Signed in at the provider already (its login session), the OAuth 2 page only asks for consent.
+  if ((await page.locator('#password').count()) > 0) {
+    await page.fill('#username', DEMO_USER.username);
+    await page.fill('#password', DEMO_USER.password);
+  }
   await page.click(`button[value="${decision}"]`);
 }

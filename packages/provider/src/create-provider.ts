@@ -24,6 +24,7 @@ import { apiEcho, apiMe, requireEither } from './resource/api-routes.js';
 import { requireOAuth2, type RequireOAuth2Options } from './resource/require-oauth2.js';
 import type { ProviderRuntime } from './runtime.js';
 import { createMemoryStore } from './storage/memory-store.js';
+import { createLoginSessions } from './session/login-session.js';
 import { createTokenService } from './tokens/token-service.js';
 
 export interface Provider {
@@ -81,12 +82,22 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
   const keys = await loadSigningKeys(options.keys);
   const context = createContext(options, issuer);
   const basePath = new URL(issuer).pathname.replace(/\/+$/, '');
+  // Store keys of login sessions are keyed by the signing key: replacing the first key ends them.
   const runtime: ProviderRuntime = Object.freeze({
     context,
     lifetimes,
     features,
     keys,
     tokens: createTokenService(context, lifetimes),
+    loginSessions: createLoginSessions({
+      storage: context.storage,
+      now: context.now,
+      issuer,
+      basePath,
+      idleSeconds: lifetimes.loginSessionIdle,
+      absoluteSeconds: lifetimes.loginSessionAbsolute,
+      keyMaterial: keys.current.privateKey.export({ format: 'der', type: 'pkcs8' }),
+    }),
     oauth1: { ...(options.oauth1 ?? {}) },
     adminToken: options.adminToken,
     basePath,
@@ -132,7 +143,9 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
   router.options(at(ENDPOINT_PATHS.userinfo), api);
   router.get(at(ENDPOINT_PATHS.userinfo), api, resource, bearer('openid'), userinfoEndpoint);
   router.post(at(ENDPOINT_PATHS.userinfo), api, resource, bearer('openid'), userinfoEndpoint);
+  // RP-Initiated Logout 1.0 section 2: GET and POST.
   router.get(at(ENDPOINT_PATHS.endSession), page, logoutEndpoint(runtime));
+  router.post(at(ENDPOINT_PATHS.endSession), page, logoutEndpoint(runtime));
 
   router.options(at(ENDPOINT_PATHS.me), api);
   router.get(at(ENDPOINT_PATHS.me), api, resource, requireEither(runtime), apiMe);

@@ -19,6 +19,10 @@ export interface ProviderLifetimes {
   idToken?: number;
   /** A pending login + consent page (the server-side authorization transaction). Default 600. */
   authorizationTransaction?: number;
+  /** The login session ends after this long without use. Default 1 day. */
+  loginSessionIdle?: number;
+  /** The login session ends this long after the password was typed, however it is used. Default 7 days. */
+  loginSessionAbsolute?: number;
 }
 
 /** Opt-in features; each is off by default because it weakens security or is rarely needed. */
@@ -73,6 +77,8 @@ export interface ResolvedLifetimes {
   readonly refreshToken: number;
   readonly idToken: number;
   readonly authorizationTransaction: number;
+  readonly loginSessionIdle: number;
+  readonly loginSessionAbsolute: number;
 }
 
 export type ResolvedFeatures = Readonly<Required<ProviderFeatures>>;
@@ -83,6 +89,8 @@ export const DEFAULT_LIFETIMES: ResolvedLifetimes = Object.freeze({
   refreshToken: 14 * 24 * 3600,
   idToken: 3600,
   authorizationTransaction: 600,
+  loginSessionIdle: 24 * 3600,
+  loginSessionAbsolute: 7 * 24 * 3600,
 });
 
 export const DEFAULT_FEATURES: ResolvedFeatures = Object.freeze({

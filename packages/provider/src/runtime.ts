@@ -2,6 +2,7 @@ import type { SigningKeys } from './keys/signing-keys.js';
 import type { OAuth1ServerOptions } from './oauth1/options.js';
 import type { ResolvedFeatures, ResolvedLifetimes } from './options.js';
 import type { ProviderContext } from './provider-context.js';
+import type { LoginSessions } from './session/login-session.js';
 import type { TokenService } from './tokens/token-service.js';
 
 /** Everything the endpoints need, resolved once by `createProvider` and frozen. */
@@ -11,6 +12,8 @@ export interface ProviderRuntime {
   readonly features: ResolvedFeatures;
   readonly keys: SigningKeys;
   readonly tokens: TokenService;
+  /** The provider's own login session cookie (OpenID Connect Core section 3.1.2.3). */
+  readonly loginSessions: LoginSessions;
   readonly oauth1: OAuth1ServerOptions;
   readonly adminToken: string | undefined;
   /** The issuer's path (`''` at the root): every route lives under it. */

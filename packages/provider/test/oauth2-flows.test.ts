@@ -2,7 +2,7 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
-import { SERVICE, SPA, TEST_CLIENTS, WEB, authorize, authorizationUrl, discover, getMe, insecure } from './support.js';
+import { API, SERVICE, SPA, TEST_CLIENTS, WEB, authorize, authorizationUrl, discover, getMe, insecure } from './support.js';
 
 let tp: TestProvider;
 let as: oauth.AuthorizationServer;
@@ -148,12 +148,13 @@ describe('client credentials', () => {
 });
 
 describe('revocation and introspection', () => {
-  it('introspects a live token for an authenticated client and reports anything else inactive', async () => {
+  it('introspects a live token for a resource server and reports anything else inactive', async () => {
     const { tokens } = await login();
-    const auth = oauth.ClientSecretBasic(WEB.clientSecret);
-    const live = await oauth.processIntrospectionResponse(as, web, await oauth.introspectionRequest(as, web, auth, tokens.access_token, insecure));
+    const auth = oauth.ClientSecretBasic(API.clientSecret);
+    const api = { client_id: API.clientId };
+    const live = await oauth.processIntrospectionResponse(as, api, await oauth.introspectionRequest(as, api, auth, tokens.access_token, insecure));
     expect(live).toMatchObject({ active: true, client_id: SPA.clientId, sub: 'u-alice', token_type: 'Bearer', scope: 'openid profile email offline_access' });
-    const unknown = await oauth.processIntrospectionResponse(as, web, await oauth.introspectionRequest(as, web, auth, 'not-a-token', insecure));
+    const unknown = await oauth.processIntrospectionResponse(as, api, await oauth.introspectionRequest(as, api, auth, 'not-a-token', insecure));
     expect(unknown).toEqual({ active: false });
   });
 

@@ -1,15 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
-import { SPA, TEST_CLIENTS, WEB, basic, getMe, obtainCode, postForm, redeemAsSpa } from './support.js';
-
-/** A resource server: it may introspect every client's tokens (RFC 7662 section 2.1). */
-const API = { clientId: 'api', clientSecret: 'api-secret-0123456789' } as const;
+import { API, SPA, TEST_CLIENTS, WEB, basic, getMe, obtainCode, postForm, redeemAsSpa } from './support.js';
 
 let tp: TestProvider;
 beforeAll(async () => {
-  tp = await startTestProvider({
-    clients: [...TEST_CLIENTS, { ...API, grantTypes: ['client_credentials'], scopes: [], resourceServer: true }],
-  });
+  tp = await startTestProvider({ clients: TEST_CLIENTS });
 });
 afterAll(() => tp.close());
 

@@ -5,6 +5,8 @@ import type { TestProvider } from '../../../test-support/provider.js';
 export const SPA = { clientId: 'spa', redirectUri: 'http://localhost:5173/callback' } as const;
 export const WEB = { clientId: 'web', clientSecret: 'web-secret-0123456789', redirectUri: 'https://app.example.test/cb' } as const;
 export const SERVICE = { clientId: 'service', clientSecret: 'service-secret-0123456789' } as const;
+/** A resource server: it may introspect every client's tokens (RFC 7662 section 2.1). */
+export const API = { clientId: 'api', clientSecret: 'api-secret-0123456789' } as const;
 
 /** The clients every suite registers: a public SPA, a confidential web app and a machine client. */
 export const TEST_CLIENTS = [
@@ -23,6 +25,7 @@ export const TEST_CLIENTS = [
     grantTypes: ['client_credentials' as const],
     scopes: ['reports:read', 'reports:write'],
   },
+  { ...API, grantTypes: ['client_credentials' as const], scopes: [], resourceServer: true },
 ];
 
 export const insecure = { [oauth.allowInsecureRequests]: true } as const;

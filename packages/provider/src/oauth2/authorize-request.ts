@@ -26,6 +26,26 @@ export interface AuthorizationTransaction {
   nonce?: string;
   codeChallenge?: string;
   codeChallengeMethod?: PkceMethod;
+  /**
+   * The login session the page was shown to, when it may skip the password: its store handle and user.
+   * The answer must come with the same session, so a transaction cannot be completed by another browser.
+   */
+  session?: { handle: string; sub: string };
+}
+
+/** What the request asks of the login session (OpenID Connect Core section 3.1.2.1). */
+export interface AuthenticationRequirements {
+  /** `prompt=none`: answer without any page, or with `login_required` / `consent_required`. */
+  none: boolean;
+  /** `prompt=login`: ask for the password even when signed in. */
+  login: boolean;
+  /** `max_age`: the password must have been typed at most this many seconds ago. */
+  maxAge: number | undefined;
+}
+
+export interface AuthorizationRequest {
+  transaction: AuthorizationTransaction;
+  requirements: AuthenticationRequirements;
 }
 
 const transactionKey = (id: string) => `oauth2:authz-tx:${id}`;
@@ -58,14 +78,32 @@ function resolveRedirectUri(client: ClientRecord, requested: string | undefined)
   return only;
 }
 
+/** `prompt` and `max_age` (OpenID Connect Core section 3.1.2.1). */
+function authenticationRequirements(params: Params): AuthenticationRequirements {
+  const prompt = parseScope(params.get('prompt'));
+  if (prompt.includes('none') && prompt.length > 1) {
+    throw new ProtocolError('invalid_request', 'prompt=none cannot be combined with other prompt values.');
+  }
+  const rawMaxAge = params.get('max_age');
+  if (rawMaxAge !== undefined && !/^[0-9]{1,10}$/.test(rawMaxAge)) {
+    throw new ProtocolError('invalid_request', 'max_age must be a number of seconds.');
+  }
+  return {
+    none: prompt.includes('none'),
+    login: prompt.includes('login'),
+    maxAge: rawMaxAge === undefined ? undefined : Number(rawMaxAge),
+  };
+}
+
 /**
  * Validates an authorization request (RFC 6749 section 4.1.1, RFC 7636 section 4.3, OpenID Connect
- * Core section 3.1.2.1). Client and redirect URI problems throw before the error target is set, so they
- * render a page; everything after them redirects back to the client.
+ * Core section 3.1.2.1), given as the query of a GET or the form body of a POST (section 3.1.2.1:
+ * both must be supported). Client and redirect URI problems throw before the error target is set, so
+ * they render a page; everything after them redirects back to the client.
  */
-export async function validateAuthorizationRequest(ctx: Context, runtime: ProviderRuntime): Promise<AuthorizationTransaction> {
+export async function validateAuthorizationRequest(ctx: Context, runtime: ProviderRuntime, text: string): Promise<AuthorizationRequest> {
   const { context, features } = runtime;
-  const raw = new URLSearchParams(ctx.querystring);
+  const raw = new URLSearchParams(text);
   const clientId = single(raw, 'client_id');
   if (clientId === undefined) throw pageError('client_id is required.');
   const client = await context.clients.get(clientId);
@@ -78,7 +116,7 @@ export async function validateAuthorizationRequest(ctx: Context, runtime: Provid
   const state = rawState.length === 1 && (rawState[0] ?? '').length <= MAX_PARAMETER_LENGTH && rawState[0] !== '' ? rawState[0] : undefined;
   setAuthorizeErrorTarget(ctx, { redirectUri, state, issuer: context.issuer, responseMode: implicit ? 'fragment' : 'query' });
 
-  const params = Params.parse(ctx.querystring);
+  const params = Params.parse(text);
   if (params.has('request')) throw new ProtocolError('request_not_supported', 'Request objects are not supported.');
   if (params.has('request_uri')) throw new ProtocolError('request_uri_not_supported', 'request_uri is not supported.');
 
@@ -104,9 +142,7 @@ export async function validateAuthorizationRequest(ctx: Context, runtime: Provid
   if (scopes.length === 0) throw new ProtocolError('invalid_scope', 'scope is required.');
   requireSubset(scopes, client.scopes, 'this client may ask for');
 
-  // OpenID Connect Core section 3.1.2.1: the provider keeps no login session, so it cannot answer prompt=none.
-  const prompt = parseScope(params.get('prompt'));
-  if (prompt.includes('none')) throw new ProtocolError('login_required', 'The user must sign in.');
+  const requirements = authenticationRequirements(params);
 
   const transaction: AuthorizationTransaction = {
     id: randomBytes(24).toString('base64url'),
@@ -130,7 +166,7 @@ export async function validateAuthorizationRequest(ctx: Context, runtime: Provid
     }
     if (pkce) Object.assign(transaction, pkce);
   }
-  return transaction;
+  return { transaction, requirements };
 }
 
 export async function saveTransaction(runtime: ProviderRuntime, transaction: AuthorizationTransaction): Promise<void> {

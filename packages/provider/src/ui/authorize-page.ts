@@ -18,11 +18,14 @@ export interface AuthorizePageInput {
   error?: string;
   /** In any-user demo mode the page says that any name works. */
   anyUser?: boolean;
+  /** The name of the signed-in user: the page then only asks for consent, without the password fields. */
+  signedInAs?: string;
 }
 
 /**
  * The one login + consent page of both the OAuth 2 and the OAuth 1.0a authorization endpoints.
- * It posts `username`, `password` and `decision` (`allow` or `deny`) plus the hidden fields.
+ * It posts `username`, `password` and `decision` (`allow` or `deny`) plus the hidden fields; for a
+ * signed-in user (`signedInAs`) only `decision` and the hidden fields.
  * Allow comes first in the markup, so pressing Enter in the password field allows (HTML's implicit
  * submission uses the first submit button); CSS shows it on the right.
  */
@@ -36,11 +39,7 @@ export function renderAuthorizePage(input: AuthorizePageInput): string {
 ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
 <form method="post" action="${input.action}">
   ${hidden}
-  <label for="username">Username</label>
-  <input id="username" name="username" type="text" autocomplete="username" autofocus required>
-  <label for="password">Password</label>
-  <input id="password" name="password" type="password" autocomplete="current-password">
-  ${input.anyUser ? html`<p>Demo mode: any new username signs in with any password; known users need their own.</p>` : ''}
+  ${input.signedInAs === undefined ? credentialFields(input.anyUser === true) : html`<p>Signed in as <strong>${input.signedInAs}</strong>.</p>`}
   <p><strong>${input.clientName}</strong> will be able to:</p>
   <ul class="scopes">${input.scopes.map((scope) => html`<li><code>${scope.name}</code> ${scope.description}</li>`)}</ul>
   <div class="actions">
@@ -49,6 +48,14 @@ ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
   </div>
 </form>`;
   return layout(`Sign in · ${input.clientName}`, body);
+}
+
+function credentialFields(anyUser: boolean): SafeHtml {
+  return html`<label for="username">Username</label>
+  <input id="username" name="username" type="text" autocomplete="username" autofocus required>
+  <label for="password">Password</label>
+  <input id="password" name="password" type="password" autocomplete="current-password">
+  ${anyUser ? html`<p>Demo mode: any new username signs in with any password; known users need their own.</p>` : ''}`;
 }
 
 /** For errors that must not be sent back to the client (bad client id, unregistered redirect URI). */

@@ -1,0 +1,128 @@
+/**
+ * The provider's own login session (OpenID Connect Core section 3.1.2.3 leaves its form to the OP):
+ * an `HttpOnly`, `SameSite=Lax` cookie holding a random id, set when the user signs in with a password.
+ * The store key is an HMAC of the id, so a store's key listing cannot be replayed as a cookie. A session
+ * ends after an idle lifetime without use, after an absolute lifetime whatever its use, or at end-session.
+ */
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import type { Context } from 'koa';
+import type { KeyValueStore } from '../storage/key-value-store.js';
+
+export interface LoginSessionRecord {
+  sub: string;
+  /** When the user last typed their password (epoch seconds): the ID token's `auth_time`. */
+  authTime: number;
+  /** Epoch seconds after which the session is over, however recently it was used. */
+  expiresAt: number;
+  /** Epoch seconds of the last use, for the idle lifetime. */
+  lastSeenAt: number;
+  /** Scopes the user allowed per client in this session; `prompt=none` needs them (section 3.1.2.6). */
+  consents: Record<string, string[]>;
+}
+
+/** A live session: its record and the HMAC naming it in the store (never the cookie value). */
+export interface LoginSession {
+  readonly handle: string;
+  readonly record: LoginSessionRecord;
+}
+
+export interface LoginSessions {
+  /** The live session the request's cookie names, or `undefined` (none, unknown, idle or past its lifetime). */
+  read(ctx: Context): Promise<LoginSession | undefined>;
+  /** Signs the user in with a new id (never the one the browser sent: no fixation), ending any previous session. */
+  start(ctx: Context, sub: string, authTime: number): Promise<LoginSession>;
+  /** Records a use (restarting the idle lifetime) and, when given, the scopes the user allowed a client. */
+  touch(session: LoginSession, consent?: { clientId: string; scopes: readonly string[] }): Promise<void>;
+  /** Ends the request's session, if any, and clears the cookie; true when there was one. */
+  end(ctx: Context): Promise<boolean>;
+  /** Whether the request carries the session cookie at all (live or not). */
+  hasCookie(ctx: Context): boolean;
+}
+
+export interface LoginSessionOptions {
+  storage: KeyValueStore;
+  /** Milliseconds since the epoch. */
+  now(): number;
+  issuer: string;
+  /** The issuer's path (`''` at the root): the cookie's path. */
+  basePath: string;
+  idleSeconds: number;
+  absoluteSeconds: number;
+  /** Secret input for the HMAC key of store keys (the signing key's private bytes). */
+  keyMaterial: Buffer;
+}
+
+const ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+export function createLoginSessions(options: LoginSessionOptions): LoginSessions {
+  const { storage, idleSeconds, absoluteSeconds } = options;
+  const secure = new URL(options.issuer).protocol === 'https:';
+  const path = options.basePath === '' ? '/' : options.basePath;
+  // `__Host-` (RFC 6265bis section 4.1.3.2) keeps sibling subdomains from planting or shadowing it.
+  const cookieName = secure && path === '/' ? '__Host-latchkey-op-session' : 'latchkey-op-session';
+  const hmacKey = Buffer.from(hkdfSync('sha256', options.keyMaterial, 'latchkey-provider', 'login-session-id', 32));
+  const storeKey = (handle: string) => `oauth2:login-session:${handle}`;
+  const handleOf = (id: string) => createHmac('sha256', hmacKey).update(id).digest('base64url');
+  const nowSeconds = () => Math.floor(options.now() / 1000);
+
+  const cookie = (value: string, maxAge: number) =>
+    [`${cookieName}=${value}`, `Path=${path}`, `Max-Age=${maxAge}`, 'HttpOnly', 'SameSite=Lax', ...(secure ? ['Secure'] : [])].join('; ');
+  const cookieId = (ctx: Context): string | undefined => {
+    const value = ctx.cookies.get(cookieName);
+    return value !== undefined && ID_PATTERN.test(value) ? value : undefined;
+  };
+  const ttl = (record: LoginSessionRecord, now: number) => Math.max(1, Math.min(idleSeconds, record.expiresAt - now));
+
+  return {
+    async read(ctx) {
+      const id = cookieId(ctx);
+      if (id === undefined) return undefined;
+      const handle = handleOf(id);
+      const record = await storage.get<LoginSessionRecord>(storeKey(handle));
+      const now = nowSeconds();
+      // The store's TTL is the first guard; these hold for stores that keep entries longer.
+      if (!record || record.expiresAt <= now || record.lastSeenAt + idleSeconds <= now) return undefined;
+      return { handle, record };
+    },
+
+    async start(ctx, sub, authTime) {
+      const previous = cookieId(ctx);
+      if (previous !== undefined) await storage.delete(storeKey(handleOf(previous)));
+      const id = randomBytes(32).toString('base64url');
+      const now = nowSeconds();
+      const record: LoginSessionRecord = { sub, authTime, expiresAt: now + absoluteSeconds, lastSeenAt: now, consents: {} };
+      const handle = handleOf(id);
+      await storage.set(storeKey(handle), record, ttl(record, now));
+      ctx.append('set-cookie', cookie(id, absoluteSeconds));
+      return { handle, record };
+    },
+
+    async touch(session, consent) {
+      const now = nowSeconds();
+      const record: LoginSessionRecord = { ...session.record, lastSeenAt: now, consents: { ...session.record.consents } };
+      if (consent) {
+        const allowed = new Set([...(record.consents[consent.clientId] ?? []), ...consent.scopes]);
+        record.consents[consent.clientId] = [...allowed];
+      }
+      // Not written back once end-session deleted it (the store has no compare-and-set, so only the
+      // short window between this read and the write remains).
+      if ((await storage.get(storeKey(session.handle))) === undefined) return;
+      await storage.set(storeKey(session.handle), record, ttl(record, now));
+    },
+
+    async end(ctx) {
+      const id = cookieId(ctx);
+      if (ctx.cookies.get(cookieName) !== undefined) ctx.append('set-cookie', cookie('', 0));
+      if (id === undefined) return false;
+      return storage.delete(storeKey(handleOf(id)));
+    },
+
+    hasCookie: (ctx) => ctx.cookies.get(cookieName) !== undefined,
+  };
+}
+
+/** Whether the session's user allowed these scopes to this client earlier in the session. */
+export function hasConsent(session: LoginSession, clientId: string, scopes: readonly string[]): boolean {
+  const allowed = session.record.consents[clientId] ?? [];
+  return scopes.every((scope) => allowed.includes(scope));
+}
