@@ -58,6 +58,8 @@ export function openRedisConnection(options: RedisConnectionOptions): RedisConne
     command,
     async close() {
       if (client.status === 'end') return;
+      // QUIT would wait in the offline queue for a Redis that is not there.
+      if (client.status !== 'ready') return client.disconnect();
       await client.quit().catch(() => client.disconnect());
     },
   };
