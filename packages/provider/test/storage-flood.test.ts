@@ -185,7 +185,7 @@ describe('an anonymous flood of GET /oauth/authorize (memory store)', () => {
     await expectSignedInStateSurvives(signed, held);
     expect(statuses).toEqual({ 200: DEFAULT_MEMORY_STORE_BOUNDS.pending + 500 });
     expect(await pendingStillThere(early)).toBe(false);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('durable records at their bound (memory store)', () => {
