@@ -1,6 +1,8 @@
 export { LatchkeyError, ConfigurationError, isLatchkeyError } from './errors.js';
 export { isDotSegment, proxyPathSegment } from './proxy-path.js';
 export type { LatchkeyErrorOptions } from './errors.js';
+export { isRefreshDue, refreshDueAt } from './expiry-rule.js';
+export type { TokenLifetime } from './expiry-rule.js';
 export {
   DEFAULT_BFF_BASE_PATH,
   CSRF_HEADER,
