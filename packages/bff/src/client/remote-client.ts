@@ -8,7 +8,7 @@ import type { OAuth2Protocol } from '../oauth2/oauth2-protocol.js';
 import { createPathJoiner, type ApiTarget } from '../proxy/join-path.js';
 import { checkProxiedMethod } from '../proxy/methods.js';
 import type { TokenManager } from '../tokens/token-manager.js';
-import type { OAuthToken } from '../tokens/token.js';
+import { tokenIdentity, type OAuthToken } from '../tokens/token.js';
 import { authorizeRequest, checkTokenPlacement, withBearerHeader } from './authorize.js';
 import type { UpstreamPools, UpstreamRequest, UpstreamSignal } from './upstream.js';
 import { credentialsInUrl, echoesCredential } from './url-credentials.js';
@@ -126,8 +126,16 @@ export function createRemoteClient(parts: RemoteClientParts): RemoteClient {
     const first = await dispatch(call, to, token);
     if (first.statusCode !== 401 || fixed !== undefined || token.kind === 'oauth1') return first;
     // RFC 6750 section 3.1: the token may have been revoked or expired early; refresh once, retry once.
+    let renewed: OAuthToken;
+    try {
+      renewed = await tokens.get(ctx, token);
+    } catch (error) {
+      await first.body.dump();
+      throw error;
+    }
+    // The same token back: a refresh already answered a 401 to it, so this 401 is the API's answer.
+    if (tokenIdentity(renewed) === tokenIdentity(token)) return first;
     await first.body.dump();
-    const renewed = await tokens.get(ctx, token);
     return dispatch(call, to, renewed);
   };
 

@@ -68,7 +68,10 @@ export function toOAuth2Token(
   };
   const refreshToken = response.refresh_token ?? previous?.refreshToken;
   if (refreshToken !== undefined) token.refreshToken = refreshToken;
-  if (typeof response.expires_in === 'number') token.expiresAt = Math.floor(nowMs / 1000) + response.expires_in;
+  if (typeof response.expires_in === 'number') {
+    token.issuedAt = Math.floor(nowMs / 1000);
+    token.expiresAt = token.issuedAt + response.expires_in;
+  }
   const idToken = response.id_token ?? previous?.idToken;
   if (idToken !== undefined) token.idToken = idToken;
   return token;

@@ -1,3 +1,5 @@
+import { isRefreshDue } from '@latchkey/common';
+
 /**
  * Tokens as the BFF keeps them server-side, in camelCase. They never leave the server: `/session`
  * reports only expiry and scopes.
@@ -12,6 +14,13 @@ export interface OAuth2Token {
   refreshToken?: string;
   /** Epoch seconds; absent when the provider gave no `expires_in`. */
   expiresAt?: number;
+  /** Epoch seconds when it was received, recorded with `expiresAt`: a short lifetime shortens the skew. */
+  issuedAt?: number;
+  /**
+   * True when this token came from a refresh that an API's 401 caused: a 401 to it is the API's answer,
+   * not a reason to refresh again (one refresh per token, not one per call).
+   */
+  refreshedOn401?: boolean;
   /** Granted scopes. */
   scopes: string[];
   idToken?: string;
@@ -28,10 +37,19 @@ export interface OAuth1Token {
 
 export type OAuthToken = OAuth2Token | OAuth1Token;
 
-/** True when the token expires within `skewSeconds` of `nowSeconds`. A token without expiry never does. */
+/**
+ * True when the token is due for refresh: it expires within `skewSeconds` of `nowSeconds`, or it is past
+ * half its lifetime when that is shorter than twice the skew (the shared rule of `@latchkey/common`).
+ * A token without expiry never is.
+ */
 export function isExpiring(token: OAuthToken, nowSeconds: number, skewSeconds: number): boolean {
   if (token.kind !== 'oauth2' || token.expiresAt === undefined) return false;
-  return token.expiresAt - skewSeconds <= nowSeconds;
+  return isRefreshDue({ expiresAt: token.expiresAt, issuedAt: token.issuedAt }, nowSeconds, skewSeconds);
+}
+
+/** True when the token is past its expiry: no use sending it. */
+export function isExpired(token: OAuthToken, nowSeconds: number): boolean {
+  return token.kind === 'oauth2' && token.expiresAt !== undefined && token.expiresAt <= nowSeconds;
 }
 
 /** The value that identifies a token without being it: what concurrent refreshers compare. */
