@@ -7,6 +7,8 @@ import {
   LOGIN_ERROR_PROVIDER_PARAM,
   bffRoutes,
   isBffErrorCode,
+  isDotSegment,
+  proxyPathSegment,
   type BffErrorBody,
   type BffProviderInfo,
   type BffProvidersResponse,
@@ -56,6 +58,21 @@ async function errorOf(response: Response): Promise<BffError> {
 }
 
 /**
+ * The proxied part of a `fetch` URL: each path segment checked and encoded by the BFF's own rule, the
+ * query and fragment as given. Checked here as well, because the browser resolves `..`, `%2e%2e` and
+ * `\\` before the BFF sees them: `items/../../logout` would reach another BFF route.
+ */
+function proxiedPath(provider: string, path: string): string {
+  const relative = path.replace(/^\/+/, '');
+  const end = relative.search(/[?#]/);
+  const segments = (end === -1 ? relative : relative.slice(0, end)).split('/').map((raw) => (raw === '' ? raw : proxyPathSegment(raw)));
+  if (isDotSegment(provider) || segments.includes(undefined)) {
+    throw new BffError('invalid_proxy_path', 'That API path is not allowed.');
+  }
+  return `${bffRoutes.api(provider)}/${segments.join('/')}${end === -1 ? '' : relative.slice(end)}`;
+}
+
+/**
  * A client for the Latchkey BFF: the browser holds only the BFF's HttpOnly session cookie, and every
  * call carries the CSRF header the BFF requires (a cross-site form cannot set it).
  */
@@ -95,7 +112,7 @@ export function createBffClient(options: BffClientOptions = {}): BffClient {
       return Array.isArray(body) ? body : body.providers;
     },
     async fetch(provider: string, path: string, init?: RequestInit) {
-      const response = await send(`${bffRoutes.api(provider)}/${path.replace(/^\/+/, '')}`, init);
+      const response = await send(proxiedPath(provider, path), init);
       if (response.headers.has(BFF_ERROR_HEADER)) throw await errorOf(response);
       return response;
     },
