@@ -188,27 +188,45 @@ describe('an anonymous flood of GET /oauth/authorize (memory store)', () => {
   }, 120_000);
 });
 
+/** Asks for client_credentials tokens (each a new durable record, made by an authenticated client) until one is refused. */
+async function fillWithClientTokens({ tp }: Signed): Promise<{ statuses: number[]; refusal: RawResponse | undefined }> {
+  const statuses: number[] = [];
+  for (let sent = 0; sent < 100; sent += 1) {
+    const answer = await postForm(`${tp.issuer}/oauth/token`, {
+      grant_type: 'client_credentials',
+      client_id: SERVICE.clientId,
+      client_secret: SERVICE.clientSecret,
+      scope: 'reports:read',
+    });
+    statuses.push(answer.status);
+    if (answer.status !== 200) return { statuses, refusal: answer };
+  }
+  return { statuses, refusal: undefined };
+}
+
 describe('durable records at their bound (memory store)', () => {
   it('refuses new tokens with 503 temporarily_unavailable and drops no live one', async () => {
     const signed = await start({ maxEntries: 60 });
     const held = await signIn(signed);
-    const statuses: number[] = [];
-    let refusal: RawResponse | undefined;
-    // Each client_credentials token is a new durable record, made by an authenticated client.
-    for (let sent = 0; sent < 80 && refusal === undefined; sent += 1) {
-      const answer = await postForm(`${signed.tp.issuer}/oauth/token`, {
-        grant_type: 'client_credentials',
-        client_id: SERVICE.clientId,
-        client_secret: SERVICE.clientSecret,
-        scope: 'reports:read',
-      });
-      statuses.push(answer.status);
-      if (answer.status !== 200) refusal = answer;
-    }
+    const { statuses, refusal } = await fillWithClientTokens(signed);
     expect(refusal?.status).toBe(503);
     expect(refusal?.body.error).toBe('temporarily_unavailable');
     expect(statuses.slice(0, -1).every((status) => status === 200)).toBe(true);
     expect(await getMe(signed.tp, held.accessToken)).toBe(200);
     expect((await signed.consumer.resource(held.oauth1Token)).status).toBe(200);
+  });
+
+  it('gives a refresh refused at the bound its refresh token back: the retry, once there is room, is not taken for reuse', async () => {
+    const signed = await start({ maxEntries: 60 });
+    const held = await signIn(signed);
+    await fillWithClientTokens(signed);
+
+    const refused = await refresh(signed.tp, held.refreshToken);
+    expect({ status: refused.status, error: refused.body.error }).toEqual({ status: 503, error: 'temporarily_unavailable' });
+
+    signed.clock.advance(3601); // the client_credentials tokens expire and make room
+    const retried = await refresh(signed.tp, held.refreshToken);
+    expect({ status: retried.status, error: retried.body.error }).toEqual({ status: 200, error: undefined });
+    expect(signed.tp.countEvents('token_revoked')).toBe(0);
   });
 });

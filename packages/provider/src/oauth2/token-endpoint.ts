@@ -110,13 +110,20 @@ const refreshTokenGrant: GrantHandler = async ({ runtime, client, params }) => {
   if (!user) throw invalidGrant('The user no longer exists.');
   const scopes = requested.length > 0 ? requireSubset(requested, record.scopes, 'the refresh token was granted') : record.scopes;
   // The new refresh token keeps the old one's scope; only the access token narrows (RFC 6749 section 6).
-  const issued = await tokens.issueTokens({
-    clientId: client.clientId,
-    sub: record.sub,
-    scopes,
-    grantId: record.grantId,
-    refresh: { scopes: record.scopes, authTime: record.authTime },
-  });
+  const issued = await tokens
+    .issueTokens({
+      clientId: client.clientId,
+      sub: record.sub,
+      scopes,
+      grantId: record.grantId,
+      refresh: { scopes: record.scopes, authTime: record.authTime },
+    })
+    .catch(async (error: unknown) => {
+      // Nothing was issued (a full store, storage/memory-store.ts): the used refresh token goes back, so
+      // the client's retry is not taken for reuse, which would revoke the grant.
+      await tokens.restoreRefreshToken(refreshToken, record).catch(() => undefined);
+      throw error;
+    });
   const body = tokenBody(issued, scopes);
   if (scopes.includes('openid')) {
     body.id_token = await signIdToken(runtime, {

@@ -57,6 +57,8 @@ export interface TokenService {
   findRefreshToken(token: string): Promise<RefreshTokenRecord | null>;
   /** Uses a refresh token up: exactly one concurrent caller gets `ok`. */
   redeemRefreshToken(token: string): Promise<RefreshRedemption>;
+  /** Puts a redeemed refresh token back for the rest of its lifetime, when its successor could not be issued. */
+  restoreRefreshToken(token: string, record: RefreshTokenRecord): Promise<void>;
   revokeAccessToken(token: string): Promise<void>;
 }
 
@@ -127,8 +129,14 @@ export function createTokenService(context: ProviderContext, lifetimes: Resolved
           issuedAt,
           expiresAt: issuedAt + lifetimes.refreshToken,
         };
-        await storage.set(keys.refreshSeen(hash), input.grantId, lifetimes.refreshToken);
-        await storage.set(keys.refresh(hash), refresh, lifetimes.refreshToken);
+        try {
+          await storage.set(keys.refreshSeen(hash), input.grantId, lifetimes.refreshToken);
+          await storage.set(keys.refresh(hash), refresh, lifetimes.refreshToken);
+        } catch (error) {
+          // Nothing half-written (a full store refuses a write): the access token was never handed out.
+          await Promise.allSettled([storage.delete(keys.access(hashToken(accessToken))), storage.delete(keys.refreshSeen(hash))]);
+          throw error;
+        }
         issued.refreshToken = refreshToken;
       }
       return issued;
@@ -157,6 +165,11 @@ export function createTokenService(context: ProviderContext, lifetimes: Resolved
       }
       const grantId = await storage.get<string>(keys.refreshSeen(hash));
       return grantId === undefined ? { kind: 'invalid' } : { kind: 'reused', grantId };
+    },
+
+    async restoreRefreshToken(token, record) {
+      const remaining = record.expiresAt - nowSeconds();
+      if (remaining > 0) await storage.set(keys.refresh(hashToken(token)), record, remaining);
     },
 
     async revokeAccessToken(token) {
