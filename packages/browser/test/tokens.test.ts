@@ -1,6 +1,6 @@
 import { isLatchkeyError } from '@latchkey/common';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMemoryLock, type AuthError } from '@latchkey/browser';
+import { createMemoryLock, type AuthClient, type AuthError, type AuthLock } from '@latchkey/browser';
 import { logIn, rejection, revokeAtProvider, startHarness, storedSession, type Harness } from './harness.js';
 
 let h: Harness;
@@ -115,6 +115,65 @@ describe('getAccessToken()', () => {
     const token = await client.getAccessToken();
     expect(payloads).toHaveLength(1);
     expect(JSON.stringify(payloads)).not.toContain(token);
+  });
+});
+
+describe('tokens shorter-lived than the skew (regression: a refresh storm, each lock waiter refreshing again)', () => {
+  const SECONDS = 1000;
+  const refreshes = () => h.provider.countEvents('token_request', 'refresh_token');
+
+  /** Four "tabs": clients sharing one storage and one lock, as tabs share IndexedDB and Web Locks. */
+  function tabs(lock: AuthLock = createMemoryLock()) {
+    return Array.from({ length: 4 }, () => h.client({ lock }));
+  }
+  const twentyCalls = (clients: AuthClient[]) => Promise.all(Array.from({ length: 20 }, (_, i) => clients[i % clients.length]!.getAccessToken()));
+
+  it('20 concurrent calls from four tabs make exactly one refresh per expiry of a 3-second token (skew 60 s)', async () => {
+    await h.close();
+    h = await startHarness({ lifetimes: { accessToken: 3 } });
+    const clients = tabs();
+    await logIn(clients[0]!);
+    const issued = (await storedSession(h, clients[0]!))!.accessToken;
+
+    // Just issued: not refreshed, although it expires within the skew.
+    expect(new Set(await twentyCalls(clients))).toEqual(new Set([issued]));
+    expect(refreshes()).toBe(0);
+
+    let previous = issued;
+    for (let expiry = 1; expiry <= 3; expiry += 1) {
+      h.clock.advance(1.6 * SECONDS); // past half of the 3-second lifetime
+      const tokens = new Set(await twentyCalls(clients));
+      expect(tokens.size).toBe(1);
+      expect(tokens.has(previous)).toBe(false);
+      expect(refreshes()).toBe(expiry);
+      // Right after the refresh, the new token is used as it is.
+      expect(new Set(await twentyCalls(clients))).toEqual(tokens);
+      expect(refreshes()).toBe(expiry);
+      previous = [...tokens][0]!;
+    }
+    expect(h.provider.countEvents('token_revoked')).toBe(0);
+  });
+
+  it('a token that changed while a tab waited for the lock is used, even if it already looks due', async () => {
+    await h.close();
+    h = await startHarness({ lifetimes: { accessToken: 3 } });
+    // Time passes while the second tab waits for the lock (a slow refresh, a sleeping tab): by the time
+    // it holds the lock, the token the first tab just got is past its refresh point, but not expired.
+    const inner = createMemoryLock();
+    let entered = 0;
+    const slowLock: AuthLock = {
+      run: (name, task) =>
+        inner.run(name, () => {
+          if (name.endsWith(':refresh') && entered++ > 0) h.clock.advance(2 * SECONDS);
+          return task();
+        }),
+    };
+    const [first, second] = tabs(slowLock);
+    await logIn(first!);
+    h.clock.advance(2 * SECONDS);
+    const [a, b] = await Promise.all([first!.getAccessToken(), second!.getAccessToken()]);
+    expect(a).toBe(b);
+    expect(refreshes()).toBe(1);
   });
 });
 

@@ -8,8 +8,11 @@ import { isFresh, sessionFromTokens, type StoredSession } from '../session/sessi
 export interface TokenSource {
   /** A valid access token: the stored one, or a refreshed one when it expires within the skew. */
   getAccessToken(): Promise<string>;
-  /** Refreshes unless the stored token is fresh and is not `rejected` (a token a resource server refused). */
-  refresh(rejected?: string): Promise<StoredSession>;
+  /**
+   * Refreshes `stale` (a token found due, or refused by a resource server), unless the stored token has
+   * changed since: then another caller or tab has refreshed it, and that token is the answer.
+   */
+  refresh(stale: string): Promise<StoredSession>;
 }
 
 /**
@@ -21,10 +24,12 @@ export function createTokenSource(ctx: ClientContext): TokenSource {
   const { options, session } = ctx;
   let inFlight: Promise<StoredSession> | null = null;
 
-  async function refreshUnderLock(rejected: string | undefined): Promise<StoredSession> {
+  async function refreshUnderLock(stale: string): Promise<StoredSession> {
     const current = await session.read();
     if (!current) throw new AuthError('login_required');
-    if (isFresh(current, options.clock(), options.refreshSkewMs) && current.accessToken !== rejected) return current;
+    // Changed while this caller waited for the lock: use it, even if it already looks due (a skew longer
+    // than its lifetime, or time that passed in the queue); refreshing it again is how a storm starts.
+    if (current.accessToken !== stale && isFresh(current, options.clock(), 0)) return current;
     if (!current.refreshToken) throw new AuthError('login_required');
     const server = await ctx.server();
     let next: StoredSession;
@@ -52,8 +57,8 @@ export function createTokenSource(ctx: ClientContext): TokenSource {
     return next;
   }
 
-  function refresh(rejected?: string): Promise<StoredSession> {
-    inFlight ??= ctx.lock.run(`${options.namespace}:refresh`, () => refreshUnderLock(rejected)).finally(() => {
+  function refresh(stale: string): Promise<StoredSession> {
+    inFlight ??= ctx.lock.run(`${options.namespace}:refresh`, () => refreshUnderLock(stale)).finally(() => {
       inFlight = null;
     });
     return inFlight;
@@ -65,7 +70,7 @@ export function createTokenSource(ctx: ClientContext): TokenSource {
       const current = await session.read();
       if (!current) throw new AuthError('login_required');
       if (isFresh(current, options.clock(), options.refreshSkewMs)) return current.accessToken;
-      return (await refresh()).accessToken;
+      return (await refresh(current.accessToken)).accessToken;
     },
   };
 }

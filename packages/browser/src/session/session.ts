@@ -1,3 +1,4 @@
+import { isRefreshDue } from '@latchkey/common';
 import { getValidatedIdTokenClaims, type IDToken, type TokenEndpointResponse } from 'oauth4webapi';
 
 /** The logged-in user: the validated ID token claims (OpenID Connect Core section 2). */
@@ -9,6 +10,8 @@ export interface StoredSession {
   tokenType: string;
   /** `null` when the provider gave no `expires_in`. */
   expiresAt: number | null;
+  /** When the tokens were received; absent in sessions stored before it was recorded. */
+  issuedAt?: number | undefined;
   refreshToken?: string | undefined;
   idToken?: string | undefined;
   scope?: string | undefined;
@@ -25,6 +28,7 @@ export function sessionFromTokens(tokens: TokenEndpointResponse, now: number, pr
     accessToken: tokens.access_token,
     tokenType: tokens.token_type,
     expiresAt: typeof tokens.expires_in === 'number' ? now + tokens.expires_in * 1000 : null,
+    issuedAt: now,
     refreshToken: tokens.refresh_token ?? previous?.refreshToken,
     idToken: tokens.id_token ?? previous?.idToken,
     scope: tokens.scope ?? previous?.scope,
@@ -32,7 +36,10 @@ export function sessionFromTokens(tokens: TokenEndpointResponse, now: number, pr
   };
 }
 
-/** True while the access token stays valid for longer than `skewMs`. */
+/**
+ * True until the access token is due for refresh: `skewMs` before it expires, or half-way through its
+ * lifetime when that is shorter than twice the skew (the rule `@latchkey/common` shares with the BFF).
+ */
 export function isFresh(session: StoredSession, now: number, skewMs: number): boolean {
-  return session.expiresAt === null || session.expiresAt - skewMs > now;
+  return session.expiresAt === null || !isRefreshDue({ expiresAt: session.expiresAt, issuedAt: session.issuedAt }, now, skewMs);
 }
