@@ -57,6 +57,20 @@ export async function revokeToken(bff: BffRuntime, provider: string, token: OAut
 }
 
 /**
+ * The tokens a session holds for a provider: the stored one, and a refreshed one the store did not take
+ * yet (kept in memory through a store outage), which is the live grant then.
+ */
+function heldTokens(bff: BffRuntime, ctx: Context, provider: string, stored: OAuthToken): OAuthToken[] {
+  const id = bff.sessions.bridge.id(ctx);
+  const unsaved = id === undefined || !bff.registry.has(provider) ? undefined : bff.registry.runtime(provider).tokens.unsavedToken(id);
+  return unsaved === undefined ? [stored] : [stored, unsaved];
+}
+
+async function revokeHeld(bff: BffRuntime, ctx: Context, provider: string, stored: OAuthToken): Promise<void> {
+  for (const token of heldTokens(bff, ctx, provider, stored)) await revokeToken(bff, provider, token);
+}
+
+/**
  * `POST /logout`: revokes every linked provider's tokens and ends the session. It waits for any refresh
  * in flight (it takes each provider's refresh lock), so it revokes the tokens the session holds after
  * it, and the session it destroys is not written back.
@@ -66,7 +80,7 @@ export function logoutRoute(bff: BffRuntime) {
     checkCsrf(ctx, bff.allowedOrigins);
     const providers = await bff.sessions.withLocks(ctx, 'linked', async (fresh) => {
       const connections = Object.entries(fresh?.record.connections ?? {});
-      await Promise.all(connections.map(([provider, connection]) => revokeToken(bff, provider, connection.token)));
+      await Promise.all(connections.map(([provider, connection]) => revokeHeld(bff, ctx, provider, connection.token)));
       await bff.sessions.destroy(ctx);
       return connections.length;
     });
@@ -84,7 +98,7 @@ export function disconnectRoute(bff: BffRuntime) {
     const removed = await bff.sessions.withLocks(ctx, [provider], async (fresh) => {
       const connection = fresh?.record.connections[provider];
       if (connection === undefined) return false;
-      await revokeToken(bff, provider, connection.token);
+      await revokeHeld(bff, ctx, provider, connection.token);
       // Other providers' refreshes may write meanwhile: the update is read again and retried on a conflict.
       return bff.sessions.update(ctx, (stored) => {
         const { [provider]: _removed, ...connections } = stored.connections;
