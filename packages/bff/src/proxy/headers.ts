@@ -77,26 +77,45 @@ function listMembers(value: string): string[] {
 
 const joined = (value: string | string[]) => (Array.isArray(value) ? value.join(', ') : value);
 
+/** A rewrite of header values remembered by value: an API sends the same few, so each is parsed once. */
+function remembered(rewrite: (value: string) => string): (value: string) => string {
+  const seen = new Map<string, string>();
+  return (value) => {
+    let result = seen.get(value);
+    if (result === undefined) {
+      if (seen.size >= 256) seen.clear();
+      result = rewrite(value);
+      seen.set(value, result);
+    }
+    return result;
+  };
+}
+
 /**
  * `Cache-Control` of an answer made with the session's token: `private` always (RFC 9111 section
  * 5.2.2.7), so no shared cache keeps one user's answer for another; upstream `public` and a qualified
  * `private="..."` (which leaves the rest shareable) give way to it, every other directive is kept.
  */
-export function privateCacheControl(upstream: string | string[] | undefined): string {
-  if (upstream === undefined) return 'private';
-  const kept = listMembers(joined(upstream)).filter((directive) => {
+const rewriteCacheControl = remembered((value) => {
+  const kept = listMembers(value).filter((directive) => {
     const name = directive.split('=', 1)[0]?.trim().toLowerCase();
     return name !== 'public' && name !== 'private';
   });
   return ['private', ...kept].join(', ');
+});
+
+export function privateCacheControl(upstream: string | string[] | undefined): string {
+  return upstream === undefined ? 'private' : rewriteCacheControl(joined(upstream));
 }
 
 /** `Vary` with `Cookie` added (the answer depends on the session cookie), unless it is `*` or already there. */
-export function varyWithCookie(upstream: string | string[] | undefined): string {
-  if (upstream === undefined) return 'Cookie';
-  const value = joined(upstream);
+const addCookieToVary = remembered((value) => {
   const names = listMembers(value).map((name) => name.toLowerCase());
   return names.includes('*') || names.includes('cookie') ? value : names.length === 0 ? 'Cookie' : `${value}, Cookie`;
+});
+
+export function varyWithCookie(upstream: string | string[] | undefined): string {
+  return upstream === undefined ? 'Cookie' : addCookieToVary(joined(upstream));
 }
 
 /**
