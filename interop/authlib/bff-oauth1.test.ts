@@ -109,9 +109,9 @@ describe.runIf(authlibGate())('BFF against Authlib OAuth 1.0a server', () => {
     expect((await browser.session()).authenticated).toBe(false);
   });
 
-  // Known gap: Authlib's refusal names no oauth_token, the key of the BFF's OAuth 1 login transaction, so
-  // the callback answers state_missing at "/" instead of authorization_denied at the login's returnTo.
-  it.fails("turns Authlib's refusal into authorization_denied at the login's returnTo", async () => {
+  // Authlib's refusal names no oauth_token, the key of the BFF's OAuth 1 login transaction: the BFF finds the
+  // refused login through this browser's login-binding cookie.
+  it("turns Authlib's refusal into authorization_denied at the login's returnTo", async () => {
     const { location } = await login(nameOf('HMAC-SHA1', 'header'), false, '/after');
     const url = new URL(location as string, 'http://spa.invalid');
     expect(url.searchParams.get(LOGIN_ERROR_PARAM)).toBe('authorization_denied');

@@ -110,4 +110,32 @@ describe('OAuth 1.0a login through the BFF', () => {
     expect(url.searchParams.get(LOGIN_ERROR_PROVIDER_PARAM)).toBe(name);
     expect((await browser.session()).authenticated).toBe(false);
   });
+
+  // Twitter answers a refusal with `denied=<temporary token>` alone, Authlib with `error=access_denied` alone:
+  // neither names oauth_token, yet each is a refusal at the login's returnTo, not a missing state.
+  for (const [shape, query] of [
+    ['denied=<token> alone', (token: string) => `denied=${encodeURIComponent(token)}`],
+    ['error=access_denied alone', () => 'error=access_denied'],
+  ] as const) {
+    it(`turns a refusal carrying ${shape} into authorization_denied at the login's returnTo`, async () => {
+      const name = nameOf('HMAC-SHA1', 'header');
+      const browser = bff.browser();
+      const authorize = new URL(await browser.startLogin(name, '/refused'));
+      const token = authorize.searchParams.get('oauth_token') as string;
+      const back = await browser.fetch(`/bff/callback/${name}?${query(token)}`);
+      const url = new URL(back.headers.get('location') as string, 'http://spa.invalid');
+      expect(url.pathname).toBe('/refused');
+      expect(url.searchParams.get(LOGIN_ERROR_PARAM)).toBe('authorization_denied');
+      expect((await browser.session()).authenticated).toBe(false);
+    });
+  }
+
+  it('finds no refused login for a browser that started none: authorization_denied at /', async () => {
+    const name = nameOf('HMAC-SHA1', 'header');
+    await bff.browser().startLogin(name, '/theirs');
+    const back = await bff.browser().fetch(`/bff/callback/${name}?error=access_denied`);
+    const url = new URL(back.headers.get('location') as string, 'http://spa.invalid');
+    expect(url.pathname).toBe('/');
+    expect(url.searchParams.get(LOGIN_ERROR_PARAM)).toBe('authorization_denied');
+  });
 });

@@ -5,7 +5,7 @@ import { BffError } from '../errors.js';
 import { bindToken } from '../client/remote-client.js';
 import { toBffError } from '../http/respond.js';
 import { loginFailureFields } from '../http/failure-cause.js';
-import type { LoginTransaction } from '../session/login-transaction.js';
+import { refusalKey, type LoginTransaction } from '../session/login-transaction.js';
 import { emptySessionData } from '../session/session-data.js';
 import type { ProviderRuntime } from '../registry/registry.js';
 import type { OAuthToken } from '../tokens/token.js';
@@ -43,6 +43,20 @@ async function claim(bff: BffRuntime, ctx: Context, provider: string, key: strin
     throw new BffError('state_mismatch', 'This login was started in another browser.');
   }
   return transaction;
+}
+
+/**
+ * An OAuth 1 provider's refusal: Twitter sends `denied=<temporary token>` alone, Authlib
+ * `error=access_denied` with no token at all. Either is `authorization_denied`, landing on the refused
+ * login's `returnTo` when this browser's latest OAuth 1 login can be found.
+ */
+async function refusedOAuth1(bff: BffRuntime, ctx: Context, provider: string): Promise<string> {
+  const denied = single(ctx, 'denied');
+  const binding = bff.sessions.currentBinding(ctx);
+  const transaction =
+    (denied === undefined ? undefined : await bff.transactions.take(provider, denied)) ??
+    (binding === undefined ? undefined : await bff.transactions.take(provider, refusalKey(binding)));
+  return transaction !== undefined && bff.sessions.isBoundHere(ctx, transaction.binding) ? transaction.returnTo : '/';
 }
 
 async function mapUser(runtime: ProviderRuntime, ctx: Context, token: OAuthToken, idTokenClaims?: IDToken): Promise<BffUser | null> {
@@ -103,6 +117,10 @@ export function callbackRoute(bff: BffRuntime) {
     ctx.set('cache-control', 'no-store');
     try {
       const oauthToken = single(ctx, 'oauth_token');
+      if (runtime.oauth1 !== undefined && oauthToken === undefined && (single(ctx, 'denied') !== undefined || single(ctx, 'error') !== undefined)) {
+        returnTo = await refusedOAuth1(bff, ctx, provider);
+        throw new BffError('authorization_denied', 'The login was declined at the provider.');
+      }
       const key = runtime.oauth2 !== undefined ? single(ctx, 'state') : oauthToken;
       const transaction = await claim(bff, ctx, provider, key);
       returnTo = transaction.returnTo;

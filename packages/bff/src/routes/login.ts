@@ -3,7 +3,7 @@ import { BffError } from '../errors.js';
 import { loginFailureFields } from '../http/failure-cause.js';
 import { checkReturnTo } from '../http/return-to.js';
 import type { ProviderRuntime } from '../registry/registry.js';
-import type { LoginTransaction } from '../session/login-transaction.js';
+import { refusalKey, type LoginTransaction } from '../session/login-transaction.js';
 import type { BffRuntime } from '../bff/bff-runtime.js';
 import { withLoginError } from './callback.js';
 
@@ -58,6 +58,7 @@ export function loginRoute(bff: BffRuntime) {
       } else {
         await bff.transactions.save(requestToken.oauthToken, { ...base, oauthTokenSecret: requestToken.oauthTokenSecret });
       }
+      await bff.transactions.save(refusalKey(base.binding), base);
       location = oauth1.authorizationUrl(requestToken.oauthToken);
     }
     return location;

@@ -29,6 +29,12 @@ export function bindLogin(ctx: Context, mode: CookieMode, ttlMs: number): string
   return bindingOf(value);
 }
 
+/** This browser's binding, without making or extending its cookie; `undefined` when it has none. */
+export function currentBinding(ctx: Context, mode: CookieMode): string | undefined {
+  const value = readValue(ctx, mode);
+  return value === undefined ? undefined : bindingOf(value);
+}
+
 /** True when this browser's login-binding cookie is the one `binding` was made from. */
 export function isBoundHere(ctx: Context, mode: CookieMode, binding: string): boolean {
   const value = readValue(ctx, mode);

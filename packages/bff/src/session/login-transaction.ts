@@ -20,6 +20,13 @@ export interface LoginTransaction {
   oauthTokenSecret?: string;
 }
 
+/**
+ * The key of a browser's latest OAuth 1 login, kept without its secret beside the real transaction: a
+ * refusal that names no temporary credential (Authlib sends `error=access_denied` alone) still finds
+ * the login's `returnTo`. It completes nothing, since it holds no credential secret.
+ */
+export const refusalKey = (binding: string) => `refusal:${binding}`;
+
 export interface TransactionStore {
   save(key: string, transaction: LoginTransaction): Promise<void>;
   /** Returns and deletes the transaction; `undefined` when unknown, used or expired. */

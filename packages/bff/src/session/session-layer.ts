@@ -5,7 +5,7 @@ import type { BffLogger } from '../logger.js';
 import type { RefreshLock } from '../stores/refresh-lock.js';
 import { sessionLockKey } from '../tokens/token-manager.js';
 import type { OAuthToken } from '../tokens/token.js';
-import { bindLogin, clearLoginBinding, isBoundHere } from './login-binding.js';
+import { bindLogin, clearLoginBinding, currentBinding, isBoundHere } from './login-binding.js';
 import type { SessionBridge } from './session-bridge.js';
 import { clearSessionCookie, cookieModeOf, readSessionId, writeSessionCookie, type CookieMode, type ResolvedCookie } from './session-cookie.js';
 import { emptySessionData, type BffSessionData } from './session-data.js';
@@ -34,6 +34,8 @@ export interface SessionLayer {
   bindLogin(ctx: Context): string;
   /** True when `binding` was made from this browser's login-binding cookie. */
   isBoundHere(ctx: Context, binding: string): boolean;
+  /** This browser's binding, if it has a login-binding cookie (nothing is made or extended). */
+  currentBinding(ctx: Context): string | undefined;
   /**
    * Runs `task` holding the refresh locks of `providers` in this request's session (every linked
    * provider for `'linked'`), with the session as stored once they are held: a refresh in flight has
@@ -203,6 +205,10 @@ export function createSessionLayer(records: SessionRecords, cookie: ResolvedCook
 
     isBoundHere(ctx, binding) {
       return isBoundHere(ctx, modeOf(stateOf(ctx)), binding);
+    },
+
+    currentBinding(ctx) {
+      return currentBinding(ctx, modeOf(stateOf(ctx)));
     },
 
     async withLocks<T>(ctx: Context, providers: readonly string[] | 'linked', task: (fresh: SessionSnapshot | undefined) => Promise<T>): Promise<T> {
