@@ -1,6 +1,7 @@
 import type { BffClient } from '@latchkey/browser';
 import { createBffState, type BffSession, type BffState, type BffStateStore } from '@latchkey/browser/state';
 import type { App, InjectionKey } from 'vue';
+import { keepOutOfRouterQuery, removedQueryParams } from './router-address-bar.js';
 import { snapshotRefs, type SnapshotRefs } from './snapshot-refs.js';
 
 export type { BffSession };
@@ -19,7 +20,8 @@ export const LATCHKEY_BFF: InjectionKey<LatchkeyBff> = Symbol('latchkey.bff');
 
 /**
  * BFF mode: `app.use(createLatchkeyBff(createBffClient()))`. Installing it picks up a failed login the
- * BFF redirected back with (removing it from the address bar) and reads the session.
+ * BFF redirected back with (removing it from the address bar, and from the route of a vue-router
+ * installed in the same `app.use()` chain) and reads the session.
  */
 export function createLatchkeyBff(client: BffClient): LatchkeyBff {
   const state = createBffState(client);
@@ -34,7 +36,9 @@ export function createLatchkeyBff(client: BffClient): LatchkeyBff {
     fetch: state.fetch,
     install(app: App) {
       app.provide(LATCHKEY_BFF, latchkey);
-      state.start();
+      const removed = removedQueryParams(() => state.start());
+      // With vue-router, its first navigation would write them back.
+      if (removed.length > 0) keepOutOfRouterQuery(app, removed);
     },
   });
   return latchkey;

@@ -1,8 +1,8 @@
 import { BffError, ConfigurationError, createBffClient, isLatchkeyError } from '@latchkey/browser';
 import { LOGIN_ERROR_PARAM, LOGIN_ERROR_PROVIDER_PARAM } from '@latchkey/common';
-import { render, screen } from '@testing-library/vue';
+import { render, screen, waitFor } from '@testing-library/vue';
 import { defineComponent, h } from 'vue';
-import { RouterView, createMemoryHistory, createRouter, type Router } from 'vue-router';
+import { RouterView, createMemoryHistory, createRouter, createWebHistory, type Router } from 'vue-router';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBffGuard, createLatchkeyBff, useBffSession, type BffGuardOptions, type LatchkeyBff } from '@latchkey/vue';
 import { captureNavigation, setPageUrl, startContractServer, type ContractServer } from './support.js';
@@ -57,6 +57,23 @@ describe('createLatchkeyBff and useBffSession against a server speaking the BFF 
     expect((latchkey.error.value as BffError).provider).toBe('demo');
     expect(location.href).toBe(`${bff.url}/app/home`);
   });
+
+  // createWebHistory reads the address bar when the router is made; its first navigation then writes
+  // that URL back, error parameters included, after the plugin removed them (a reload showed the error again).
+  for (const order of ['plugin, then router', 'router, then plugin'] as const) {
+    it(`with vue-router (${order}), a failed login leaves the address bar and the route for good`, async () => {
+      bff.signedIn = false;
+      setPageUrl(`${bff.url}/app/home?tab=2&${LOGIN_ERROR_PARAM}=authorization_denied&${LOGIN_ERROR_PROVIDER_PARAM}=demo#top`);
+      const router = createRouter({ history: createWebHistory('/app/'), routes: [{ path: '/home', component: Session }] });
+      const latchkey = createLatchkeyBff(createBffClient());
+      render(RouterView, { global: { plugins: order === 'plugin, then router' ? [latchkey, router] : [router, latchkey] } });
+      await router.isReady();
+      await screen.findByText('anonymous error:authorization_denied');
+      await waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/home?tab=2#top'));
+      expect(location.href).toBe(`${bff.url}/app/home?tab=2#top`);
+      expect((latchkey.error.value as BffError).provider).toBe('demo');
+    });
+  }
 
   it('fetch goes through the proxy with the CSRF header; logout ends the session', async () => {
     const latchkey = createLatchkeyBff(createBffClient());
