@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -7,9 +7,16 @@ import { launchChromium, type LaunchedChromium } from '../test-support/chromium.
 import { DEMO_USER } from './server/demo-provider.js';
 import { startDemo, type RunningDemo } from './server/start-demo.js';
 
-/** Where screenshots go, for checking the pages by eye: LATCHKEY_SCREENSHOTS, or a new temporary folder. */
+/**
+ * Where screenshots go, for checking the pages by eye: LATCHKEY_SCREENSHOTS, which is kept, or a new
+ * temporary folder, removed when the calling file's tests are done. Call it at the top of a test file.
+ */
 export function screenshotFolder(name: string): string {
-  return process.env.LATCHKEY_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), `latchkey-${name}-shots-`));
+  const kept = process.env.LATCHKEY_SCREENSHOTS;
+  if (kept) return kept;
+  const folder = mkdtempSync(join(tmpdir(), `latchkey-${name}-shots-`));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+  return folder;
 }
 
 export interface DemoInChromium {
