@@ -81,10 +81,14 @@ describe.runIf(chromiumGate())('the demo in headless Chromium', () => {
       const connection = page.locator(`#bff-connections [data-provider="${provider}"]`);
       expect(await connection.count()).toBe(1);
 
-      // The browser holds only the BFF's HttpOnly cookie; no token reaches the page.
-      // Cookies ignore ports: the provider's own login session cookie (127.0.0.1 too) is not the app's.
+      // The browser holds only the BFF's HttpOnly cookies (the session, and the login binding that outlives a
+      // login for its short lifetime); no token reaches the page. Cookies ignore ports: the provider's own
+      // login session cookie (127.0.0.1 too) is not the app's.
       const cookies = (await suite.chromium.context.cookies(suite.demo.url)).filter((cookie) => cookie.name !== 'latchkey-op-session');
-      expect(cookies.map((cookie) => [cookie.name, cookie.httpOnly, cookie.sameSite])).toEqual([['latchkey', true, 'Lax']]);
+      expect(cookies.map((cookie) => [cookie.name, cookie.httpOnly, cookie.sameSite]).sort()).toEqual([
+        ['latchkey', true, 'Lax'],
+        ['latchkey-login', true, 'Lax'],
+      ]);
 
       await page.click(`#bff-call-api-${provider}`);
       await expect.poll(() => page.locator('#bff-api-result .status').textContent()).toBe('200');
