@@ -41,7 +41,14 @@ const strictBrowserOptions = {
 };
 
 const page = (title: string, mount: string, script: string) =>
-  `<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8"><title>${title}</title></head>\n<body>\n${mount}\n<script type="module" src="${script}"></script>\n</body>\n</html>\n`;
+  [
+    '<!doctype html>',
+    '<html lang="en">',
+    `<head><meta charset="utf-8"><title>${title}</title></head>`,
+    `<body>${mount}<script type="module" src="${script}"></script></body>`,
+    '</html>',
+    '',
+  ].join('\n');
 
 /**
  * A Vite + React + TypeScript app. Its pages: `index.html` and `main.ts` (the browser SDK's quick start),

@@ -31,7 +31,9 @@ export async function readmeSnippets(root: string): Promise<Snippet[]> {
       readme: relative(root, file),
     }));
     // A marker that no longer sits right above a fenced block would silently drop a snippet.
-    if (found.length !== markers) throw new Error(`${relative(root, file)}: ${markers - found.length} consumer marker(s) not followed by a code block`);
+    if (found.length !== markers) {
+      throw new Error(`${relative(root, file)}: ${markers - found.length} consumer marker(s) not followed by a code block`);
+    }
     snippets.push(...found);
   }
   return snippets;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The public registry that verdaccio proxies everything but `@latchkey/*` to (the apps need React, Vite, Koa...). */
-const UPSTREAM = 'https://registry.npmjs.org/';
+export const UPSTREAM = 'https://registry.npmjs.org/';
 
 export interface LocalRegistry {
   /** `http://127.0.0.1:<port>/` */
@@ -50,7 +50,8 @@ export async function startRegistry(dir: string, cacheDir: string): Promise<Loca
       '',
     ].join('\n'),
   );
-  const child = fork(fileURLToPath(new URL('verdaccio-child.cjs', import.meta.url)), [config], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const script = fileURLToPath(new URL('verdaccio-child.cjs', import.meta.url));
+  const child = fork(script, [config], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   const output: string[] = [];
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));

@@ -34,7 +34,11 @@ export async function run(command: string, args: readonly string[], options: Run
 }
 
 /** Runs a command to completion, whatever its exit code. */
-export async function runToEnd(command: string, args: readonly string[], options: RunOptions): Promise<{ code: number | null; out: string; err: string }> {
+export async function runToEnd(
+  command: string,
+  args: readonly string[],
+  options: RunOptions,
+): Promise<{ code: number | null; out: string; err: string }> {
   const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
