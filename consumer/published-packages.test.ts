@@ -37,6 +37,8 @@ const EXPECTED_SNIPPETS = [
   'packages/browser/README.md -> spa/index.html',
   'packages/browser/README.md -> spa/install-browser.sh',
   'packages/browser/README.md -> spa/main.ts',
+  'packages/provider/README.md -> bff/install-provider.sh',
+  'packages/provider/README.md -> bff/provider-example.ts',
   'packages/react/README.md -> spa/install-react.sh',
   'packages/react/README.md -> spa/react-bff/app.tsx',
   'packages/react/README.md -> spa/react/main.tsx',
@@ -211,7 +213,7 @@ describe.runIf(runs)('the published packages', () => {
   });
 
   describe("the BFF README's complete app", () => {
-    it('type-checks strictly, the Redis example and a CommonJS import included', async () => {
+    it('type-checks strictly, with the Redis and provider examples and a CommonJS import', async () => {
       const dir = await app('bff');
       expect(await typeErrors(dir, env)).toEqual([]);
     });
