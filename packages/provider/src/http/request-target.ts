@@ -9,13 +9,19 @@ import { protocolErrors } from '../errors/error-middleware.js';
  */
 export function requestTarget(realm: string): Middleware {
   const json = protocolErrors('json', realm);
+  const refuse: Middleware = (ctx) =>
+    json(ctx, () => {
+      throw new ProtocolError('invalid_request', 'The request target is not a valid URL.');
+    });
   return (ctx, next) => {
+    // An absolute-form target is checked with the WHATWG parser first: Koa's path reads it with the legacy
+    // `url.parse`, which warns (DEP0170) about such a target before failing.
+    const target = ctx.req.url ?? '';
+    if (!target.startsWith('/') && !URL.canParse(target)) return refuse(ctx, next);
     try {
       void ctx.path;
-    } catch (cause) {
-      return json(ctx, () => {
-        throw new ProtocolError('invalid_request', 'The request target is not a valid URL.', { cause });
-      });
+    } catch {
+      return refuse(ctx, next);
     }
     return next();
   };
