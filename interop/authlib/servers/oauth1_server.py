@@ -6,7 +6,6 @@ three signature methods are enabled. `/admin/clients` is the test's way to regis
 docs leave registration to the site); `/api/me` and `/api/echo` are the protected resources.
 """
 import os
-import tempfile
 
 # Authlib refuses http:// URLs unless told this is local development (as its documentation says).
 os.environ.setdefault('AUTHLIB_INSECURE_TRANSPORT', 'true')
@@ -24,11 +23,11 @@ from authlib.integrations.flask_oauth1 import (  # noqa: E402
     register_temporary_credential_hooks,
 )
 
-from serve import SimpleCache, serve  # noqa: E402
+from serve import SimpleCache, scratch_dir, serve  # noqa: E402
 
 app = Flask(__name__)
 app.config.update(
-    SQLALCHEMY_DATABASE_URI='sqlite:///' + os.path.join(tempfile.mkdtemp(prefix='authlib-oauth1-'), 'db.sqlite'),
+    SQLALCHEMY_DATABASE_URI='sqlite:///' + os.path.join(scratch_dir('authlib-oauth1-'), 'db.sqlite'),
     OAUTH1_SUPPORTED_SIGNATURE_METHODS=['HMAC-SHA1', 'PLAINTEXT', 'RSA-SHA1'],
 )
 db = SQLAlchemy(app)

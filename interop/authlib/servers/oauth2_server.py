@@ -9,7 +9,6 @@ to list what was issued; `/api/me` and `/api/echo` are the protected resources. 
 """
 import argparse
 import os
-import tempfile
 import time
 
 # Authlib refuses http:// URLs unless told this is local development (as its documentation says).
@@ -31,7 +30,7 @@ from authlib.oauth2 import OAuth2Error  # noqa: E402
 from authlib.oauth2.rfc6749 import grants  # noqa: E402
 from authlib.oauth2.rfc7636 import CodeChallenge  # noqa: E402
 
-from serve import serve  # noqa: E402
+from serve import scratch_dir, serve  # noqa: E402
 
 parser = argparse.ArgumentParser()
 parser.add_argument('--expires-in', type=int, default=3600)
@@ -39,7 +38,7 @@ args = parser.parse_args()
 
 app = Flask(__name__)
 app.config.update(
-    SQLALCHEMY_DATABASE_URI='sqlite:///' + os.path.join(tempfile.mkdtemp(prefix='authlib-oauth2-'), 'db.sqlite'),
+    SQLALCHEMY_DATABASE_URI='sqlite:///' + os.path.join(scratch_dir('authlib-oauth2-'), 'db.sqlite'),
     OAUTH2_REFRESH_TOKEN_GENERATOR=True,
     OAUTH2_TOKEN_EXPIRES_IN={'authorization_code': args.expires_in},
 )

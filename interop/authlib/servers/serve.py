@@ -4,11 +4,30 @@ The process ends when its standard input closes, so a test runner that dies leav
 """
 import json
 import os
+import shutil
+import signal
 import sys
+import tempfile
 import threading
 import time
 
 from werkzeug.serving import make_server
+
+
+_scratch = []
+
+
+def scratch_dir(prefix):
+    """A temporary folder (the app's SQLite file) that goes when the process ends, however it is told to."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    _scratch.append(path)
+    return path
+
+
+def _exit(*_):
+    for path in _scratch:
+        shutil.rmtree(path, ignore_errors=True)
+    os._exit(0)
 
 
 def serve(app):
@@ -18,8 +37,9 @@ def serve(app):
 
     def watch_stdin():
         sys.stdin.read()
-        os._exit(0)
+        _exit()
 
+    signal.signal(signal.SIGTERM, _exit)
     threading.Thread(target=watch_stdin, daemon=True).start()
     server.serve_forever()
 
