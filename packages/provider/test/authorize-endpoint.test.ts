@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readAuthorizeForm, submitAuthorizeForm } from '../../../test-support/authorize-form.js';
+import { readAuthorizeForm } from '../../../test-support/authorize-form.js';
 import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
 import { SPA, TEST_CLIENTS, WEB, authorize, authorizationUrl, redeemAsSpa } from './support.js';
 

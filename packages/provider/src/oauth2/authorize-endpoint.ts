@@ -60,7 +60,7 @@ async function beginAuthorization(ctx: Context, runtime: ProviderRuntime, text: 
       throw new ProtocolError('consent_required', 'The user has not allowed this application these scopes.');
     }
     await runtime.loginSessions.touch(session);
-    respond(ctx, runtime, transaction, await issue(runtime, transaction, user.sub, session.record.authTime));
+    respond(ctx, transaction, await issue(runtime, transaction, user.sub, session.record.authTime));
     return;
   }
   if (session && user) transaction.session = { handle: session.handle, sub: user.sub };
@@ -114,7 +114,7 @@ async function issue(runtime: ProviderRuntime, transaction: AuthorizationTransac
   return response;
 }
 
-function respond(ctx: Context, runtime: ProviderRuntime, transaction: AuthorizationTransaction, response: Record<string, string>): void {
+function respond(ctx: Context, transaction: AuthorizationTransaction, response: Record<string, string>): void {
   const responseMode = transaction.responseType === 'token' ? 'fragment' : 'query';
   redirectTo(ctx, responseRedirect({ redirectUri: transaction.redirectUri, responseMode }, response));
 }
@@ -171,7 +171,7 @@ async function answerPage(ctx: Context, runtime: ProviderRuntime, params: Params
     session = await loginSessions.start(ctx, user.sub, Math.floor(context.now() / 1000));
   }
   await loginSessions.touch(session, { clientId: pending.clientId, scopes: pending.scopes });
-  respond(ctx, runtime, pending, await issue(runtime, pending, session.record.sub, session.record.authTime));
+  respond(ctx, pending, await issue(runtime, pending, session.record.sub, session.record.authTime));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../errors/protocol-error.js';
+import type { ProtocolError } from '../errors/protocol-error.js';
 import { parseCodeChallenge, verifyCodeVerifier } from './pkce.js';
 
 // RFC 7636 appendix B.

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { ConfigurationError, isLatchkeyError } from '@latchkey/common';
+import { type ConfigurationError, isLatchkeyError } from '@latchkey/common';
 import { constantTimeEqual } from '@latchkey/oauth1';
 import type { ClientInput } from '../clients/client-registry.js';
 import { ProtocolError } from '../errors/protocol-error.js';

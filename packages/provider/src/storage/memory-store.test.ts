@@ -51,7 +51,7 @@ describe('createMemoryStore', () => {
   });
 
   it('refuses a new durable record at maxEntries instead of dropping a live one (storage_full)', async () => {
-    let now = 0;
+    const now = 0;
     const store = createMemoryStore({ now: () => now, maxEntries: 2 });
     await store.set('oauth1:token:t', 'credential');
     await store.set('oauth2:access:a', 'token', 60);
