@@ -4,8 +4,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The public registry that verdaccio proxies everything but `@latchkey/*` to (the apps need React, Vite, Koa...). */
-export const UPSTREAM = 'https://registry.npmjs.org/';
+/**
+ * The registry that verdaccio proxies everything but `@latchkey/*` to (the apps need React, Vite, Koa...):
+ * the one npm itself is set to use (`npm test` passes it on), else the public one.
+ */
+export const UPSTREAM = process.env.npm_config_registry ?? 'https://registry.npmjs.org/';
 
 export interface LocalRegistry {
   /** `http://127.0.0.1:<port>/` */
