@@ -17,20 +17,28 @@ export interface BffGuardOptions {
  * BFF's login route (`returnTo`: the route the user wanted).
  */
 export function createBffGuard(bff: LatchkeyBff, options: BffGuardOptions): RouteGuard {
-  const { requiresAuth = requiresAuthMeta, loginPath, provider } = options;
-  if (loginPath === undefined && provider === undefined) {
-    throw new ConfigurationError('loginPath', 'createBffGuard needs loginPath or provider.');
-  }
+  const { requiresAuth = requiresAuthMeta } = options;
+  const sendAnonymous = anonymousRoute(bff, options);
   return async (to) => {
     if (!requiresAuth(to)) return true;
     await bff.ready();
     if (bff.isAuthenticated.value) return true;
-    if (loginPath !== undefined) return withReturnTo(loginPath, to);
-    try {
-      bff.login(provider!, { returnTo: to.fullPath });
-    } catch {
-      // Recorded in `error`; the navigation is cancelled either way.
-    }
-    return false;
+    return sendAnonymous(to);
   };
+}
+
+/** Where the guard sends an anonymous user, chosen once: the login page, or else the provider's login at once. */
+function anonymousRoute(bff: LatchkeyBff, { loginPath, provider }: BffGuardOptions): (to: GuardRoute) => string | false {
+  if (loginPath !== undefined) return (to) => withReturnTo(loginPath, to);
+  if (provider !== undefined) {
+    return (to) => {
+      try {
+        bff.login(provider, { returnTo: to.fullPath });
+      } catch {
+        // Recorded in `error`; the navigation is cancelled either way.
+      }
+      return false;
+    };
+  }
+  throw new ConfigurationError('loginPath', 'createBffGuard needs loginPath or provider.');
 }

@@ -12,7 +12,7 @@ export interface GuardRoute {
 export type RouteGuard = (to: GuardRoute) => Promise<boolean | string>;
 
 /** The default test of a protected route: `meta: { requiresAuth: true }` on it or a parent. */
-export const requiresAuthMeta = (to: GuardRoute): boolean => to.meta['requiresAuth'] === true;
+export const requiresAuthMeta = (to: GuardRoute): boolean => to.meta.requiresAuth === true;
 
 /** `path` with `?returnTo=` the route the user wanted. */
 export const withReturnTo = (path: string, to: GuardRoute): string =>

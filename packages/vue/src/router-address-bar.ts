@@ -40,7 +40,7 @@ export function removedQueryParams(change: () => void): string[] {
  */
 export function keepOutOfRouterQuery(app: App, names: readonly string[]): void {
   queueMicrotask(() => {
-    const router: unknown = app.config.globalProperties['$router'];
+    const router: unknown = app.config.globalProperties.$router;
     if (!isRouterLike(router)) return;
     router
       .isReady()

@@ -110,7 +110,7 @@ describe('createLatchkey, useAuth and createAuthGuard against the real provider'
     await renderApp(latchkey, router);
     await router.push('/app/secret?tab=2');
     expect(router.currentRoute.value.path).toBe('/app/login');
-    expect(router.currentRoute.value.query['returnTo']).toBe('/app/secret?tab=2');
+    expect(router.currentRoute.value.query.returnTo).toBe('/app/secret?tab=2');
     expect(navigate).not.toHaveBeenCalled();
   });
 

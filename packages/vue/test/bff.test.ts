@@ -148,7 +148,7 @@ describe('createBffGuard', () => {
     render(RouterView, { global: { plugins: [latchkey, router] } });
     await router.push('/account');
     expect(router.currentRoute.value.path).toBe('/login');
-    expect(router.currentRoute.value.query['returnTo']).toBe('/account');
+    expect(router.currentRoute.value.query.returnTo).toBe('/account');
   });
 
   it('needs loginPath or provider', () => {

@@ -13,6 +13,7 @@ import { captureNavigation, setPageUrl, submitAuthorizeForm } from './support.js
 const here = dirname(fileURLToPath(import.meta.url));
 const readme = await readFile(join(here, '..', 'README.md'), 'utf8');
 const example = await readFile(join(here, 'readme', 'main.ts'), 'utf8');
+const FENCE = '```';
 
 let fixture: ReadmeExample;
 let provider: TestProvider;
@@ -52,7 +53,7 @@ async function loginAtProvider(navigate: ReturnType<typeof captureNavigation>): 
 
 describe('README example', () => {
   it('is the code in test/readme/main.ts', () => {
-    expect(readme).toContain('```ts\n' + example + '```');
+    expect(readme).toContain(`${FENCE}ts\n${example}${FENCE}`);
   });
 
   it('logs in, opens the protected page, calls the API and logs out', async () => {
