@@ -20,6 +20,17 @@ function Status({ onAuth }: { onAuth?: (auth: UseAuthResult) => void }): ReactEl
   return <p>{auth.isAuthenticated ? `user:${String(auth.user?.name)}` : 'anonymous'}</p>;
 }
 
+/** Calls the provider's /api/me through useAuthFetch and shows the status and name. */
+function Me(): ReactElement {
+  const authFetch = useAuthFetch();
+  const [name, setName] = useState('');
+  const load = async () => {
+    const response = await authFetch('/api/me');
+    setName(`${response.status}:${((await response.json()) as { name: string }).name}`);
+  };
+  return <button onClick={() => void load()}>{name || 'call'}</button>;
+}
+
 /** The provider's callback URL for a login started through the hook. */
 async function callbackThroughHook(client: AuthClient, decision: 'allow' | 'deny' = 'allow'): Promise<string> {
   let auth: UseAuthResult | undefined;
@@ -124,15 +135,6 @@ describe('AuthProvider, useAuth and AuthCallback against the real provider', () 
   it('useAuthFetch attaches the token for the provider /api/me', async () => {
     const client = h.client();
     await client.handleCallback(await authorize(client));
-    function Me(): ReactElement {
-      const authFetch = useAuthFetch();
-      const [name, setName] = useState('');
-      const load = async () => {
-        const response = await authFetch('/api/me');
-        setName(`${response.status}:${((await response.json()) as { name: string }).name}`);
-      };
-      return <button onClick={() => void load()}>{name || 'call'}</button>;
-    }
     render(
       <AuthProvider client={client}>
         <Me />

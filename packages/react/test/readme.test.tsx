@@ -15,6 +15,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const readme = await readFile(join(here, '..', 'README.md'), 'utf8');
 const example = await readFile(join(here, 'readme', 'main.tsx'), 'utf8');
 const bffExample = await readFile(join(here, 'readme', 'bff.tsx'), 'utf8');
+const FENCE = '```';
 
 let fixture: ReadmeExample;
 let provider: TestProvider;
@@ -64,8 +65,8 @@ async function loginAtProvider(navigate: ReturnType<typeof captureNavigation>): 
 
 describe('README example', () => {
   it('is the code in test/readme/main.tsx, and its BFF example is test/readme/bff.tsx (type-checked)', () => {
-    expect(readme).toContain('```tsx\n' + example + '```');
-    expect(readme).toContain('```tsx\n' + bffExample + '```');
+    expect(readme).toContain(`${FENCE}tsx\n${example}${FENCE}`);
+    expect(readme).toContain(`${FENCE}tsx\n${bffExample}${FENCE}`);
   });
 
   it('logs in, calls the API and logs out', async () => {
