@@ -77,7 +77,9 @@ describe('fetchToken and updateToken', () => {
   });
 
   const refreshes = () => provider.countEvents('token_request', 'refresh_token');
-  const resetCalls = () => Object.values(calls).forEach((log) => (log.length = 0));
+  const resetCalls = () => {
+    for (const log of Object.values(calls)) log.length = 0;
+  };
   /** Logs in once in a throwaway browser and files the token under alice in the app's table. */
   async function seed(name: string): Promise<OAuth2Token> {
     await bff.browser().login(name);

@@ -32,11 +32,15 @@ describe('no issued token leaves the server', () => {
     bff = await startBff({
       registry: {
         now: () => Date.now() + clockSkewMs,
-        updateToken: (_name, token) => void secretsOf(token).forEach((secret) => issued.add(secret)),
+        updateToken: (_name, token) => {
+          for (const secret of secretsOf(token)) issued.add(secret);
+        },
       },
       bff: {
         store: recordingStore,
-        onLogin: (_ctx, { token }) => void secretsOf(token).forEach((secret) => issued.add(secret)),
+        onLogin: (_ctx, { token }) => {
+          for (const secret of secretsOf(token)) issued.add(secret);
+        },
       },
       async register(registry, bffUrl) {
         const oauth2 = await registerOAuth2Client(provider, registry, bffUrl, 'oidc', {

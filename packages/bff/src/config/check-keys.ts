@@ -53,7 +53,7 @@ const KWARGS_KEYS: Readonly<Record<keyof ClientKwargs, Applies>> = {
 const FUNCTION_KEYS = ['fetchToken', 'updateToken', 'saveRequestToken', 'fetchRequestToken', 'userInfo'] as const;
 const COMPLIANCE_FIX_KEYS: readonly (keyof ComplianceFix)[] = ['accessTokenResponse', 'refreshTokenResponse', 'protectedRequest'];
 
-const own = (table: object, key: string) => Object.prototype.hasOwnProperty.call(table, key);
+const own = (table: object, key: string) => Object.hasOwn(table, key);
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
