@@ -17,6 +17,9 @@ describe('no issued token leaves the server', () => {
   let clockSkewMs = 0;
   const issued = new Set<string>();
   const stored: string[] = [];
+  const recordIssued = (token: OAuthToken) => {
+    for (const secret of secretsOf(token)) issued.add(secret);
+  };
 
   beforeAll(async () => {
     provider = await startTestProvider({ oauth1: { signatureMethods: ['HMAC-SHA1'] } });
@@ -32,15 +35,11 @@ describe('no issued token leaves the server', () => {
     bff = await startBff({
       registry: {
         now: () => Date.now() + clockSkewMs,
-        updateToken: (_name, token) => {
-          for (const secret of secretsOf(token)) issued.add(secret);
-        },
+        updateToken: (_name, token) => recordIssued(token),
       },
       bff: {
         store: recordingStore,
-        onLogin: (_ctx, { token }) => {
-          for (const secret of secretsOf(token)) issued.add(secret);
-        },
+        onLogin: (_ctx, { token }) => void recordIssued(token),
       },
       async register(registry, bffUrl) {
         const oauth2 = await registerOAuth2Client(provider, registry, bffUrl, 'oidc', {
