@@ -57,7 +57,7 @@ describe('createAuthClient options', () => {
 
   it('makes no request at creation, and discovers once on first need', async () => {
     let discoveries = 0;
-    const server = await listen((req, res) => {
+    const server = await listen((_req, res) => {
       discoveries += 1;
       res.statusCode = 404;
       res.end();

@@ -17,7 +17,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const readme = await readFile(join(here, '..', 'README.md'), 'utf8');
 const quickStart = await readFile(join(here, 'readme', 'quick-start.ts'), 'utf8');
 const quickStartSection = readme.slice(readme.indexOf('## Quick start'));
-const fenced = (language: string) => new RegExp('```' + language + '\\n([\\s\\S]*?)```').exec(quickStartSection)?.[1];
+const FENCE = '```';
+const fenced = (language: string) => new RegExp(`${FENCE}${language}\\n([\\s\\S]*?)${FENCE}`).exec(quickStartSection)?.[1];
 
 let provider: TestProvider;
 let folder: string;

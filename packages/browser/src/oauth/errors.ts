@@ -1,5 +1,5 @@
 import {
-  AuthorizationResponseError,
+  type AuthorizationResponseError,
   JWT_CLAIM_COMPARISON,
   JWT_TIMESTAMP_CHECK,
   OperationProcessingError,
