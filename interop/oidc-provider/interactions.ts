@@ -11,11 +11,11 @@ import { ALICE } from '../../test-support/provider.js';
  */
 export const INTERACTION_PATH = '/interaction/';
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char);
 
 export function page(title: string, body: string): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head><body>${body}</body></html>`;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body>${body}</body></html>`;
 }
 
 function interactionPage(details: InteractionDetails, error?: string): string {
@@ -26,9 +26,9 @@ function interactionPage(details: InteractionDetails, error?: string): string {
     : '';
   return page(
     login ? 'Sign in' : 'Authorize',
-    `<h1>${escape(details.params.client_id)} asks for ${escape(details.params.scope ?? '')}</h1>` +
-      (error ? `<p id="error">${escape(error)}</p>` : '') +
-      `<form method="post" action="${INTERACTION_PATH}${escape(details.uid)}">${fields}` +
+    `<h1>${escapeHtml(details.params.client_id)} asks for ${escapeHtml(details.params.scope ?? '')}</h1>` +
+      (error ? `<p id="error">${escapeHtml(error)}</p>` : '') +
+      `<form method="post" action="${INTERACTION_PATH}${escapeHtml(details.uid)}">${fields}` +
       '<button type="submit" name="decision" value="allow">Allow</button>' +
       '<button type="submit" name="decision" value="deny">Deny</button></form>',
   );

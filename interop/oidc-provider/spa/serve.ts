@@ -19,7 +19,7 @@ async function bundleApp(): Promise<string> {
   });
   const results = Array.isArray(output) ? output : [output];
   const chunk = results.flatMap((result) => ('output' in result ? result.output : [])).find((item) => item.type === 'chunk');
-  if (!chunk || chunk.type !== 'chunk') throw new Error('Vite produced no chunk');
+  if (chunk?.type !== 'chunk') throw new Error('Vite produced no chunk');
   return chunk.code;
 }
 
