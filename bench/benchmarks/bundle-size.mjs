@@ -89,8 +89,7 @@ export async function run({ log }) {
   const oidcPeers = PEERS.filter((peer) => peer.oidc);
   const oauth2Peers = PEERS.filter((peer) => !peer.oidc);
   const floorRatio = ratio(FLOOR);
-  const against = (peers) =>
-    peers.map((peer) => `${peer.name} ${formatRatio(ratio(peer))}`).join(', ') + ' (ours / it, gzip)';
+  const against = (peers) => `${peers.map((peer) => `${peer.name} ${formatRatio(ratio(peer))}`).join(', ')} (ours / it, gzip)`;
   return {
     title: 'Browser bundle size',
     tables: [

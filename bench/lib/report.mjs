@@ -11,14 +11,14 @@ export function textTable({ columns, rows }) {
   return [line(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-const escape = (cell) => String(cell).replace(/\|/g, '\\|');
+const escapeCell = (cell) => String(cell).replace(/\|/g, '\\|');
 
 export function markdownTable({ columns, rows }) {
   const align = columns.map((_, column) => (rows.length > 0 && rows.every((row) => numeric(row[column]) || row[column] === '') ? '---:' : '---'));
   return [
-    `| ${columns.map(escape).join(' | ')} |`,
+    `| ${columns.map(escapeCell).join(' | ')} |`,
     `| ${align.join(' | ')} |`,
-    ...rows.map((row) => `| ${row.map(escape).join(' | ')} |`),
+    ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
   ].join('\n');
 }
 
