@@ -135,7 +135,7 @@ describe('attacks on the BFF are refused, and nothing reaches the provider', () 
       expect((await user.session()).authenticated).toBe(false);
     });
 
-    for (const returnTo of ['//evil.example', 'https:evil', '/\\evil', 'https://evil.example/', '/.//evil.example', '/%2F%2Fevil.example', '\\\\evil', '/\tevil', 'javascript:alert(1)']) {
+    for (const returnTo of ['//evil.example', 'https:evil', '/\\evil', 'https://evil.example/', '/.//evil.example', '/%2F%2Fevil.example', '/x/../%2F%2Fevil.example', '\\\\evil', '/\tevil', 'javascript:alert(1)']) {
       it(`refuses returnTo ${JSON.stringify(returnTo)}`, async () => {
         const response = await nothingReachesUpstream(() => bff.browser().fetch(`/bff/login/latchkey?returnTo=${encodeURIComponent(returnTo)}`));
         expect(response.status).toBe(400);

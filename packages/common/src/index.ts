@@ -1,5 +1,6 @@
 export { LatchkeyError, ConfigurationError, isLatchkeyError } from './errors.js';
 export { isDotSegment, proxyPathSegment } from './proxy-path.js';
+export { sameOriginPath, sameSitePath, withQueryParams } from './return-to.js';
 export type { LatchkeyErrorOptions } from './errors.js';
 export { isRefreshDue, refreshDueAt } from './expiry-rule.js';
 export type { TokenLifetime } from './expiry-rule.js';

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { IDToken } from 'oauth4webapi';
-import { LOGIN_ERROR_PARAM, LOGIN_ERROR_PROVIDER_PARAM, type BffUser } from '@latchkey/common';
+import { LOGIN_ERROR_PARAM, LOGIN_ERROR_PROVIDER_PARAM, withQueryParams, type BffUser } from '@latchkey/common';
 import { BffError } from '../errors.js';
 import { bindToken } from '../client/remote-client.js';
 import { toBffError } from '../http/respond.js';
@@ -11,14 +11,9 @@ import type { ProviderRuntime } from '../registry/registry.js';
 import type { OAuthToken } from '../tokens/token.js';
 import type { BffRuntime } from '../bff/bff-runtime.js';
 
-const PLACEHOLDER_ORIGIN = 'http://latchkey.invalid';
-
 /** The SPA path with the failed login's error code in its query (the browser SDK's `takeLoginError`). */
 export function withLoginError(returnTo: string, code: string, provider: string): string {
-  const url = new URL(returnTo, PLACEHOLDER_ORIGIN);
-  url.searchParams.set(LOGIN_ERROR_PARAM, code);
-  url.searchParams.set(LOGIN_ERROR_PROVIDER_PARAM, provider);
-  return `${url.pathname}${url.search}${url.hash}`;
+  return withQueryParams(returnTo, { [LOGIN_ERROR_PARAM]: code, [LOGIN_ERROR_PROVIDER_PARAM]: provider });
 }
 
 interface Completed {

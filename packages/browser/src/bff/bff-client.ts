@@ -9,13 +9,13 @@ import {
   isBffErrorCode,
   isDotSegment,
   proxyPathSegment,
+  sameOriginPath,
   type BffErrorBody,
   type BffProviderInfo,
   type BffProvidersResponse,
   type BffSessionResponse,
 } from '@latchkey/common';
 import { cleanAddressBar } from '../page/address-bar.js';
-import { sameOriginPath } from '../page/return-to.js';
 import { BffError } from './bff-error.js';
 
 export interface BffClientOptions {
@@ -100,7 +100,7 @@ export function createBffClient(options: BffClientOptions = {}): BffClient {
 
   return Object.freeze({
     login(provider: string, { returnTo, redirect }: BffLoginOptions = {}) {
-      const path = sameOriginPath(returnTo ?? location.pathname + location.search + location.hash);
+      const path = sameOriginPath(returnTo ?? location.pathname + location.search + location.hash, location.origin);
       if (path === null) throw new BffError('invalid_return_to', 'returnTo must be a path on this origin.');
       const url = `${base}${bffRoutes.login(provider)}?returnTo=${encodeURIComponent(path)}`;
       if (redirect !== false) location.assign(url);

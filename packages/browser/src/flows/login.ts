@@ -4,10 +4,10 @@ import {
   generateRandomNonce,
   generateRandomState,
 } from 'oauth4webapi';
+import { sameOriginPath } from '@latchkey/common';
 import type { ClientContext } from '../context.js';
 import { AuthError } from '../errors/auth-error.js';
 import { checkExtraParams } from '../options.js';
-import { sameOriginPath } from '../page/return-to.js';
 
 export interface LoginParams {
   /** Same-origin path to come back to after the callback. Default: the current path. */
@@ -26,7 +26,7 @@ export const LOGIN_TRANSACTION_MS = 10 * 60 * 1000;
  * and, for OpenID Connect, a `nonce`; stores the transaction under its `state`; returns the URL.
  */
 export async function buildLoginUrl(ctx: ClientContext, params: LoginParams): Promise<string> {
-  const returnTo = sameOriginPath(params.returnTo ?? location.pathname + location.search + location.hash);
+  const returnTo = sameOriginPath(params.returnTo ?? location.pathname + location.search + location.hash, location.origin);
   if (returnTo === null) throw new AuthError('invalid_return_to');
   const extra = checkExtraParams('extraParams', params.extraParams);
   const server = await ctx.server();

@@ -1,8 +1,8 @@
 import { None, processRevocationResponse, revocationRequest } from 'oauth4webapi';
+import { sameOriginPath } from '@latchkey/common';
 import type { ClientContext } from '../context.js';
 import { AuthError } from '../errors/auth-error.js';
 import { tokenEndpointError } from '../oauth/errors.js';
-import { sameOriginPath } from '../page/return-to.js';
 import { tellTabs } from '../page/tabs.js';
 
 export interface LogoutParams {
@@ -22,7 +22,7 @@ export interface LogoutParams {
  * Returns that URL, or `null` when the provider's session is left alone.
  */
 export async function logout(ctx: ClientContext, params: LogoutParams): Promise<string | null> {
-  const postLogout = params.returnTo === undefined ? undefined : sameOriginPath(params.returnTo);
+  const postLogout = params.returnTo === undefined ? undefined : sameOriginPath(params.returnTo, location.origin);
   if (postLogout === null) throw new AuthError('invalid_return_to');
   const ended = await ctx.session.read();
   await ctx.session.clear();
