@@ -74,9 +74,10 @@ const RESERVED_PARAMS = [
 /** The explicit endpoints, the two required ones first. */
 const ENDPOINTS = ['authorization', 'token', 'revocation', 'endSession'] as const;
 
-const fail = (option: string, text: string): never => {
+// A declaration, not an arrow, so that TypeScript narrows after `if (...) fail(...)`.
+function fail(option: string, text: string): never {
   throw new ConfigurationError(option, `${option} ${text}.`);
-};
+}
 
 function url(option: string, value: unknown, insecure: boolean): URL {
   let parsed: URL | undefined;
@@ -86,10 +87,10 @@ function url(option: string, value: unknown, insecure: boolean): URL {
     parsed = undefined;
   }
   if (typeof value !== 'string' || !parsed || !/^https?:$/.test(parsed.protocol)) fail(option, 'must be an absolute http(s) URL');
-  if (parsed!.protocol === 'http:' && !insecure && option !== 'redirectUri') {
+  if (parsed.protocol === 'http:' && !insecure && option !== 'redirectUri') {
     fail(option, 'must use https (or dangerouslyAllowInsecureHttp)');
   }
-  return parsed!;
+  return parsed;
 }
 
 export function checkExtraParams(option: string, params: Readonly<Record<string, string>> = {}): Record<string, string> {
@@ -112,15 +113,15 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
       if (index < 2 || given[name]) checked[name] = url(`endpoints.${name}`, given[name], insecure).href;
     });
     endpoints = Object.freeze({ ...(checked as AuthEndpoints), issParameterSupported: given.issParameterSupported === true });
-  } else if (options.issuer === undefined) {
-    fail('issuer', 'or endpoints is required');
   }
   const issuer = options.issuer === undefined ? null : url('issuer', options.issuer, insecure).href.replace(/\/$/, '');
+  // Where the SDK finds the server: the issuer, or else the token endpoint.
+  const server = issuer ?? endpoints?.token ?? fail('issuer', 'or endpoints is required');
   const scope = options.scope ?? 'openid';
   if (typeof scope !== 'string' || scope.trim() === '') fail('scope', 'must be a non-empty string');
   const refreshSkew = options.refreshSkew ?? 60;
   if (!Number.isFinite(refreshSkew) || refreshSkew < 0) fail('refreshSkew', 'must be a number >= 0');
-  const serverOrigin = new URL(issuer ?? endpoints!.token).origin;
+  const serverOrigin = new URL(server).origin;
   const pageOrigin = typeof location === 'undefined' ? null : location.origin;
   const apiOrigins = (options.apiOrigins ?? [pageOrigin, serverOrigin].filter((o): o is string => !!o && o !== 'null')).map(
     (origin) => url('apiOrigins', origin, true).origin,
@@ -138,6 +139,6 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
     apiOrigins: Object.freeze([...new Set(apiOrigins)]),
     clock: options.clock ?? Date.now,
     insecure,
-    namespace: `latchkey:${options.clientId}@${issuer ?? endpoints!.token}`,
+    namespace: `latchkey:${options.clientId}@${server}`,
   });
 }

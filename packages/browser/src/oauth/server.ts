@@ -24,6 +24,7 @@ export function createServerMetadata(options: ResolvedOptions): () => Promise<Au
   let pending: Promise<AuthorizationServer> | undefined;
   return () =>
     (pending ??= (async () => {
+      // biome-ignore lint/style/noNonNullAssertion: resolveOptions refuses options with neither issuer nor endpoints; ResolvedOptions does not say so yet.
       const expected = new URL(issuer!);
       try {
         const response = await discoveryRequest(expected, {

@@ -44,8 +44,8 @@ export function createTransactionStore(
       const table: Table = { ...(await storage.get<Table>(key)) };
       const result = edit(table);
       const time = now();
-      for (const state of Object.keys(table)) {
-        if (table[state]!.expiresAt + RETAIN_MS < time) delete table[state];
+      for (const [state, entry] of Object.entries(table)) {
+        if (entry.expiresAt + RETAIN_MS < time) delete table[state];
       }
       await storage.set(key, table);
       return result;
