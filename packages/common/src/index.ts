@@ -1,6 +1,8 @@
 export { LatchkeyError, ConfigurationError, isLatchkeyError } from './errors.js';
 export { isDotSegment, proxyPathSegment } from './proxy-path.js';
 export { sameOriginPath, sameSitePath, withQueryParams } from './return-to.js';
+export { createKeyedLock } from './keyed-lock.js';
+export type { KeyedLock } from './keyed-lock.js';
 export type { LatchkeyErrorOptions } from './errors.js';
 export { isRefreshDue, refreshDueAt } from './expiry-rule.js';
 export type { TokenLifetime } from './expiry-rule.js';

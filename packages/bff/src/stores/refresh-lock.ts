@@ -1,3 +1,5 @@
+import { createKeyedLock } from '@latchkey/common';
+
 /**
  * Serializes token refreshes per key (a session and provider), so that many concurrent API calls with
  * an expired token cause one refresh. With refresh-token rotation a second refresh would use a spent
@@ -9,23 +11,8 @@ export interface RefreshLock {
   withLock<T>(key: string, task: () => Promise<T>): Promise<T>;
 }
 
-/** A per-process lock: a promise chain per key, removed when its last holder finishes. */
+/** A per-process lock: `createKeyedLock` of `@latchkey/common`, the SDK's in-page lock too. */
 export function createInProcessLock(): RefreshLock {
-  const tails = new Map<string, Promise<unknown>>();
-  return {
-    async withLock<T>(key: string, task: () => Promise<T>): Promise<T> {
-      const previous = tails.get(key) ?? Promise.resolve();
-      const run = previous.then(task, task);
-      const tail = run.then(
-        () => undefined,
-        () => undefined,
-      );
-      tails.set(key, tail);
-      try {
-        return await run;
-      } finally {
-        if (tails.get(key) === tail) tails.delete(key);
-      }
-    },
-  };
+  const lock = createKeyedLock();
+  return { withLock: (key, task) => lock.run(key, task) };
 }

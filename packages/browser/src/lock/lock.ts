@@ -1,3 +1,5 @@
+import { createKeyedLock } from '@latchkey/common';
+
 /**
  * Mutual exclusion by name. Everyone who shares a lock object (or, for Web Locks, an origin) and a name
  * runs one task at a time. Refreshes and callback claims run under it, because refresh tokens rotate:
@@ -8,20 +10,8 @@ export interface AuthLock {
   run<T>(name: string, task: () => Promise<T>): Promise<T>;
 }
 
-/** A lock inside one JavaScript realm (one tab): a promise chain per name. */
-export function createMemoryLock(): AuthLock {
-  const tails = new Map<string, Promise<void>>();
-  return {
-    run(name, task) {
-      const result = (tails.get(name) ?? Promise.resolve()).then(task);
-      // Once settled, the entry goes, unless a later task has queued behind it.
-      const release = () => void (tails.get(name) === tail && tails.delete(name));
-      const tail: Promise<void> = result.then(release, release);
-      tails.set(name, tail);
-      return result;
-    },
-  };
-}
+/** A lock inside one JavaScript realm (one tab): `createKeyedLock` of `@latchkey/common`. */
+export const createMemoryLock: () => AuthLock = createKeyedLock;
 
 /** The Web Locks API: exclusive across every tab and worker of the origin, released if a tab dies. */
 export function createWebLock(locks: LockManager = navigator.locks): AuthLock {
