@@ -1,4 +1,4 @@
-export { createBff } from './bff/create-bff.js';
+export { createBff } from './create-bff.js';
 export type { CreateBffOptions, LoginInfo, OnLogin } from './bff/options.js';
 export { OAuthRegistry } from './registry/registry.js';
 export type { OAuthRegistryOptions, ProviderRuntime } from './registry/registry.js';
@@ -19,9 +19,7 @@ export type {
   ComplianceFix,
   ExtraParams,
   FetchRequestToken,
-  FetchToken,
   HookContext,
-  PreviousToken,
   ProtectedRequest,
   RequestToken,
   SaveRequestToken,
@@ -29,14 +27,13 @@ export type {
   SignatureType,
   TokenEndpointAuthMethod,
   TokenPlacement,
-  UpdateToken,
   UserInfoInput,
   UserInfoMapper,
 } from './config/client-config.js';
 export { envVarName, MissingConfigError, resolveClientConfig } from './config/resolve-config.js';
 export type { ResolvedClientConfig, ResolvedKwargs, ResolveOptions } from './config/resolve-config.js';
 export { bindToken } from './client/remote-client.js';
-export type { ApiCall, ApiResponse, RemoteClient, RequestOptions } from './client/remote-client.js';
+export type { ApiCall, ApiResponse, RemoteClient, RequestOptions } from './api/remote-client.js';
 export type { UpstreamPoolOptions } from './client/upstream.js';
 export { BffError, bffErrorStatus } from './errors.js';
 export { consoleLogger, silentLogger, LOG_LEVELS } from './logger.js';
@@ -47,9 +44,10 @@ export type { SessionStore, TransactionCache } from './stores/session-store.js';
 export { createInProcessLock } from './stores/refresh-lock.js';
 export type { RefreshLock } from './stores/refresh-lock.js';
 export type { SessionCookieOptions } from './session/session-cookie.js';
-export type { BffSessionData, SessionConnection } from './session/session-data.js';
-export type { BffState, SessionBridge } from './session/session-bridge.js';
+export type { BffSessionData, SessionConnection } from './tokens/session-data.js';
+export type { BffState, SessionBridge } from './tokens/session-bridge.js';
 export type { OAuth1Token, OAuth2Token, OAuthToken } from './tokens/token.js';
+export type { FetchToken, PreviousToken, UpdateToken } from './tokens/token-hooks.js';
 export { userFromClaims } from './userinfo.js';
 export { presets } from './presets/index.js';
 export type {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isLatchkeyError } from '@latchkey/common';
-import { createPathJoiner } from '../src/proxy/join-path.js';
+import { createPathJoiner } from '../src/http/join-path.js';
 
 /** Why a join was refused (`invalid_proxy_path`): the reason each check records as the error's cause. */
 function refusal(join: () => unknown): string | undefined {
@@ -27,7 +27,7 @@ const QUERIES = ['', 'a=1', 'q="<>', 'x=u@h', '?..', 'a=%2e%2e/b', '#frag', 'a=\
 const BASES = ['http://api.example/v1/', 'http://api.example', 'http://api.example/v1', 'http://api.example:8080/a%2e%2e/b/'];
 
 /**
- * The proxy's path joiner (packages/bff/src/proxy/join-path.ts), guarding ARCHITECTURE.md, security
+ * The proxy's path joiner (packages/bff/src/http/join-path.ts), guarding ARCHITECTURE.md, security
  * rules: "Proxy: only the provider's `apiBaseUrl` is reachable; the joined URL must stay under it".
  */
 describe('createPathJoiner', () => {

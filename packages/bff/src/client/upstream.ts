@@ -1,9 +1,6 @@
-import type { EventEmitter } from 'node:events';
 import { Pool, errors, type Dispatcher } from 'undici';
 import { BffError } from '../errors.js';
-
-/** Stops a request when it emits `abort`: an `AbortSignal`, or an `EventEmitter` as undici accepts. */
-export type UpstreamSignal = AbortSignal | EventEmitter;
+import type { UpstreamSignal } from '../api/remote-client.js';
 
 export interface UpstreamRequest {
   method: string;

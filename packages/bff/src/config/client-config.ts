@@ -2,7 +2,8 @@ import type { Context } from 'koa';
 import type { BffUser } from '@latchkey/common';
 import type { IDToken, PrivateKey } from 'oauth4webapi';
 import type { OAuth1Token, OAuth2Token, OAuthToken } from '../tokens/token.js';
-import type { RemoteClient } from '../client/remote-client.js';
+import type { FetchToken, UpdateToken } from '../tokens/token-hooks.js';
+import type { RemoteClient } from '../api/remote-client.js';
 
 /** Client authentication at the token endpoint (RFC 6749 section 2.3.1, OIDC Core section 9). */
 export const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none', 'private_key_jwt'] as const;
@@ -118,16 +119,6 @@ export interface UserInfoInput {
 /** Maps a provider's account to the normalized user. The default reads OIDC claims or the userinfo endpoint. */
 export type UserInfoMapper = (input: UserInfoInput) => Promise<BffUser | null>;
 
-/** Old credentials handed to `updateToken`, so an app can find the row to update (Authlib's hook). */
-export interface PreviousToken {
-  refreshToken?: string;
-  accessToken?: string;
-}
-
-/** Loads a token for API calls made outside a BFF session (e.g. from the app's database). */
-export type FetchToken = (provider: string, ctx: Context | undefined) => Promise<OAuthToken | null | undefined>;
-/** Called once per successful refresh with the new token. */
-export type UpdateToken = (provider: string, token: OAuth2Token, previous: PreviousToken, ctx: Context | undefined) => Promise<void> | void;
 
 /** An OAuth 1 temporary credential (RFC 5849 section 2.1). */
 export interface RequestToken {

@@ -15,17 +15,16 @@ import {
   type ComplianceFix,
   type ExtraParams,
   type FetchRequestToken,
-  type FetchToken,
   type SaveRequestToken,
   type ScopeDelimiter,
   type SignatureType,
   type TokenEndpointAuthMethod,
   type TokenPlacement,
-  type UpdateToken,
   type UserInfoMapper,
   type CodeChallengeMethod,
   type ClientPrivateKey,
 } from './client-config.js';
+import type { FetchToken, UpdateToken } from '../tokens/token-hooks.js';
 
 /** A required provider key is missing: names the key, the provider and the environment variable it can come from. */
 export class MissingConfigError extends ConfigurationError {

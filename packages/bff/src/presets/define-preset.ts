@@ -5,12 +5,11 @@ import type {
   ClientKwargs,
   ComplianceFix,
   ExtraParams,
-  FetchToken,
   ScopeDelimiter,
   TokenEndpointAuthMethod,
-  UpdateToken,
   UserInfoMapper,
 } from '../config/client-config.js';
+import type { FetchToken, UpdateToken } from '../tokens/token-hooks.js';
 
 /**
  * What every preset accepts. Keys left out are read by the registry from the environment under the

@@ -5,7 +5,7 @@ import type { BffRuntime } from '../bff/bff-runtime.js';
 import { upstreamFailure } from '../client/upstream.js';
 import { ClientGone } from './client-gone.js';
 import { forwardedRequestHeaders, returnedResponseHeaders } from './headers.js';
-import { ALLOW_HEADER, checkProxiedMethod } from './methods.js';
+import { ALLOW_HEADER, checkProxiedMethod } from '../http/methods.js';
 import { readBoundedBody } from './read-body.js';
 import { sendAnswer } from './send-answer.js';
 

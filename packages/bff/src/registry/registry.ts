@@ -1,8 +1,10 @@
 import { ConfigurationError } from '@latchkey/common';
 import { BffError } from '../errors.js';
-import type { ClientConfig, FetchToken, UpdateToken } from '../config/client-config.js';
+import type { ClientConfig } from '../config/client-config.js';
+import type { FetchToken, UpdateToken } from '../tokens/token-hooks.js';
 import { resolveClientConfig, type ResolvedClientConfig } from '../config/resolve-config.js';
-import { createRemoteClient, type RemoteClient } from '../client/remote-client.js';
+import type { RemoteClient } from '../api/remote-client.js';
+import { createRemoteClient } from '../client/remote-client.js';
 import { createUpstreamPools, type UpstreamPoolOptions, type UpstreamPools } from '../client/upstream.js';
 import { silentLogger, type BffLogger } from '../logger.js';
 import { createOAuth1Protocol, type OAuth1Protocol } from '../oauth1/oauth1-protocol.js';

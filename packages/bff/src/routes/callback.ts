@@ -6,7 +6,7 @@ import { bindToken } from '../client/remote-client.js';
 import { toBffError } from '../http/respond.js';
 import { loginFailureFields } from '../http/failure-cause.js';
 import { refusalKey, type LoginTransaction } from '../session/login-transaction.js';
-import { emptySessionData } from '../session/session-data.js';
+import { emptySessionData } from '../tokens/session-data.js';
 import type { ProviderRuntime } from '../registry/registry.js';
 import type { OAuthToken } from '../tokens/token.js';
 import type { BffRuntime } from '../bff/bff-runtime.js';

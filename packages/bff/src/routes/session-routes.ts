@@ -3,7 +3,7 @@ import type { BffConnection, BffProvidersResponse, BffSessionResponse } from '@l
 import { BffError } from '../errors.js';
 import { checkCsrf } from '../http/csrf.js';
 import { errorFields, sendJson, toBffError } from '../http/respond.js';
-import type { SessionConnection } from '../session/session-data.js';
+import type { SessionConnection } from '../tokens/session-data.js';
 import type { OAuthToken } from '../tokens/token.js';
 import type { BffRuntime } from '../bff/bff-runtime.js';
 

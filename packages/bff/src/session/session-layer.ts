@@ -6,9 +6,9 @@ import type { RefreshLock } from '../stores/refresh-lock.js';
 import { sessionLockKey } from '../tokens/token-manager.js';
 import type { OAuthToken } from '../tokens/token.js';
 import { bindLogin, clearLoginBinding, currentBinding, isBoundHere } from './login-binding.js';
-import type { SessionBridge } from './session-bridge.js';
+import type { SessionBridge } from '../tokens/session-bridge.js';
 import { clearSessionCookie, cookieModeOf, readSessionId, writeSessionCookie, type CookieMode, type ResolvedCookie } from './session-cookie.js';
-import { emptySessionData, type BffSessionData } from './session-data.js';
+import { emptySessionData, type BffSessionData } from '../tokens/session-data.js';
 import type { SessionRecord, SessionRecords, SessionSnapshot } from './session-record.js';
 
 interface RequestSession {

@@ -3,7 +3,7 @@ import type { KeyNames } from '../stores/key-names.js';
 import type { Sealer } from '../stores/sealed.js';
 import type { SessionStore } from '../stores/session-store.js';
 import { SESSION_ID_PATTERN } from './session-cookie.js';
-import { asSessionData, type BffSessionData } from './session-data.js';
+import { asSessionData, type BffSessionData } from '../tokens/session-data.js';
 
 /** A stored session: our data and its two deadlines, in milliseconds since the epoch. */
 export interface SessionRecord extends BffSessionData {

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import type { OAuthToken } from '../tokens/token.js';
+import type { OAuthToken } from './token.js';
 import type { BffSessionData } from './session-data.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { BffProtocol, BffUser } from '@latchkey/common';
-import type { OAuthToken } from '../tokens/token.js';
+import type { OAuthToken } from './token.js';
 
 /** One provider linked to a session. */
 export interface SessionConnection {

@@ -1,4 +1,4 @@
-import type { PreviousToken } from '../config/client-config.js';
+import type { PreviousToken } from './token-hooks.js';
 import type { OAuth2Token } from './token.js';
 
 /**
