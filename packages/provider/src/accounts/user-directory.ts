@@ -1,4 +1,4 @@
-import { constantTimeEqual } from '@latchkey/oauth1';
+import { constantTimeEqual } from '../constant-time.js';
 
 /** A user as the provider knows them; the fields map onto OpenID Connect standard claims. */
 export interface UserAccount {

@@ -1,6 +1,6 @@
 /** RFC 5849 section 2.3: token credentials, in exchange for an authorized temporary credential. */
 import { ConfigurationError } from '@latchkey/common';
-import { constantTimeEqual } from '@latchkey/oauth1';
+import { constantTimeEqual } from '../constant-time.js';
 import type { Context } from 'koa';
 import type { ProviderContext } from '../provider-context.js';
 import {

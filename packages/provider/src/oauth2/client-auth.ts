@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { constantTimeEqual } from '@latchkey/oauth1';
+import { constantTimeEqual } from '../constant-time.js';
 import type { ClientRecord, TokenEndpointAuthMethod } from '../clients/client-record.js';
 import type { ClientRegistry } from '../clients/client-registry.js';
 import { ProtocolError } from '../errors/protocol-error.js';

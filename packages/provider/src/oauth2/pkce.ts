@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { constantTimeEqual } from '@latchkey/oauth1';
+import { constantTimeEqual } from '../constant-time.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 
 /** RFC 7636 section 4.1: 43 to 128 characters of [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~". */

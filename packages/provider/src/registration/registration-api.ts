@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import { type ConfigurationError, isLatchkeyError } from '@latchkey/common';
-import { constantTimeEqual } from '@latchkey/oauth1';
+import { constantTimeEqual } from '../constant-time.js';
 import type { ClientInput } from '../clients/client-registry.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { readRawBody } from '../http/body.js';
