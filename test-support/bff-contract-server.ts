@@ -9,12 +9,12 @@ import {
 } from '@latchkey/common';
 import { listen } from './listen.js';
 
-export const SIGNED_IN: BffSessionResponse = {
+const SIGNED_IN: BffSessionResponse = {
   authenticated: true,
   user: { sub: 'u-alice', name: 'Alice Liddell' },
   connections: [{ provider: 'demo', protocol: 'oauth2', expiresAt: null, scopes: ['openid'] }],
 };
-export const ANONYMOUS: BffSessionResponse = { authenticated: false, user: null, connections: [] };
+const ANONYMOUS: BffSessionResponse = { authenticated: false, user: null, connections: [] };
 
 export interface ContractServer {
   url: string;

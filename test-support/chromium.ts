@@ -5,7 +5,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { CHROMIUM_PATH } from './services.js';
 
 /** The flags this machine needs: no sandbox as root, and no background traffic to a closed network. */
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

@@ -33,7 +33,7 @@ export function probeRedis(host = '127.0.0.1', port = 6379): Promise<boolean> {
 
 export const CHROMIUM_PATH = process.env.LATCHKEY_CHROMIUM ?? '/usr/bin/chromium';
 
-export function hasChromium(): boolean {
+function hasChromium(): boolean {
   return existsSync(CHROMIUM_PATH);
 }
 

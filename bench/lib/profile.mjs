@@ -2,7 +2,7 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { ROOT } from './support.mjs';
 
-export const PROFILE_DIR = `${ROOT}bench/.out/profiles/`;
+const PROFILE_DIR = `${ROOT}bench/.out/profiles/`;
 
 /** Node flags that write a V8 CPU profile named after `name` when the process exits. */
 export function profileArgs(name) {

@@ -34,7 +34,7 @@ export async function run(command: string, args: readonly string[], options: Run
 }
 
 /** Runs a command to completion, whatever its exit code. */
-export async function runToEnd(
+async function runToEnd(
   command: string,
   args: readonly string[],
   options: RunOptions,

@@ -5,7 +5,7 @@ import { isLatchkeyError } from '@latchkey/common';
 import { DemoError } from './demo-error.js';
 import { startDemo, type RunningDemo, type StartDemoOptions } from './start-demo.js';
 
-export const USAGE = `Usage: npm run demo -- [options]
+const USAGE = `Usage: npm run demo -- [options]
 
   --port <n>            the SPA and the BFF (one origin)       env LATCHKEY_DEMO_PORT           default 5173
   --provider-port <n>   the embedded OAuth provider            env LATCHKEY_DEMO_PROVIDER_PORT  default 4000

@@ -1,7 +1,7 @@
 import { presets, type ClientConfig } from '@latchkey/bff';
 import type { DemoApi } from '../src/demo-config.js';
 
-export interface RealProvider {
+interface RealProvider {
   /** The registry configuration; client id and secret are left out, so they come from `{NAME}_CLIENT_ID` / `_SECRET`. */
   config(): ClientConfig;
   /** What the SPA calls through the proxy. */

@@ -6,7 +6,7 @@ import { BINDING_APPS, bindingPath, createDemoProvider } from './demo-provider.j
 import { listenOn, type Listening } from './listen.js';
 import { createSpaServer, viteMiddleware } from './spa.js';
 
-export interface DemoPorts {
+interface DemoPorts {
   /** The SPA and the BFF, on one origin. Default 5173; 0 picks a free port. */
   app?: number;
   /** The embedded provider. Default 4000; 0 picks a free port. */

@@ -4,14 +4,14 @@ import { h, type Child } from './dom.js';
 import type { Notice } from './messages.js';
 import { initials, type Profile } from './profile.js';
 
-export interface SpaView {
+interface SpaView {
   profile: Profile | null;
   expiresAt: number | null;
   scope: string | null;
   api: ApiResult | null;
 }
 
-export interface BffView {
+interface BffView {
   connections: BffConnection[];
   /** The provider the profile was read from. */
   profileProvider: string | null;

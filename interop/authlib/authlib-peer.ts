@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { requireService } from '../../test-support/services.js';
 
 /** Debian's Python, which has Authlib; the `python3` on a developer's PATH may not. */
-export const PYTHON = process.env.LATCHKEY_PYTHON ?? '/usr/bin/python3';
+const PYTHON = process.env.LATCHKEY_PYTHON ?? '/usr/bin/python3';
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 
 /**

@@ -9,7 +9,7 @@ import { ALICE } from '../../test-support/provider.js';
  * already exists) asks only Allow or Deny. Plain HTML with no outside resources, so Chromium and a
  * fetch-driven test post the same form over plain HTTP.
  */
-export const INTERACTION_PATH = '/interaction/';
+const INTERACTION_PATH = '/interaction/';
 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char);

@@ -7,7 +7,7 @@ import { listen } from '../../test-support/listen.js';
 import { handleInteraction, page } from './interactions.js';
 
 /** What the OP recorded, from its own events (docs/events.md). */
-export interface OpRecord {
+interface OpRecord {
   /** Parameters of every accepted authorization request. */
   authorizations: Readonly<Record<string, unknown>>[];
   /** Every successful token request: its grant type, client and how the client authenticated. */

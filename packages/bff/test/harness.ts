@@ -9,7 +9,7 @@ import { submitAuthorizeForm } from '../../../test-support/authorize-form.js';
 export const TEST_KEYS = ['bff-test-key-0123456789abcdef0123456789abcdef'];
 
 /** One recorded log line. */
-export interface LogLine {
+interface LogLine {
   level: string;
   message: string;
   fields: LogFields | undefined;

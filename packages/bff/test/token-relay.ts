@@ -1,7 +1,7 @@
 import { listen } from '../../../test-support/listen.js';
 
 /** One token answer the relay passed on: the refresh token in it, if any. */
-export interface RelayedAnswer {
+interface RelayedAnswer {
   status: number;
   refreshToken: string | undefined;
 }

@@ -6,11 +6,11 @@ import { bufferResponsesInHappyDom } from './happy-dom-fetch.js';
 
 bufferResponsesInHappyDom();
 
-export const CLIENT_ID = 'spa-client';
-export const SCOPE = 'openid profile email offline_access';
+const CLIENT_ID = 'spa-client';
+const SCOPE = 'openid profile email offline_access';
 
 /** A clock the test moves by hand. */
-export function manualClock(start = Date.now()) {
+function manualClock(start = Date.now()) {
   let now = start;
   return { now: () => now, advance: (ms: number) => void (now += ms) };
 }
