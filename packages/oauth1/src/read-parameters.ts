@@ -6,7 +6,7 @@ import { OAuth1Error } from './errors.js';
 import type { ParameterList } from './parameters.js';
 import { readParameterSources, type OAuth1Request } from './request.js';
 import type { SignaturePlacement } from './sign-request.js';
-import { getSignatureMethod } from './signature-methods/registry.js';
+import { getSignatureMethod, type SignatureMethodOptions } from './signature-methods/registry.js';
 
 export interface ReceivedOAuthParameters {
   consumerKey: string;
@@ -37,8 +37,11 @@ function absent(parameter: string): OAuth1Error {
   return new OAuth1Error('parameter_absent', `${parameter} is required.`, { parameter });
 }
 
-/** Reads oauth_* from exactly one placement; missing, repeated or malformed ones are `OAuth1Error`. */
-export function readOAuthParameters(request: OAuth1Request): ReceivedOAuthParameters {
+/**
+ * Reads oauth_* from exactly one placement; missing, repeated or malformed ones are `OAuth1Error`, and so is
+ * a method neither built in nor in `options.extraSignatureMethods`.
+ */
+export function readOAuthParameters(request: OAuth1Request, options: SignatureMethodOptions = {}): ReceivedOAuthParameters {
   const sources = readParameterSources(request);
   const found = PLACEMENTS.map((placement) => ({ placement, params: protocolOnly(sources[placement]) })).filter(
     ({ params }) => params.length > 0,
@@ -67,7 +70,7 @@ export function readOAuthParameters(request: OAuth1Request): ReceivedOAuthParame
   const consumerKey = required('oauth_consumer_key');
   const signatureMethod = required('oauth_signature_method');
   const signature = required('oauth_signature');
-  getSignatureMethod(signatureMethod);
+  getSignatureMethod(signatureMethod, options);
   const optionalReplayParameters = signatureMethod === 'PLAINTEXT';
   const rawTimestamp = optionalReplayParameters ? values.get('oauth_timestamp') : required('oauth_timestamp');
   const nonce = optionalReplayParameters ? (values.get('oauth_nonce') ?? '') : required('oauth_nonce');

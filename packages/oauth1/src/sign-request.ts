@@ -9,13 +9,13 @@ import { parseRequestUrl, signatureBaseString } from './base-string.js';
 import type { ParameterList } from './parameters.js';
 import { percentEncode } from './percent-encoding.js';
 import { decodeForm, FORM_CONTENT_TYPE } from './request.js';
-import { getSignatureMethod } from './signature-methods/registry.js';
+import { checkExtraSignatureMethods, getSignatureMethod, type SignatureMethodOptions } from './signature-methods/registry.js';
 import type { SigningKeys } from './signature-methods/signature-method.js';
 
 /** Section 3.5: where the protocol parameters travel. */
 export type SignaturePlacement = 'header' | 'query' | 'body';
 
-export interface SignOptions {
+export interface SignOptions extends SignatureMethodOptions {
   /** HTTP method; sent upper-case. */
   method: string;
   /** Absolute request URL; its query parameters are signed. */
@@ -28,7 +28,7 @@ export interface SignOptions {
   token?: string;
   /** Secrets or RSA key for the signature method. */
   keys: SigningKeys;
-  /** `oauth_signature_method`; default `'HMAC-SHA1'`. */
+  /** `oauth_signature_method`: a built-in one or a key of `extraSignatureMethods`; default `'HMAC-SHA1'`. */
   signatureMethod?: string;
   /** Where the protocol parameters go; default `'header'`. */
   placement?: SignaturePlacement;
@@ -100,7 +100,8 @@ export function signRequest(options: SignOptions): SignedRequest {
   const method = options.method.toUpperCase();
   const placement = options.placement ?? 'header';
   const signatureMethodName = options.signatureMethod ?? 'HMAC-SHA1';
-  const signatureMethod = getSignatureMethod(signatureMethodName);
+  checkExtraSignatureMethods(options.extraSignatureMethods);
+  const signatureMethod = getSignatureMethod(signatureMethodName, options);
   const url = parseRequestUrl(options.url);
   const form = formParameters(options.form);
   if (placement === 'body' && (method === 'GET' || method === 'HEAD')) {

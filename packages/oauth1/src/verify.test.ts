@@ -4,7 +4,6 @@ import { readOAuthParameters } from './read-parameters.js';
 import type { OAuth1Request } from './request.js';
 import { signRequest, type SignaturePlacement, type SignOptions } from './sign-request.js';
 import { hmacSha256 } from './signature-methods/hmac.js';
-import { registerSignatureMethod } from './signature-methods/registry.js';
 import type { SigningKeys } from './signature-methods/signature-method.js';
 import { PRINTER_CLIENT } from './test-vectors.js';
 import { verifySignature } from './verify.js';
@@ -30,8 +29,8 @@ const METHODS: Array<{ name: string; signKeys: SigningKeys; verifyKeys: SigningK
 ];
 const PLACEMENTS: SignaturePlacement[] = ['header', 'query', 'body'];
 
-// Registered before the suites below are collected, since they sign while being collected.
-registerSignatureMethod('HMAC-SHA256', hmacSha256);
+// Passed to every signer and verifier here, as an application passes its own.
+const extraSignatureMethods = { 'HMAC-SHA256': hmacSha256 };
 
 function signed(signatureMethod: string, placement: SignaturePlacement, keys: SigningKeys): OAuth1Request {
   const options: SignOptions = {
@@ -45,6 +44,7 @@ function signed(signatureMethod: string, placement: SignaturePlacement, keys: Si
     token: 'nnch734d00sl2jdk',
     keys,
     signatureMethod,
+    extraSignatureMethods,
     placement,
     realm: 'Photos',
   };
@@ -58,15 +58,16 @@ describe('sign, read and verify round trips', () => {
         const request = signed(method.name, placement, method.signKeys);
 
         it('verifies with the right keys', () => {
-          const received = readOAuthParameters(request);
+          const received = readOAuthParameters(request, { extraSignatureMethods });
           expect(received.placement).toBe(placement);
           expect(received.signatureMethod).toBe(method.name);
           expect(received.consumerKey).toBe(PRINTER_CLIENT.consumerKey);
-          expect(verifySignature(request, received, method.verifyKeys)).toBe(true);
+          expect(verifySignature(request, received, method.verifyKeys, { extraSignatureMethods })).toBe(true);
         });
 
         it('fails with the wrong keys', () => {
-          expect(verifySignature(request, readOAuthParameters(request), method.wrongKeys)).toBe(false);
+          const received = readOAuthParameters(request, { extraSignatureMethods });
+          expect(verifySignature(request, received, method.wrongKeys, { extraSignatureMethods })).toBe(false);
         });
       });
     }
@@ -116,6 +117,13 @@ describe('verifySignature errors', () => {
         publicKey: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n',
       }),
     ).toThrow(expect.objectContaining({ code: 'invalid_key' }));
+  });
+
+  it('refuses an extra method the verifier was not given, though another verifier in the process was', () => {
+    const request = signed('HMAC-SHA256', 'header', secrets);
+    expect(() => readOAuthParameters(request)).toThrow(expect.objectContaining({ code: 'signature_method_rejected' }));
+    const received = readOAuthParameters(request, { extraSignatureMethods });
+    expect(() => verifySignature(request, received, secrets)).toThrow(expect.objectContaining({ code: 'signature_method_rejected' }));
   });
 
   it('reports an unregistered method as signature_method_rejected', () => {

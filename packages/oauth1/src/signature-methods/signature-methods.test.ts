@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CORE_A_5_1_BASE_STRING, PRINTER_CLIENT } from '../test-vectors.js';
 import { hmacSha1, hmacSha256 } from './hmac.js';
 import { plaintext } from './plaintext.js';
-import { getSignatureMethod, registerSignatureMethod, signatureMethodNames } from './registry.js';
+import { checkExtraSignatureMethods, getSignatureMethod, signatureMethodNames } from './registry.js';
 import { rsaSha1 } from './rsa-sha1.js';
 
 const A_5_KEYS = { consumerSecret: PRINTER_CLIENT.consumerSecret, tokenSecret: 'pfkkdhi9sl3r4s00' };
@@ -111,16 +111,21 @@ describe('signature method registry', () => {
     expect(() => getSignatureMethod('toString')).toThrow(rejected);
   });
 
-  it('adds a method, but never replaces a built-in one', () => {
-    registerSignatureMethod('HMAC-SHA256', hmacSha256);
-    expect(getSignatureMethod('HMAC-SHA256')).toBe(hmacSha256);
-    expect(signatureMethodNames()).toContain('HMAC-SHA256');
-    expect(() => registerSignatureMethod('HMAC-SHA1', hmacSha256)).toThrow(
-      expect.objectContaining({ code: 'configuration_error', option: 'name' }),
+  it('takes extra methods per call, never process-wide, and never in place of a built-in one', () => {
+    const extra = { 'HMAC-SHA256': hmacSha256 };
+    expect(getSignatureMethod('HMAC-SHA256', { extraSignatureMethods: extra })).toBe(hmacSha256);
+    expect(signatureMethodNames({ extraSignatureMethods: extra })).toContain('HMAC-SHA256');
+    // Another caller without them does not see them.
+    expect(() => getSignatureMethod('HMAC-SHA256')).toThrow(expect.objectContaining({ code: 'signature_method_rejected' }));
+    expect(signatureMethodNames()).toEqual(['HMAC-SHA1', 'RSA-SHA1', 'PLAINTEXT']);
+    expect(getSignatureMethod('HMAC-SHA1', { extraSignatureMethods: { 'HMAC-SHA1': hmacSha256 } })).toBe(hmacSha1);
+    expect(() => getSignatureMethod('toString', { extraSignatureMethods: extra })).toThrow(
+      expect.objectContaining({ code: 'signature_method_rejected' }),
     );
-    expect(() => registerSignatureMethod('bad name', hmacSha256)).toThrow(
-      expect.objectContaining({ code: 'configuration_error', option: 'name' }),
-    );
-    expect(getSignatureMethod('HMAC-SHA1')).toBe(hmacSha1);
+    const refused = expect.objectContaining({ code: 'configuration_error', option: 'extraSignatureMethods' });
+    expect(() => checkExtraSignatureMethods({ 'HMAC-SHA1': hmacSha256 })).toThrow(refused);
+    expect(() => checkExtraSignatureMethods({ 'bad name': hmacSha256 })).toThrow(refused);
+    expect(() => checkExtraSignatureMethods({ 'X-1': {} as never })).toThrow(refused);
+    expect(() => checkExtraSignatureMethods(extra)).not.toThrow();
   });
 });

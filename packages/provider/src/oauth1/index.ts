@@ -19,10 +19,6 @@ export type { OAuth1RequestState } from './read-request.js';
 export type { OAuth1ResourceState } from './require-oauth1.js';
 export { revokeOAuth1Token } from './revoke.js';
 export { isOAuth1Request } from './detect.js';
-// Custom signature methods (e.g. `hmacSha256` as 'HMAC-SHA256') are registered here, then named
-// in `signatureMethods`.
-export { registerSignatureMethod, hmacSha256 } from '@latchkey/oauth1';
-export type { SignatureMethod } from '@latchkey/oauth1';
 
 export const OAUTH1_PATHS = {
   initiate: '/oauth1/initiate',

@@ -1,10 +1,14 @@
+import type { ExtraSignatureMethods } from '@latchkey/oauth1';
+
 /** What a custom generator is asked for; each kind is generated independently. */
 export type OAuth1SecretKind = 'temporary' | 'temporary_secret' | 'token' | 'token_secret' | 'verifier';
 
 /** Options of the provider's OAuth 1.0a server (RFC 5849). */
 export interface OAuth1ServerOptions {
-  /** Signature methods accepted. Default `['HMAC-SHA1']`; add `'PLAINTEXT'`, `'RSA-SHA1'` or registered ones. */
+  /** Signature methods accepted. Default `['HMAC-SHA1']`; add `'PLAINTEXT'`, `'RSA-SHA1'` or keys of `extraSignatureMethods`. */
   signatureMethods?: string[];
+  /** Methods beside the built-in ones, by name (e.g. `{ 'HMAC-SHA256': hmacSha256 }` of `@latchkey/oauth1`). Default none. */
+  extraSignatureMethods?: ExtraSignatureMethods;
   /** PLAINTEXT sends the secrets in the clear: it is refused over plain HTTP unless this is true (local development). Default false. */
   dangerouslyAllowPlaintextOverHttp?: boolean;
   /** Accepted clock skew of `oauth_timestamp`, in seconds. Default 300. */

@@ -1,10 +1,11 @@
 import { ConfigurationError } from '@latchkey/common';
-import { getSignatureMethod } from '@latchkey/oauth1';
+import { checkExtraSignatureMethods, getSignatureMethod, type ExtraSignatureMethods } from '@latchkey/oauth1';
 import type { OAuth1SecretKind, OAuth1ServerOptions } from './options.js';
 
 /** The options with every default applied, frozen once per factory call. */
 export interface ResolvedOAuth1Options {
   readonly signatureMethods: readonly string[];
+  readonly extraSignatureMethods: ExtraSignatureMethods;
   readonly dangerouslyAllowPlaintextOverHttp: boolean;
   readonly timestampWindowSeconds: number;
   readonly temporaryCredentialLifetimeSeconds: number;
@@ -39,13 +40,15 @@ export function resolveOAuth1Options(options: OAuth1ServerOptions = {}): Resolve
   if (signatureMethods.length === 0) {
     throw new ConfigurationError('signatureMethods', 'OAuth 1 option "signatureMethods" must name at least one method.');
   }
+  checkExtraSignatureMethods(options.extraSignatureMethods);
+  const extraSignatureMethods = Object.freeze({ ...options.extraSignatureMethods });
   for (const name of signatureMethods) {
     try {
-      getSignatureMethod(name);
+      getSignatureMethod(name, { extraSignatureMethods });
     } catch (cause) {
       throw new ConfigurationError(
         'signatureMethods',
-        `Signature method "${name}" is not known; register it with registerSignatureMethod() first.`,
+        `Signature method "${name}" is not known; add it to extraSignatureMethods first.`,
         { cause },
       );
     }
@@ -55,6 +58,7 @@ export function resolveOAuth1Options(options: OAuth1ServerOptions = {}): Resolve
   }
   return Object.freeze({
     signatureMethods: Object.freeze(signatureMethods),
+    extraSignatureMethods,
     dangerouslyAllowPlaintextOverHttp: options.dangerouslyAllowPlaintextOverHttp === true,
     timestampWindowSeconds: integerOption('timestampWindowSeconds', options.timestampWindowSeconds, 300, SECONDS),
     temporaryCredentialLifetimeSeconds: integerOption(

@@ -141,7 +141,7 @@ async function spendNonce(
 async function parse(ctx: Context, context: ProviderContext, options: ResolvedOAuth1Options) {
   const request: OAuth1Request = await toOAuth1Request(ctx, context.issuer, options.maxBodyBytes);
   try {
-    return { request, received: readOAuthParameters(request) };
+    return { request, received: readOAuthParameters(request, { extraSignatureMethods: options.extraSignatureMethods }) };
   } catch (error) {
     throw toProblem(error);
   }
@@ -170,7 +170,7 @@ export async function verifySignedRequest(
     if (client.oauth1.rsaPublicKey) keys.publicKey = client.oauth1.rsaPublicKey;
     let valid: boolean;
     try {
-      valid = verifySignature(request, received, keys);
+      valid = verifySignature(request, received, keys, { extraSignatureMethods: options.extraSignatureMethods });
     } catch (error) {
       throw toProblem(error);
     }

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { buildAuthorizationHeader, parseAuthorizationHeader } from '@latchkey/oauth1';
+import { buildAuthorizationHeader, hmacSha256, parseAuthorizationHeader } from '@latchkey/oauth1';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { submitAuthorizeForm } from '../../../../test-support/authorize-form.js';
 import { createClientRegistry, revokeOAuth1Token, type ClientRecord } from '@latchkey/provider';
@@ -306,6 +306,26 @@ describe('RSA-SHA1 with the wrong key', () => {
       expect(provider.issuedCount()).toBe(1);
     } finally {
       await provider.close();
+    }
+  });
+});
+
+describe('a signature method given to one provider', () => {
+  it('is accepted by that provider only, not by another in the same process', async () => {
+    const extraSignatureMethods = { 'HMAC-SHA256': hmacSha256 };
+    const withIt = await startOAuth1Provider({ signatureMethods: ['HMAC-SHA1', 'HMAC-SHA256'], extraSignatureMethods });
+    const without = await startOAuth1Provider({ signatureMethods: ['HMAC-SHA1'] });
+    try {
+      for (const [provider, status] of [[withIt, 200], [without, 400]] as const) {
+        const client = await provider.registerClient();
+        const answer = await createConsumer(provider, { client, signatureMethod: 'HMAC-SHA256', extraSignatureMethods }).initiate();
+        if (status === 200) expect(answer.status).toBe(200);
+        else expectProblem(provider, answer, 400, 'signature_method_rejected');
+      }
+      expect(without.issuedCount()).toBe(0);
+    } finally {
+      await withIt.close();
+      await without.close();
     }
   });
 });

@@ -1,4 +1,5 @@
 import { isLatchkeyError } from '@latchkey/common';
+import { hmacSha256 } from '@latchkey/oauth1';
 import Router from '@koa/router';
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
@@ -35,6 +36,9 @@ describe('OAuth 1.0a server options', () => {
   it.each<[OAuth1ServerOptions, string]>([
     [{ signatureMethods: ['HMAC-MD5'] }, 'signatureMethods'],
     [{ signatureMethods: [] }, 'signatureMethods'],
+    [{ signatureMethods: ['HMAC-SHA1', 'HMAC-SHA256'] }, 'signatureMethods'],
+    [{ extraSignatureMethods: { 'HMAC-SHA1': hmacSha256 } }, 'extraSignatureMethods'],
+    [{ extraSignatureMethods: { 'needs encoding': hmacSha256 } }, 'extraSignatureMethods'],
     [{ timestampWindowSeconds: 0 }, 'timestampWindowSeconds'],
     [{ temporaryCredentialLifetimeSeconds: 1.5 }, 'temporaryCredentialLifetimeSeconds'],
     [{ tokenLength: 8 }, 'tokenLength'],

@@ -98,6 +98,8 @@ export async function send(request: SignedRequest): Promise<OAuth1Answer> {
 export interface ConsumerSettings {
   client: ClientRecord;
   signatureMethod?: string;
+  /** Methods beside the built-in ones the consumer may sign with. Default none. */
+  extraSignatureMethods?: SignOptions['extraSignatureMethods'];
   placement?: SignOptions['placement'];
   privateKey?: SigningKeys['privateKey'];
   /** Overrides the registered consumer secret (to sign with a wrong one). */
@@ -128,6 +130,7 @@ export function createConsumer(provider: OAuth1TestProvider, settings: ConsumerS
       consumerKey: settings.client.clientId,
       keys: keys(credentials?.secret),
       signatureMethod: settings.signatureMethod ?? 'HMAC-SHA1',
+      extraSignatureMethods: settings.extraSignatureMethods,
       placement: settings.placement ?? 'header',
       timestamp: provider.clock.seconds(),
       ...rest,

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { hmacSha256, registerSignatureMethod } from '@latchkey/oauth1';
+import { hmacSha256 } from '@latchkey/oauth1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAuthorizeForm } from '../../../../test-support/authorize-form.js';
 import {
@@ -16,15 +16,17 @@ import {
 
 const PLACEMENTS = ['header', 'query', 'body'] as const;
 const METHODS = ['HMAC-SHA1', 'PLAINTEXT', 'RSA-SHA1', 'HMAC-SHA256'] as const;
+// Given to this provider and its consumers only, not registered process-wide.
+const extraSignatureMethods = { 'HMAC-SHA256': hmacSha256 };
 
 describe('OAuth 1.0a three-legged flow (RFC 5849 section 2) against the provider', () => {
   let provider: OAuth1TestProvider;
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
   beforeAll(async () => {
-    registerSignatureMethod('HMAC-SHA256', hmacSha256);
     provider = await startOAuth1Provider({
       signatureMethods: [...METHODS],
+      extraSignatureMethods,
       dangerouslyAllowPlaintextOverHttp: true,
     });
   });
@@ -39,6 +41,7 @@ describe('OAuth 1.0a three-legged flow (RFC 5849 section 2) against the provider
         const consumer = createConsumer(provider, {
           client,
           signatureMethod,
+          extraSignatureMethods,
           placement,
           ...(signatureMethod === 'RSA-SHA1' ? { privateKey } : {}),
         });
