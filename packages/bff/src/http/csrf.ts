@@ -1,7 +1,11 @@
 import type { Context } from 'koa';
-import { CSRF_HEADER, CSRF_HEADER_VALUE } from '@latchkey/common';
-import { ConfigurationError } from '@latchkey/common';
+import { CSRF_HEADER, CSRF_HEADER_VALUE, ConfigurationError } from '@latchkey/common';
 import { BffError } from '../errors.js';
+
+/** The origin this request was addressed to (Koa 3's `ctx.origin` is the `Origin` header instead). */
+export function requestOrigin(ctx: Context): string {
+  return `${ctx.protocol}://${ctx.host}`;
+}
 
 /**
  * The CSRF check of every state-changing route and proxied call: the custom header (a cross-site form
@@ -9,11 +13,6 @@ import { BffError } from '../errors.js';
  * allowed `Origin` when the browser sends one, and `Sec-Fetch-Site` when sent: `same-origin`, or
  * `same-site` from an origin the app allowed by name.
  */
-/** The origin this request was addressed to (Koa 3's `ctx.origin` is the `Origin` header instead). */
-export function requestOrigin(ctx: Context): string {
-  return `${ctx.protocol}://${ctx.host}`;
-}
-
 export function checkCsrf(ctx: Context, allowedOrigins: ReadonlySet<string> | undefined): void {
   if (ctx.get(CSRF_HEADER) !== CSRF_HEADER_VALUE) {
     throw new BffError('csrf_rejected', `The ${CSRF_HEADER} header is required.`);

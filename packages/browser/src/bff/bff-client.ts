@@ -108,8 +108,7 @@ export function createBffClient(options: BffClientOptions = {}): BffClient {
     },
     session: () => json<BffSessionResponse>(bffRoutes.session),
     async providers() {
-      const body = await json<BffProvidersResponse | BffProviderInfo[]>(bffRoutes.providers);
-      return Array.isArray(body) ? body : body.providers;
+      return (await json<BffProvidersResponse>(bffRoutes.providers)).providers;
     },
     async fetch(provider: string, path: string, init?: RequestInit) {
       const response = await send(proxiedPath(provider, path), init);

@@ -69,8 +69,3 @@ export function generateSecret(options: ResolvedOAuth1Options, kind: OAuth1Secre
   const length = kind === 'temporary_secret' || kind === 'token_secret' ? options.tokenSecretLength : options.tokenLength;
   return randomBytes(Math.ceil((length * 3) / 4)).toString('base64url').slice(0, length);
 }
-
-/** Looks up a token credential by the raw token, e.g. to revoke it. */
-export function findTokenCredential(storage: KeyValueStore, token: string): Promise<TokenCredentialRecord | undefined> {
-  return storage.get<TokenCredentialRecord>(tokenKey(token));
-}
