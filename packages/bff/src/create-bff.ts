@@ -131,7 +131,7 @@ export function createBff(options: CreateBffOptions): Middleware {
         });
       }
       if (isProxy) {
-        // The proxy never changes the session: one store read, no koa-session commit.
+        // The proxy never changes the session: one store read, nothing written.
         const rest = path.slice(apiPrefix.length);
         const slash = rest.indexOf('/');
         const provider = slash === -1 ? rest : rest.slice(0, slash);

@@ -232,7 +232,7 @@ describe('Basic with the default encoding at the real provider, which decodes it
   });
 
   it('logs in and refreshes with an id and secret holding - _ . ~', async () => {
-    expect(bff.registry.runtime('latchkey').config.clientKwargs.basicAuthEncoding).toBe('unreserved');
+    expect(bff.registry.runtime('latchkey').config.clientKwargs).toMatchObject({ basicAuthEncoding: 'unreserved' });
     const browser = bff.browser();
     const { location } = await browser.login('latchkey');
     expect(location).toBe('/');

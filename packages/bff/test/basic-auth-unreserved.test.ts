@@ -77,7 +77,7 @@ describe('client_secret_basic with default settings', () => {
   });
 
   it('sends an id and secret of unreserved characters as they are, which a non-decoding server accepts', async () => {
-    expect(bff.registry.runtime('comparing').config.clientKwargs.basicAuthEncoding).toBe('unreserved');
+    expect(bff.registry.runtime('comparing').config.clientKwargs).toMatchObject({ basicAuthEncoding: 'unreserved' });
     const { location } = await loginAtStandIn(bff.browser(), 'comparing');
     expect(location).toBe('/');
     expect(comparing.tokenRequests('authorization_code').at(-1)?.headers.authorization).toBe(basic(`${UNRESERVED_ID}:${UNRESERVED_SECRET}`));

@@ -41,7 +41,7 @@ describe('private_key_jwt configuration', () => {
     const { privateKey } = await signingKeys();
     const registry = new OAuthRegistry({ env: {} });
     registry.register('jwt', { clientId: 'c', ...exampleEndpoints, clientKwargs: { tokenEndpointAuthMethod: 'private_key_jwt', clientPrivateKey: { key: privateKey, kid: 'k1' } } });
-    expect(registry.runtime('jwt').config.clientKwargs.tokenEndpointAuthMethod).toBe('private_key_jwt');
+    expect(registry.runtime('jwt').config.clientKwargs).toMatchObject({ tokenEndpointAuthMethod: 'private_key_jwt' });
   });
 });
 

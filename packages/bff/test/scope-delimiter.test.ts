@@ -11,8 +11,8 @@ describe('scopeDelimiter configuration', () => {
     });
     registry.register('plain', { clientId: 'c', clientSecret: 's', ...exampleEndpoints });
     registry.register('comma', { clientId: 'c', clientSecret: 's', ...exampleEndpoints });
-    expect(registry.runtime('plain').config.clientKwargs.scopeDelimiter).toBe(' ');
-    expect(registry.runtime('comma').config.clientKwargs.scopeDelimiter).toBe(',');
+    expect(registry.runtime('plain').config.clientKwargs).toMatchObject({ scopeDelimiter: ' ' });
+    expect(registry.runtime('comma').config.clientKwargs).toMatchObject({ scopeDelimiter: ',' });
     expect(thrown(() => registry.register('semi', { clientId: 'c', clientSecret: 's', ...exampleEndpoints }))).toMatchObject({
       code: 'configuration_error',
       option: 'clientKwargs.scopeDelimiter',

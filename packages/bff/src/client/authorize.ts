@@ -1,7 +1,7 @@
 import { signRequest } from '@latchkey/oauth1';
 import { BffError } from '../errors.js';
 import type { ProtectedRequest, TokenPlacement } from '../config/client-config.js';
-import type { ResolvedClientConfig } from '../config/resolve-config.js';
+import type { ResolvedClientConfig, ResolvedOAuth1Config, ResolvedOAuth2Config } from '../config/resolved-config.js';
 import type { OAuth1Protocol } from '../oauth1/oauth1-protocol.js';
 import type { OAuthToken } from '../tokens/token.js';
 
@@ -95,7 +95,7 @@ export function withBearerHeader(headers: Record<string, string>, accessToken: s
  */
 function attachOAuth1Signature(
   request: ProtectedRequest,
-  config: ResolvedClientConfig,
+  config: ResolvedOAuth1Config,
   protocol: OAuth1Protocol,
   token: Extract<OAuthToken, { kind: 'oauth1' }>,
 ): ProtectedRequest {
@@ -119,13 +119,21 @@ function attachOAuth1Signature(
   return { ...request, url: new URL(signed.url), headers, ...(body === undefined ? {} : { body }) };
 }
 
-export function authorizeRequest(
-  request: ProtectedRequest,
-  token: OAuthToken,
-  config: ResolvedClientConfig,
-  oauth1: OAuth1Protocol | undefined,
-): ProtectedRequest {
-  if (token.kind === 'oauth2') return attachBearer(request, token.accessToken, config.clientKwargs.tokenPlacement);
-  return attachOAuth1Signature(request, config, oauth1 as OAuth1Protocol, token);
+/** What attaching a token takes from the provider: its configuration, and for OAuth 1 its signer. */
+export type RequestAuthorizer =
+  | { protocol: 'oauth2'; config: ResolvedOAuth2Config }
+  | { protocol: 'oauth1'; config: ResolvedOAuth1Config; oauth1: OAuth1Protocol };
+
+/** Attaches `token` as the provider takes it. A token of the other protocol (from `fetchToken`) is refused. */
+export function authorizeRequest(request: ProtectedRequest, token: OAuthToken, provider: RequestAuthorizer): ProtectedRequest {
+  if (token.kind === 'oauth2') {
+    // A bearer token sent to an OAuth 1 provider goes in the header, RFC 6750's default.
+    const placement = provider.protocol === 'oauth2' ? provider.config.clientKwargs.tokenPlacement : 'header';
+    return attachBearer(request, token.accessToken, placement);
+  }
+  if (provider.protocol === 'oauth2') {
+    throw new BffError('internal_error', `${provider.config.name} is an OAuth 2 provider: an OAuth 1 token cannot be signed for it.`);
+  }
+  return attachOAuth1Signature(request, provider.config, provider.oauth1, token);
 }
 

@@ -2,28 +2,25 @@ import type { Context } from 'koa';
 import type { Dispatcher } from 'undici';
 import { BffError } from '../errors.js';
 import type { ProtectedRequest } from '../config/client-config.js';
-import type { ResolvedClientConfig } from '../config/resolve-config.js';
-import type { OAuth1Protocol } from '../oauth1/oauth1-protocol.js';
-import type { OAuth2Protocol } from '../oauth2/oauth2-protocol.js';
 import { createPathJoiner, type ApiTarget } from '../http/join-path.js';
 import { checkProxiedMethod } from '../http/methods.js';
 import type { TokenManager } from '../tokens/token-manager.js';
 import { tokenIdentity, type OAuthToken } from '../tokens/token.js';
-import { authorizeRequest, checkTokenPlacement, withBearerHeader } from './authorize.js';
+import { authorizeRequest, checkTokenPlacement, withBearerHeader, type RequestAuthorizer } from './authorize.js';
 import type { UpstreamPools, UpstreamRequest } from './upstream.js';
 import { credentialsInUrl, echoesCredential } from './url-credentials.js';
 import type { ApiCall, RemoteClient, RequestOptions } from '../api/remote-client.js';
 
 export interface RemoteClientParts {
-  config: ResolvedClientConfig;
-  oauth2: OAuth2Protocol | undefined;
-  oauth1: OAuth1Protocol | undefined;
+  /** The provider's configuration, and its OAuth 1 signer. */
+  provider: RequestAuthorizer;
   tokens: TokenManager;
   pools: UpstreamPools;
 }
 
 export function createRemoteClient(parts: RemoteClientParts): RemoteClient {
-  const { config, oauth1, tokens, pools } = parts;
+  const { provider, tokens, pools } = parts;
+  const { config } = provider;
   const hookContext = { provider: config.name };
   const join = config.apiBaseUrl === undefined ? undefined : createPathJoiner(new URL(config.apiBaseUrl));
 
@@ -50,7 +47,7 @@ export function createRemoteClient(parts: RemoteClientParts): RemoteClient {
     }
     const unsigned: ProtectedRequest = { method: call.method, url: new URL(`${to.origin}${to.path}`), headers: { ...call.headers } };
     if (call.body !== undefined) unsigned.body = call.body;
-    let request = authorizeRequest(unsigned, token, config, oauth1);
+    let request = authorizeRequest(unsigned, token, provider);
     if (config.complianceFix.protectedRequest) request = await config.complianceFix.protectedRequest(request, hookContext);
     const { url } = request;
     const sent: UpstreamRequest = { method: request.method, origin: url.origin, path: `${url.pathname}${url.search}`, headers: request.headers };

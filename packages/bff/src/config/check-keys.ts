@@ -1,14 +1,14 @@
 import { ConfigurationError } from '@latchkey/common';
-import type { ClientConfig, ClientKwargs, ComplianceFix } from './client-config.js';
+import type { ClientConfig, ClientConfigKey, ClientKwargsKey, ComplianceFix } from './client-config.js';
 
 /**
- * Which keys `register()` knows, and for which protocol. Typed as records of the interfaces' keys, so a
- * key added to `ClientConfig` or `ClientKwargs` must be listed here too: an unknown key is refused, since
+ * Which keys `register()` knows, and for which protocol. Typed as records of the types' keys, so a key
+ * added to `ClientConfig` or `ClientKwargs` must be listed here too: an unknown key is refused, since
  * a misspelt one would otherwise leave its default in place without a word.
  */
 type Applies = 'both' | 'oauth2' | 'oauth1';
 
-const CONFIG_KEYS: Readonly<Record<keyof ClientConfig, Applies>> = {
+const CONFIG_KEYS: Readonly<Record<ClientConfigKey, Applies>> = {
   clientId: 'both',
   clientSecret: 'both',
   requestTokenUrl: 'oauth1',
@@ -33,7 +33,7 @@ const CONFIG_KEYS: Readonly<Record<keyof ClientConfig, Applies>> = {
   userInfo: 'both',
 };
 
-const KWARGS_KEYS: Readonly<Record<keyof ClientKwargs, Applies>> = {
+const KWARGS_KEYS: Readonly<Record<ClientKwargsKey, Applies>> = {
   scope: 'oauth2',
   scopeDelimiter: 'oauth2',
   tokenEndpointAuthMethod: 'oauth2',
@@ -53,7 +53,7 @@ const KWARGS_KEYS: Readonly<Record<keyof ClientKwargs, Applies>> = {
 const FUNCTION_KEYS = ['fetchToken', 'updateToken', 'saveRequestToken', 'fetchRequestToken', 'userInfo'] as const;
 const COMPLIANCE_FIX_KEYS: readonly (keyof ComplianceFix)[] = ['accessTokenResponse', 'refreshTokenResponse', 'protectedRequest'];
 
-const own = (table: object, key: string) => Object.hasOwn(table, key);
+const isKeyOf = <K extends string>(table: Readonly<Record<K, Applies>>, key: string): key is K => Object.hasOwn(table, key);
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -67,12 +67,13 @@ const protocolName = (protocol: 'oauth2' | 'oauth1') => (protocol === 'oauth2' ?
  */
 export function checkConfigKeys(name: string, config: ClientConfig, protocol: 'oauth2' | 'oauth1', present: ReadonlySet<string>): void {
   for (const key of Object.keys(config)) {
-    if (!own(CONFIG_KEYS, key)) {
+    if (!isKeyOf(CONFIG_KEYS, key)) {
       throw new ConfigurationError(key, `"${key}" is not a register() key (provider "${name}").`);
     }
   }
   for (const key of present) {
-    const applies = CONFIG_KEYS[key as keyof ClientConfig];
+    // Every key here was given (and checked above) or read from the environment under a known name.
+    const applies = isKeyOf(CONFIG_KEYS, key) ? CONFIG_KEYS[key] : 'both';
     if (applies !== 'both' && applies !== protocol) {
       throw new ConfigurationError(key, `${key} applies to ${protocolName(applies)} only; "${name}" is ${protocolName(protocol)}.`);
     }
@@ -86,7 +87,7 @@ export function checkConfigKeys(name: string, config: ClientConfig, protocol: 'o
   if (fix === undefined) return;
   if (!isPlainObject(fix)) throw new ConfigurationError('complianceFix', `complianceFix of "${name}" must be an object of hooks.`);
   for (const [key, hook] of Object.entries(fix)) {
-    if (!(COMPLIANCE_FIX_KEYS as readonly string[]).includes(key)) {
+    if (!COMPLIANCE_FIX_KEYS.some((known) => known === key)) {
       throw new ConfigurationError(`complianceFix.${key}`, `"${key}" is not a complianceFix hook (${COMPLIANCE_FIX_KEYS.join(', ')}).`);
     }
     if (hook !== undefined && typeof hook !== 'function') {
@@ -98,10 +99,10 @@ export function checkConfigKeys(name: string, config: ClientConfig, protocol: 'o
 /** Refuses an unknown `clientKwargs` key, or one of the other protocol; `source` says where they came from. */
 export function checkKwargsKeys(name: string, kwargs: Record<string, unknown>, protocol: 'oauth2' | 'oauth1', source: string): void {
   for (const [key, value] of Object.entries(kwargs)) {
-    if (!own(KWARGS_KEYS, key)) {
+    if (!isKeyOf(KWARGS_KEYS, key)) {
       throw new ConfigurationError(`clientKwargs.${key}`, `"${key}" is not a clientKwargs key (${source}).`);
     }
-    const applies = KWARGS_KEYS[key as keyof ClientKwargs];
+    const applies = KWARGS_KEYS[key];
     if (value !== undefined && applies !== 'both' && applies !== protocol) {
       throw new ConfigurationError(
         `clientKwargs.${key}`,

@@ -40,8 +40,16 @@ export type CodeChallengeMethod = (typeof CODE_CHALLENGE_METHODS)[number];
 /** A private key for `private_key_jwt` (oauth4webapi's `PrivateKey`: a `CryptoKey` and an optional `kid`). */
 export type ClientPrivateKey = PrivateKey;
 
-/** Protocol settings, as Authlib's `client_kwargs`. Read from `{NAME}_CLIENT_KWARGS` (JSON) when not given. */
-export interface ClientKwargs {
+/** Settings of both protocols in `clientKwargs`. */
+interface CommonKwargs {
+  /** Allows `http:` provider URLs and PLAINTEXT over `http:` (loopback tests only). Default false. */
+  dangerouslyAllowInsecureHttp?: boolean;
+  /** Timeout of calls to the provider's token and API endpoints, in milliseconds. Default 10000. */
+  timeoutMs?: number;
+}
+
+/** `clientKwargs` of an OAuth 2 client. */
+export interface OAuth2ClientKwargs extends CommonKwargs {
   /** Scopes to request, separated by spaces (or by `scopeDelimiter`). Default: none (OIDC discovery clients: `openid`). */
   scope?: string;
   /** Joins the requested scopes in the authorization request and splits the granted `scope` of token answers. Default `' '`. */
@@ -61,19 +69,28 @@ export interface ClientKwargs {
    * can be redeemed (RFC 9700 section 2.1.1); `state` alone is left against CSRF. Default false.
    */
   dangerouslyDisablePkce?: boolean;
+  /** Key for `private_key_jwt` (not readable from the environment). Default: none. */
+  clientPrivateKey?: ClientPrivateKey;
+}
+
+/** `clientKwargs` of an OAuth 1.0a client. */
+export interface OAuth1ClientKwargs extends CommonKwargs {
   /** OAuth 1 signature method: `HMAC-SHA1`, `RSA-SHA1`, `PLAINTEXT` or one added with `registerSignatureMethod`. Default `HMAC-SHA1`. */
   signatureMethod?: string;
   /** OAuth 1 parameter placement. Default `header`. */
   signatureType?: SignatureType;
   /** OAuth 1 RSA-SHA1 private key (PEM). Required for `RSA-SHA1`. */
   rsaKey?: string;
-  /** Key for `private_key_jwt` (not readable from the environment). Default: none. */
-  clientPrivateKey?: ClientPrivateKey;
-  /** Allows `http:` provider URLs and PLAINTEXT over `http:` (loopback tests only). Default false. */
-  dangerouslyAllowInsecureHttp?: boolean;
-  /** Timeout of calls to the provider's token and API endpoints, in milliseconds. Default 10000. */
-  timeoutMs?: number;
 }
+
+/**
+ * Protocol settings, as Authlib's `client_kwargs`: the keys of both protocols (`register` refuses a key of
+ * the other protocol). Read from `{NAME}_CLIENT_KWARGS` (JSON) when not given.
+ */
+export interface ClientKwargs extends OAuth2ClientKwargs, OAuth1ClientKwargs {}
+
+/** Every key either protocol takes in `clientKwargs`. */
+export type ClientKwargsKey = keyof ClientKwargs;
 
 /** Extra parameters sent with a protocol request. */
 export type ExtraParams = Record<string, string>;
@@ -128,34 +145,38 @@ export interface RequestToken {
 export type SaveRequestToken = (provider: string, requestToken: RequestToken, ctx: Context) => Promise<void> | void;
 export type FetchRequestToken = (provider: string, oauthToken: string, ctx: Context) => Promise<RequestToken | null | undefined>;
 
-/**
- * One provider's configuration, keyed as Authlib's registry. Every key left out is read from the
- * environment as `{NAME}_{KEY}` in upper snake case (`EXAMPLE_CLIENT_ID`, `EXAMPLE_CLIENT_KWARGS` as JSON).
- * OAuth 1.0a when `requestTokenUrl` is set, OAuth 2 otherwise.
- */
-export interface ClientConfig {
+/** Keys of both protocols. */
+interface CommonConfig {
   /** OAuth 2 client id or OAuth 1 consumer key. Required. */
   clientId?: string;
   /** OAuth 2 client secret or OAuth 1 consumer secret. Required unless the auth method needs none. */
   clientSecret?: string;
-  /** OAuth 1 temporary credential endpoint; its presence makes the client OAuth 1.0a. */
-  requestTokenUrl?: string;
-  /** Extra parameters of the OAuth 1 temporary credential request. Default none. */
-  requestTokenParams?: ExtraParams;
   /** Token endpoint (OAuth 2) or token credential endpoint (OAuth 1). Default: from discovery. */
   accessTokenUrl?: string;
   /** Extra parameters of the code (or verifier) exchange. Default none. */
   accessTokenParams?: ExtraParams;
-  /** Token endpoint used to refresh, when it differs. Default: `accessTokenUrl`. */
-  refreshTokenUrl?: string;
-  /** Extra parameters of refresh requests. Default none. */
-  refreshTokenParams?: ExtraParams;
   /** Authorization endpoint. Default: from discovery. */
   authorizeUrl?: string;
   /** Extra authorization request parameters. Default none. */
   authorizeParams?: ExtraParams;
   /** Base URL of the provider's API: the proxy and `client.get()` reach only URLs under it. Default none. */
   apiBaseUrl?: string;
+  /** Name shown on login buttons. Default: the registered name. */
+  displayName?: string;
+  /** Per-client `fetchToken`. Default: the registry's. */
+  fetchToken?: FetchToken;
+  /** Provider quirk fixes. Default none. */
+  complianceFix?: ComplianceFix;
+  /** Maps the provider's account to a user. Default: OIDC claims / userinfo endpoint, else none. */
+  userInfo?: UserInfoMapper;
+}
+
+/** The keys of an OAuth 2 / OIDC client (no `requestTokenUrl`, nor `{NAME}_REQUEST_TOKEN_URL`). */
+export interface OAuth2ClientConfig extends CommonConfig {
+  /** Token endpoint used to refresh, when it differs. Default: `accessTokenUrl`. */
+  refreshTokenUrl?: string;
+  /** Extra parameters of refresh requests. Default none. */
+  refreshTokenParams?: ExtraParams;
   /** OIDC / RFC 8414 metadata URL (`.../.well-known/openid-configuration`); fills the endpoints. Default none. */
   serverMetadataUrl?: string;
   /** RFC 7009 revocation endpoint. Default: from discovery. */
@@ -163,21 +184,37 @@ export interface ClientConfig {
   /** OIDC userinfo endpoint. Default: from discovery. */
   userInfoUrl?: string;
   /** Protocol settings. Default `{}`. */
-  clientKwargs?: ClientKwargs;
-  /** Name shown on login buttons. Default: the registered name. */
-  displayName?: string;
-  /** Per-client `fetchToken`. Default: the registry's. */
-  fetchToken?: FetchToken;
+  clientKwargs?: OAuth2ClientKwargs;
   /** Per-client `updateToken`. Default: the registry's. */
   updateToken?: UpdateToken;
+}
+
+/** The keys of an OAuth 1.0a client: `requestTokenUrl` set, here or as `{NAME}_REQUEST_TOKEN_URL`. */
+export interface OAuth1ClientConfig extends CommonConfig {
+  /** OAuth 1 temporary credential endpoint; its presence makes the client OAuth 1.0a. */
+  requestTokenUrl?: string;
+  /** Extra parameters of the OAuth 1 temporary credential request. Default none. */
+  requestTokenParams?: ExtraParams;
+  /** Protocol settings. Default `{}`. */
+  clientKwargs?: OAuth1ClientKwargs;
   /** Stores an OAuth 1 temporary credential elsewhere than the login transaction. Default none. */
   saveRequestToken?: SaveRequestToken;
   /** Loads what `saveRequestToken` stored. Required with `saveRequestToken`. */
   fetchRequestToken?: FetchRequestToken;
-  /** Provider quirk fixes. Default none. */
-  complianceFix?: ComplianceFix;
-  /** Maps the provider's account to a user. Default: OIDC claims / userinfo endpoint, else none. */
-  userInfo?: UserInfoMapper;
 }
+
+/**
+ * One provider's configuration, keyed as Authlib's registry. Every key left out is read from the
+ * environment as `{NAME}_{KEY}` in upper snake case (`EXAMPLE_CLIENT_ID`, `EXAMPLE_CLIENT_KWARGS` as JSON).
+ * OAuth 1.0a when `requestTokenUrl` is set, OAuth 2 otherwise; `register` refuses a key of the other
+ * protocol (the environment decides the protocol too, so the type takes the keys of both).
+ */
+export interface ClientConfig extends Omit<OAuth2ClientConfig, 'clientKwargs'>, Omit<OAuth1ClientConfig, 'clientKwargs'> {
+  /** Protocol settings. Default `{}`. */
+  clientKwargs?: ClientKwargs;
+}
+
+/** Every key either protocol takes. */
+export type ClientConfigKey = keyof ClientConfig;
 
 export type { OAuth1Token, OAuth2Token, OAuthToken };

@@ -1,7 +1,7 @@
 import { signRequest, type SignedRequest, type SigningKeys } from '@latchkey/oauth1';
 import { BffError } from '../errors.js';
 import { ProviderAnswerError } from '../http/failure-cause.js';
-import type { ResolvedClientConfig } from '../config/resolve-config.js';
+import type { ResolvedOAuth1Config } from '../config/resolved-config.js';
 import type { OAuth1Token } from '../tokens/token.js';
 import type { RequestToken } from '../config/client-config.js';
 
@@ -25,7 +25,27 @@ function parseForm(text: string): Record<string, string> {
   return Object.fromEntries(new URLSearchParams(text));
 }
 
-export function createOAuth1Protocol(config: ResolvedClientConfig, options: OAuth1ProtocolOptions): OAuth1Protocol {
+/** One of the two signed credential requests (sections 2.1 and 2.3). */
+interface CredentialRequest {
+  url: string;
+  /** The endpoint's extra parameters (`requestTokenParams`, `accessTokenParams`), sent in the form body. */
+  form: Record<string, string>;
+  /** The temporary credential the request is signed with (section 2.3); none for section 2.1. */
+  token?: RequestToken;
+  /** `oauth_callback` or `oauth_verifier`. */
+  oauthParams: Record<string, string>;
+  /** Rewrites the answer before it is read (a compliance fix of token answers). Default: none. */
+  fixAnswer?: (response: Response) => Response | Promise<Response>;
+}
+
+/** The credentials an answer must carry (section 2.1 and 2.3), with its other parameters. */
+interface Credentials {
+  oauthToken: string;
+  oauthTokenSecret: string;
+  extra: Record<string, string>;
+}
+
+export function createOAuth1Protocol(config: ResolvedOAuth1Config, options: OAuth1ProtocolOptions): OAuth1Protocol {
   const kwargs = config.clientKwargs;
   const hookContext = { provider: config.name };
   const signingKeys = (tokenSecret: string | undefined): SigningKeys => ({
@@ -50,13 +70,7 @@ export function createOAuth1Protocol(config: ResolvedClientConfig, options: OAut
       ...(signed.body === undefined ? {} : { body: signed.body }),
     });
 
-  const credentialRequest = async (
-    url: string,
-    form: Record<string, string>,
-    token: RequestToken | undefined,
-    oauthParams: Record<string, string>,
-    fix: boolean,
-  ): Promise<Record<string, string>> => {
+  const credentialRequest = async ({ url, form, token, oauthParams, fixAnswer }: CredentialRequest): Promise<{ credentials: Credentials; params: Record<string, string> }> => {
     checkTransport(url);
     const signed = signRequest({
       method: 'POST',
@@ -70,9 +84,7 @@ export function createOAuth1Protocol(config: ResolvedClientConfig, options: OAut
       oauthParams,
     });
     let response = await send(signed);
-    if (fix && config.complianceFix.accessTokenResponse) {
-      response = await config.complianceFix.accessTokenResponse(response, hookContext);
-    }
+    if (fixAnswer !== undefined) response = await fixAnswer(response);
     const body = await response.text();
     const params = parseForm(body);
     if (response.status !== 200) {
@@ -81,12 +93,13 @@ export function createOAuth1Protocol(config: ResolvedClientConfig, options: OAut
         cause: new ProviderAnswerError('credential_request_refused', { httpStatus: response.status, providerError: params.error ?? null }),
       });
     }
-    if (!params.oauth_token || params.oauth_token_secret === undefined) {
+    const { oauth_token: oauthToken, oauth_token_secret: oauthTokenSecret, ...extra } = params;
+    if (!oauthToken || oauthTokenSecret === undefined) {
       throw new BffError('login_failed', 'The provider sent no credentials.', {
         cause: new ProviderAnswerError('credentials_missing', { httpStatus: response.status }),
       });
     }
-    return params;
+    return { credentials: { oauthToken, oauthTokenSecret, extra }, params };
   };
 
   return {
@@ -94,13 +107,11 @@ export function createOAuth1Protocol(config: ResolvedClientConfig, options: OAut
 
     async requestToken(callbackUri) {
       try {
-        const params = await credentialRequest(
-          config.requestTokenUrl as string,
-          { ...config.requestTokenParams },
-          undefined,
-          { oauth_callback: callbackUri },
-          false,
-        );
+        const { credentials, params } = await credentialRequest({
+          url: config.requestTokenUrl,
+          form: { ...config.requestTokenParams },
+          oauthParams: { oauth_callback: callbackUri },
+        });
         // Section 2.1: the server must confirm the callback, or it is not speaking OAuth 1.0a. The value is
         // `true`; Authlib sends `True` (a Python bool), so any letter case is accepted, and nothing else.
         if (params.oauth_callback_confirmed?.toLowerCase() !== 'true') {
@@ -108,7 +119,7 @@ export function createOAuth1Protocol(config: ResolvedClientConfig, options: OAut
             cause: new ProviderAnswerError('callback_not_confirmed', { httpStatus: 200 }),
           });
         }
-        return { oauthToken: params.oauth_token as string, oauthTokenSecret: params.oauth_token_secret as string };
+        return { oauthToken: credentials.oauthToken, oauthTokenSecret: credentials.oauthTokenSecret };
       } catch (error) {
         if (error instanceof BffError) throw error;
         throw new BffError('login_failed', 'The provider could not start the login.', { cause: error });
@@ -116,7 +127,7 @@ export function createOAuth1Protocol(config: ResolvedClientConfig, options: OAut
     },
 
     authorizationUrl(oauthToken) {
-      const url = new URL(config.authorizeUrl as string);
+      const url = new URL(config.authorizeUrl);
       for (const [name, value] of Object.entries(config.authorizeParams)) url.searchParams.set(name, value);
       url.searchParams.set('oauth_token', oauthToken);
       return url;
@@ -124,15 +135,15 @@ export function createOAuth1Protocol(config: ResolvedClientConfig, options: OAut
 
     async accessToken(requestToken, verifier) {
       try {
-        const params = await credentialRequest(
-          config.accessTokenUrl as string,
-          { ...config.accessTokenParams },
-          requestToken,
-          { oauth_verifier: verifier },
-          true,
-        );
-        const { oauth_token: oauthToken, oauth_token_secret: oauthTokenSecret, ...extra } = params;
-        return { kind: 'oauth1', oauthToken: oauthToken as string, oauthTokenSecret: oauthTokenSecret as string, extra };
+        const { credentials } = await credentialRequest({
+          url: config.accessTokenUrl,
+          form: { ...config.accessTokenParams },
+          token: requestToken,
+          oauthParams: { oauth_verifier: verifier },
+          // Section 2.3's answer is the token answer a compliance fix rewrites; section 2.1's is not.
+          fixAnswer: async (response) => (await config.complianceFix.accessTokenResponse?.(response, hookContext)) ?? response,
+        });
+        return { kind: 'oauth1', ...credentials };
       } catch (error) {
         if (error instanceof BffError) throw error;
         throw new BffError('login_failed', 'The provider refused the login.', { cause: error });

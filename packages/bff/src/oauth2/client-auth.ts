@@ -1,17 +1,16 @@
 import * as oauth from 'oauth4webapi';
 import type { BasicAuthEncoding } from '../config/client-config.js';
-import type { ResolvedClientConfig } from '../config/resolve-config.js';
+import type { ResolvedClientAuth } from '../config/resolved-config.js';
 
 /** oauth4webapi's client authentication for the configured `tokenEndpointAuthMethod` (RFC 6749 section 2.3). */
-export function clientAuthentication(config: ResolvedClientConfig): oauth.ClientAuth {
-  const { tokenEndpointAuthMethod, clientPrivateKey } = config.clientKwargs;
-  switch (tokenEndpointAuthMethod) {
+export function clientAuthentication(auth: ResolvedClientAuth): oauth.ClientAuth {
+  switch (auth.method) {
     case 'client_secret_basic':
-      return basicAuthentication(config.clientSecret as string, config.clientKwargs.basicAuthEncoding);
+      return basicAuthentication(auth.clientSecret, auth.encoding);
     case 'client_secret_post':
-      return oauth.ClientSecretPost(config.clientSecret as string);
+      return oauth.ClientSecretPost(auth.clientSecret);
     case 'private_key_jwt':
-      return oauth.PrivateKeyJwt(clientPrivateKey as oauth.PrivateKey);
+      return oauth.PrivateKeyJwt(auth.clientPrivateKey);
     case 'none':
       return oauth.None();
   }

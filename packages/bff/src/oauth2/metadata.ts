@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { ConfigurationError } from '@latchkey/common';
-import type { ResolvedClientConfig } from '../config/resolve-config.js';
+import type { ResolvedOAuth2Config } from '../config/resolved-config.js';
 
 const OIDC_SUFFIX = '/.well-known/openid-configuration';
 const RFC8414_SEGMENT = '/.well-known/oauth-authorization-server';
@@ -32,8 +32,8 @@ export function issuerFromMetadataUrl(metadataUrl: string): { issuer: URL; algor
 }
 
 /** Endpoints configured by hand: the issuer is only a label then (no id_token is expected). */
-function staticMetadata(config: ResolvedClientConfig): oauth.AuthorizationServer {
-  const tokenUrl = config.accessTokenUrl as string;
+function staticMetadata(config: Extract<ResolvedOAuth2Config, { serverMetadataUrl: undefined }>): oauth.AuthorizationServer {
+  const tokenUrl = config.accessTokenUrl;
   return {
     issuer: new URL(tokenUrl).origin,
     authorization_endpoint: config.authorizeUrl,
@@ -44,7 +44,7 @@ function staticMetadata(config: ResolvedClientConfig): oauth.AuthorizationServer
 }
 
 /** Explicit keys win over discovered endpoints (Authlib's order). */
-function overlay(config: ResolvedClientConfig, discovered: oauth.AuthorizationServer): oauth.AuthorizationServer {
+function overlay(config: ResolvedOAuth2Config, discovered: oauth.AuthorizationServer): oauth.AuthorizationServer {
   return {
     ...discovered,
     ...(config.authorizeUrl === undefined ? {} : { authorization_endpoint: config.authorizeUrl }),
@@ -60,7 +60,7 @@ export interface MetadataSource {
 }
 
 export function createMetadataSource(
-  config: ResolvedClientConfig,
+  config: ResolvedOAuth2Config,
   requestOptions: () => Pick<oauth.HttpRequestOptions<'GET'>, 'signal' | typeof oauth.allowInsecureRequests>,
 ): MetadataSource {
   if (config.serverMetadataUrl === undefined) {

@@ -2,7 +2,7 @@ import * as oauth from 'oauth4webapi';
 import type { BffUser } from '@latchkey/common';
 import { BffError } from '../errors.js';
 import type { ScopeDelimiter } from '../config/client-config.js';
-import type { ResolvedClientConfig } from '../config/resolve-config.js';
+import type { ResolvedOAuth2Config } from '../config/resolved-config.js';
 import type { OAuth2Token } from '../tokens/token.js';
 import { userFromClaims } from '../userinfo.js';
 import { clientAuthentication } from './client-auth.js';
@@ -17,6 +17,9 @@ export interface OAuth2LoginSecrets {
   nonce?: string;
 }
 
+/** What the code exchange checks against: `state` was checked already, by finding the transaction with it. */
+export type OAuth2ExchangeSecrets = Omit<OAuth2LoginSecrets, 'state'>;
+
 export interface OAuth2LoginResult {
   token: OAuth2Token;
   idTokenClaims?: oauth.IDToken;
@@ -27,8 +30,11 @@ export interface OAuth2Protocol {
   readonly metadata: MetadataSource;
   /** RFC 6749 section 4.1.1 with PKCE S256 (RFC 7636) and, for OIDC, a nonce. */
   authorizationUrl(redirectUri: string): Promise<{ url: URL; secrets: OAuth2LoginSecrets }>;
-  /** Checks the callback (state, RFC 9207 `iss`), exchanges the code and validates the id_token, its signature included. */
-  exchangeCode(callback: URLSearchParams, secrets: OAuth2LoginSecrets, redirectUri: string): Promise<OAuth2LoginResult>;
+  /**
+   * Checks the callback (RFC 9207 `iss`, an `error`), exchanges the code and validates the id_token, its
+   * signature included. The caller checked `state` by finding its login transaction with it.
+   */
+  exchangeCode(callback: URLSearchParams, secrets: OAuth2ExchangeSecrets, redirectUri: string): Promise<OAuth2LoginResult>;
   /** RFC 6749 section 6. Keeps the old refresh token and scopes when the response omits them. */
   refresh(token: OAuth2Token): Promise<OAuth2Token>;
   /** RFC 7009; `false` when the provider has no revocation endpoint. */
@@ -77,10 +83,10 @@ export function toOAuth2Token(
   return token;
 }
 
-export function createOAuth2Protocol(config: ResolvedClientConfig, options: OAuth2ProtocolOptions): OAuth2Protocol {
+export function createOAuth2Protocol(config: ResolvedOAuth2Config, options: OAuth2ProtocolOptions): OAuth2Protocol {
   const kwargs = config.clientKwargs;
   const client: oauth.Client = { client_id: config.clientId };
-  const auth = clientAuthentication(config);
+  const auth = clientAuthentication(config.clientAuth);
   const hookContext = { provider: config.name };
   const requestOptions = (): BaseRequestOptions => ({
     signal: () => AbortSignal.timeout(kwargs.timeoutMs),
@@ -137,7 +143,9 @@ export function createOAuth2Protocol(config: ResolvedClientConfig, options: OAut
     async exchangeCode(callback, secrets, redirectUri) {
       const as = await metadata.get();
       try {
-        const params = oauth.validateAuthResponse(as, client, callback, secrets.state);
+        // RFC 6749 section 10.12: the state check is the login transaction found under this state (one use,
+        // bound to this browser); comparing the state with itself again would check nothing.
+        const params = oauth.validateAuthResponse(as, client, callback, oauth.skipStateCheck);
         let response = await oauth.authorizationCodeGrantRequest(
           as,
           client,

@@ -2,7 +2,8 @@ import { ConfigurationError } from '@latchkey/common';
 import { BffError } from '../errors.js';
 import type { ClientConfig } from '../config/client-config.js';
 import type { FetchToken, UpdateToken } from '../tokens/token-hooks.js';
-import { resolveClientConfig, type ResolvedClientConfig } from '../config/resolve-config.js';
+import { resolveClientConfig } from '../config/resolve-config.js';
+import type { ResolvedClientConfig, ResolvedOAuth1Config, ResolvedOAuth2Config } from '../config/resolved-config.js';
 import type { RemoteClient } from '../api/remote-client.js';
 import { createRemoteClient } from '../client/remote-client.js';
 import { createUpstreamPools, type UpstreamPoolOptions, type UpstreamPools } from '../client/upstream.js';
@@ -12,7 +13,7 @@ import { createOAuth2Protocol, type OAuth2Protocol } from '../oauth2/oauth2-prot
 import { createMemoryStore } from '../stores/memory-store.js';
 import { createInProcessLock, type RefreshLock } from '../stores/refresh-lock.js';
 import type { TransactionCache } from '../stores/session-store.js';
-import { createTokenManager, type TokenManager } from '../tokens/token-manager.js';
+import { createTokenManager, type TokenManager, type TokenManagerOptions } from '../tokens/token-manager.js';
 
 export interface OAuthRegistryOptions {
   /** Loads tokens for calls made outside a BFF session. Default none. */
@@ -37,14 +38,29 @@ export interface OAuthRegistryOptions {
   logger?: BffLogger;
 }
 
-/** Everything the BFF routes need about one provider. */
-export interface ProviderRuntime {
-  config: ResolvedClientConfig;
-  oauth2: OAuth2Protocol | undefined;
-  oauth1: OAuth1Protocol | undefined;
+interface RuntimeParts {
   tokens: TokenManager;
   client: RemoteClient;
 }
+
+/** An OAuth 2 / OIDC provider's parts. */
+export interface OAuth2ProviderRuntime extends RuntimeParts {
+  protocol: 'oauth2';
+  config: ResolvedOAuth2Config;
+  oauth2: OAuth2Protocol;
+  oauth1?: undefined;
+}
+
+/** An OAuth 1.0a provider's parts. */
+export interface OAuth1ProviderRuntime extends RuntimeParts {
+  protocol: 'oauth1';
+  config: ResolvedOAuth1Config;
+  oauth1: OAuth1Protocol;
+  oauth2?: undefined;
+}
+
+/** Everything the BFF routes need about one provider, by protocol. */
+export type ProviderRuntime = OAuth2ProviderRuntime | OAuth1ProviderRuntime;
 
 /**
  * The provider registry, as Authlib's `OAuth()`: `register(name, config)` checks the configuration
@@ -58,6 +74,7 @@ export class OAuthRegistry {
   readonly #pools: UpstreamPools;
   readonly #lock: RefreshLock;
   readonly #now: () => number;
+  readonly #skewSeconds: number;
   /** Login transaction cache shared by every provider. */
   readonly cache: TransactionCache;
   readonly logger: BffLogger;
@@ -67,7 +84,8 @@ export class OAuthRegistry {
     if (!Number.isFinite(skew) || skew < 0) {
       throw new ConfigurationError('refreshSkewSeconds', 'refreshSkewSeconds must be a non-negative number.');
     }
-    this.#options = Object.freeze({ ...options, refreshSkewSeconds: skew });
+    this.#options = Object.freeze({ ...options });
+    this.#skewSeconds = skew;
     this.#pools = createUpstreamPools(options.upstream);
     this.#lock = options.refreshLock ?? createInProcessLock();
     this.#now = options.now ?? Date.now;
@@ -109,22 +127,37 @@ export class OAuthRegistry {
     if (config === undefined) throw new BffError('unknown_provider', 'No such provider.');
     const allowInsecureHttp =
       config.clientKwargs.dangerouslyAllowInsecureHttp || this.#options.dangerouslyAllowInsecureHttp === true;
-    const oauth2 = config.protocol === 'oauth2' ? createOAuth2Protocol(config, { now: this.#now, allowInsecureHttp }) : undefined;
-    const oauth1 = config.protocol === 'oauth1' ? createOAuth1Protocol(config, { allowInsecureHttp }) : undefined;
-    const tokens = createTokenManager({
-      provider: name,
-      refresh: oauth2 === undefined ? undefined : (token) => oauth2.refresh(token),
+    const runtime = config.protocol === 'oauth2' ? this.#oauth2Runtime(config, allowInsecureHttp) : this.#oauth1Runtime(config, allowInsecureHttp);
+    this.#runtimes.set(name, runtime);
+    return runtime;
+  }
+
+  #oauth2Runtime(config: ResolvedOAuth2Config, allowInsecureHttp: boolean): OAuth2ProviderRuntime {
+    const oauth2 = createOAuth2Protocol(config, { now: this.#now, allowInsecureHttp });
+    const tokens = this.#tokenManager(config, (token) => oauth2.refresh(token), config.updateToken);
+    const client = createRemoteClient({ provider: { protocol: 'oauth2', config }, tokens, pools: this.#pools });
+    return Object.freeze({ protocol: 'oauth2', config, oauth2, tokens, client });
+  }
+
+  #oauth1Runtime(config: ResolvedOAuth1Config, allowInsecureHttp: boolean): OAuth1ProviderRuntime {
+    const oauth1 = createOAuth1Protocol(config, { allowInsecureHttp });
+    // OAuth 1 token credentials do not expire (RFC 5849 section 2.3): nothing refreshes them.
+    const tokens = this.#tokenManager(config, undefined, undefined);
+    const client = createRemoteClient({ provider: { protocol: 'oauth1', config, oauth1 }, tokens, pools: this.#pools });
+    return Object.freeze({ protocol: 'oauth1', config, oauth1, tokens, client });
+  }
+
+  #tokenManager(config: ResolvedClientConfig, refresh: TokenManagerOptions['refresh'], updateToken: UpdateToken | undefined): TokenManager {
+    return createTokenManager({
+      provider: config.name,
+      refresh,
       fetchToken: config.fetchToken ?? this.#options.fetchToken,
-      updateToken: config.updateToken ?? this.#options.updateToken,
+      updateToken: updateToken ?? this.#options.updateToken,
       lock: this.#lock,
       logger: this.logger,
       now: this.#now,
-      skewSeconds: this.#options.refreshSkewSeconds as number,
+      skewSeconds: this.#skewSeconds,
     });
-    const client = createRemoteClient({ config, oauth2, oauth1, tokens, pools: this.#pools });
-    const runtime: ProviderRuntime = Object.freeze({ config, oauth2, oauth1, tokens, client });
-    this.#runtimes.set(name, runtime);
-    return runtime;
   }
 
   /** The lock refreshes run under; logout and disconnect take it so they see a refresh in flight. */

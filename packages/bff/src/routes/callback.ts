@@ -7,7 +7,7 @@ import { toBffError } from '../http/respond.js';
 import { loginFailureFields } from '../http/failure-cause.js';
 import { refusalKey, type LoginTransaction } from '../session/login-transaction.js';
 import { emptySessionData } from '../tokens/session-data.js';
-import type { ProviderRuntime } from '../registry/registry.js';
+import type { OAuth1ProviderRuntime, OAuth2ProviderRuntime, ProviderRuntime } from '../registry/registry.js';
 import type { OAuthToken } from '../tokens/token.js';
 import type { BffRuntime } from '../bff/bff-runtime.js';
 
@@ -30,14 +30,14 @@ const single = (ctx: Context, name: string): string | undefined => {
  * Takes the transaction (it is gone after, whatever follows) and checks it belongs to this browser's
  * login-binding cookie (RFC 6749 section 10.12).
  */
-async function claim(bff: BffRuntime, ctx: Context, provider: string, key: string | undefined): Promise<LoginTransaction> {
+async function claim(bff: BffRuntime, ctx: Context, provider: string, key: string | undefined): Promise<{ transaction: LoginTransaction; key: string }> {
   if (key === undefined) throw new BffError('state_missing', 'The callback carries no state.');
   const transaction = await bff.transactions.take(provider, key);
   if (transaction === undefined) throw new BffError('state_mismatch', 'This login is unknown, expired or already used.');
   if (!bff.sessions.isBoundHere(ctx, transaction.binding)) {
     throw new BffError('state_mismatch', 'This login was started in another browser.');
   }
-  return transaction;
+  return { transaction, key };
 }
 
 /**
@@ -69,13 +69,10 @@ async function mapUser(runtime: ProviderRuntime, ctx: Context, token: OAuthToken
   return null;
 }
 
-async function completeOAuth2(ctx: Context, runtime: ProviderRuntime, transaction: LoginTransaction): Promise<Completed> {
-  const oauth2 = runtime.oauth2 as NonNullable<ProviderRuntime['oauth2']>;
-  const params = new URLSearchParams(ctx.querystring);
-  const { token, idTokenClaims } = await oauth2.exchangeCode(
-    params,
+async function completeOAuth2(ctx: Context, runtime: OAuth2ProviderRuntime, transaction: LoginTransaction): Promise<Completed> {
+  const { token, idTokenClaims } = await runtime.oauth2.exchangeCode(
+    new URLSearchParams(ctx.querystring),
     {
-      state: params.get('state') as string,
       ...(transaction.codeVerifier === undefined ? {} : { codeVerifier: transaction.codeVerifier }),
       ...(transaction.nonce === undefined ? {} : { nonce: transaction.nonce }),
     },
@@ -84,8 +81,7 @@ async function completeOAuth2(ctx: Context, runtime: ProviderRuntime, transactio
   return { token, userInfo: await mapUser(runtime, ctx, token, idTokenClaims) };
 }
 
-async function completeOAuth1(ctx: Context, runtime: ProviderRuntime, transaction: LoginTransaction, oauthToken: string): Promise<Completed> {
-  const oauth1 = runtime.oauth1 as NonNullable<ProviderRuntime['oauth1']>;
+async function completeOAuth1(ctx: Context, runtime: OAuth1ProviderRuntime, transaction: LoginTransaction, oauthToken: string): Promise<Completed> {
   // RFC 5849 section 2.2 sends the verifier back; a refusal comes as `denied=` (as Twitter does) or nothing.
   const verifier = single(ctx, 'oauth_verifier');
   if (single(ctx, 'denied') !== undefined || single(ctx, 'error') !== undefined || verifier === undefined) {
@@ -96,7 +92,7 @@ async function completeOAuth1(ctx: Context, runtime: ProviderRuntime, transactio
     secret = (await runtime.config.fetchRequestToken(runtime.config.name, oauthToken, ctx))?.oauthTokenSecret;
   }
   if (secret === undefined) throw new BffError('state_mismatch', 'This login is unknown, expired or already used.');
-  const token = await oauth1.accessToken({ oauthToken, oauthTokenSecret: secret }, verifier);
+  const token = await runtime.oauth1.accessToken({ oauthToken, oauthTokenSecret: secret }, verifier);
   return { token, userInfo: await mapUser(runtime, ctx, token) };
 }
 
@@ -112,17 +108,17 @@ export function callbackRoute(bff: BffRuntime) {
     ctx.set('cache-control', 'no-store');
     try {
       const oauthToken = single(ctx, 'oauth_token');
-      if (runtime.oauth1 !== undefined && oauthToken === undefined && (single(ctx, 'denied') !== undefined || single(ctx, 'error') !== undefined)) {
+      if (runtime.protocol === 'oauth1' && oauthToken === undefined && (single(ctx, 'denied') !== undefined || single(ctx, 'error') !== undefined)) {
         returnTo = await refusedOAuth1(bff, ctx, provider);
         throw new BffError('authorization_denied', 'The login was declined at the provider.');
       }
-      const key = runtime.oauth2 !== undefined ? single(ctx, 'state') : oauthToken;
-      const transaction = await claim(bff, ctx, provider, key);
+      // OAuth 2 finds the login by `state`, OAuth 1 by its temporary credential (RFC 5849 section 2.2).
+      const { transaction, key } = await claim(bff, ctx, provider, runtime.protocol === 'oauth2' ? single(ctx, 'state') : oauthToken);
       returnTo = transaction.returnTo;
       const completed =
-        runtime.oauth2 !== undefined
+        runtime.protocol === 'oauth2'
           ? await completeOAuth2(ctx, runtime, transaction)
-          : await completeOAuth1(ctx, runtime, transaction, oauthToken as string);
+          : await completeOAuth1(ctx, runtime, transaction, key);
 
       const existing = (await bff.sessions.current(ctx)) ?? emptySessionData();
       let user: BffUser | null = existing.user ?? completed.userInfo;

@@ -39,7 +39,7 @@ export function loginRoute(bff: BffRuntime) {
     const provider = base.provider;
     const redirectUri = base.redirectUri;
     let location: URL;
-    if (runtime.oauth2 !== undefined) {
+    if (runtime.protocol === 'oauth2') {
       const { url, secrets } = await runtime.oauth2.authorizationUrl(redirectUri);
       const transaction: LoginTransaction = {
         ...base,
@@ -49,7 +49,7 @@ export function loginRoute(bff: BffRuntime) {
       await bff.transactions.save(secrets.state, transaction);
       location = url;
     } else {
-      const oauth1 = runtime.oauth1 as NonNullable<typeof runtime.oauth1>;
+      const { oauth1 } = runtime;
       const requestToken = await oauth1.requestToken(redirectUri);
       const saveRequestToken = runtime.config.saveRequestToken;
       if (saveRequestToken !== undefined) {
