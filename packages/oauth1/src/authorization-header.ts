@@ -99,7 +99,7 @@ export function parseAuthorizationHeader(header: string): ParsedAuthorizationHea
     if (cursor.done) throw malformed('The Authorization header ends with a comma.');
   }
 
-  return { ...(hasRealm ? { realm } : {}), params: Object.fromEntries(seen) };
+  return { ...(realm === undefined ? {} : { realm }), params: Object.fromEntries(seen) };
 }
 
 /** Builds the header value; parameters keep the order given. `realm` must be plain quotable text. */

@@ -127,10 +127,11 @@ describe('signRequest placements', () => {
   });
 
   it('appends to the query and drops the fragment in the query placement', () => {
-    const signed = signRequest({ ...base, placement: 'query', form: undefined });
+    const { form: _form, ...noForm } = base;
+    const signed = signRequest({ ...noForm, placement: 'query' });
     expect(signed.url).toMatch(/^https:\/\/api\.example\.com\/status\?x=1&oauth_consumer_key=key&/);
     expect(signed.url).not.toContain('#');
-    const bare = signRequest({ ...base, url: 'https://api.example.com/status', placement: 'query', form: undefined });
+    const bare = signRequest({ ...noForm, url: 'https://api.example.com/status', placement: 'query' });
     expect(bare.url).toMatch(/^https:\/\/api\.example\.com\/status\?oauth_consumer_key=key&/);
   });
 

@@ -78,7 +78,7 @@ describe('verifySignature rejects tampering', () => {
   const request = signed('HMAC-SHA1', 'header', secrets);
 
   it('of a body parameter', () => {
-    const tampered = { ...request, body: request.body?.replace('title=', 'title=x') };
+    const tampered = { ...request, body: (request.body ?? '').replace('title=', 'title=x') };
     expect(verifySignature(tampered, readOAuthParameters(tampered), secrets)).toBe(false);
   });
 
