@@ -20,7 +20,8 @@ export async function readRawBody(ctx: Context, limit = MAX_BODY_BYTES): Promise
   const fromOAuth1 = (ctx.state as { rawBody?: unknown }).rawBody;
   if (typeof fromOAuth1 === 'string') return Buffer.from(fromOAuth1, 'utf8');
   try {
-    const body = await getRawBody(ctx.req, { limit, length: ctx.get('content-length') || undefined });
+    const length = ctx.get('content-length');
+    const body = await getRawBody(ctx.req, { limit, ...(length ? { length } : {}) });
     bodies.set(ctx.req, body);
     // Shared the other way too: the OAuth 1 signature check reads form parameters from there.
     if (isFormRequest(ctx)) (ctx.state as { rawBody?: string }).rawBody = body.toString('utf8');

@@ -1,19 +1,19 @@
 import type { Context } from 'koa';
 import { constantTimeEqual } from '../constant-time.js';
-import type { ClientRecord, TokenEndpointAuthMethod } from '../clients/client-record.js';
+import type { ClientRecord, RegisteredClientAuthMethod } from '../clients/client-record.js';
 import type { ClientRegistry } from '../clients/client-registry.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import type { Params } from '../http/params.js';
 
 export interface AuthenticatedClient {
   client: ClientRecord;
-  method: TokenEndpointAuthMethod;
+  method: RegisteredClientAuthMethod;
 }
 
 interface Presented {
   clientId: string;
   secret: string | undefined;
-  method: TokenEndpointAuthMethod;
+  method: RegisteredClientAuthMethod;
 }
 
 /** RFC 6749 appendix B: form-url-decoding, where "+" is a space. */
@@ -70,8 +70,9 @@ function presented(ctx: Context, params: Params): Presented | undefined {
 export async function authenticateClient(ctx: Context, params: Params, clients: ClientRegistry): Promise<AuthenticatedClient> {
   const credentials = presented(ctx, params);
   if (!credentials) throw new ProtocolError('invalid_client', 'Client authentication is required.');
-  const challenge = credentials.method === 'client_secret_basic' ? ('Basic' as const) : undefined;
-  const fail = (description: string) => new ProtocolError('invalid_client', description, { challenge });
+  // RFC 6749 section 5.2: a client that tried Basic gets a Basic challenge back.
+  const basicChallenge = credentials.method === 'client_secret_basic' ? { challenge: 'Basic' as const } : {};
+  const fail = (description: string) => new ProtocolError('invalid_client', description, basicChallenge);
 
   const client = await clients.get(credentials.clientId);
   // Compare against a dummy secret when the client is unknown, so timing does not reveal which ids exist.
