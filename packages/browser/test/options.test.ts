@@ -30,7 +30,7 @@ describe('createAuthClient options', () => {
     ['issuer', { ...base, issuer: undefined }],
     ['issuer', { ...base, issuer: 'http://id.example.test' }],
     ['endpoints.token', { ...base, issuer: undefined, endpoints: { authorization: 'https://a.test/auth', token: 'nope' } }],
-    ['refreshSkew', { ...base, refreshSkew: -1 }],
+    ['refreshSkewSeconds', { ...base, refreshSkewSeconds: -1 }],
     ['extraParams', { ...base, extraParams: { code_challenge_method: 'plain' } }],
     ['apiOrigins', { ...base, apiOrigins: ['not a url'] }],
   ] as [string, AuthClientOptions][])('names the bad option %s', (option, options) => {
@@ -86,9 +86,9 @@ describe('createAuthClient options', () => {
   });
 
   it('explicit endpoints skip discovery', async () => {
+    const { issuer: _issuer, ...withoutIssuer } = base;
     const client = createAuthClient({
-      ...base,
-      issuer: undefined,
+      ...withoutIssuer,
       endpoints: { authorization: 'https://as.example.test/authorize', token: 'https://as.example.test/token' },
     });
     const spy = vi.spyOn(globalThis, 'fetch');

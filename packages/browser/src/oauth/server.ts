@@ -15,9 +15,9 @@ export function createServerMetadata(options: ResolvedOptions): () => Promise<Au
       issuer: issuer ?? new URL(endpoints.token).origin,
       authorization_endpoint: endpoints.authorization,
       token_endpoint: endpoints.token,
-      revocation_endpoint: endpoints.revocation,
-      end_session_endpoint: endpoints.endSession,
-      authorization_response_iss_parameter_supported: endpoints.issParameterSupported,
+      ...(endpoints.revocation && { revocation_endpoint: endpoints.revocation }),
+      ...(endpoints.endSession && { end_session_endpoint: endpoints.endSession }),
+      authorization_response_iss_parameter_supported: endpoints.issParameterSupported === true,
     });
     return () => Promise.resolve(server);
   }
