@@ -122,7 +122,7 @@ describe('raw HTTP Basic at a token endpoint that does not form-decode', () => {
   beforeAll(async () => {
     confidential = await startStandIn({ ...standInOptions, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
     installed = await startStandIn({ ...standInOptions, clientId: INSTALLED_ID, clientSecret: '' });
-    const config = (standIn: StandIn, clientKwargs: ClientConfig['clientKwargs']): ClientConfig => ({
+    const config = (standIn: StandIn, clientKwargs: NonNullable<ClientConfig['clientKwargs']>): ClientConfig => ({
       authorizeUrl: `${standIn.url}/api/v1/authorize`,
       accessTokenUrl: `${standIn.url}/api/v1/access_token`,
       apiBaseUrl: standIn.url,

@@ -39,7 +39,8 @@ describe('register() checks every key', () => {
     expect(refusedOption(oauth1, { P_CLIENT_KWARGS: JSON.stringify({ signatureMethod: 'RSA-SHA1', rsaKey: 42 }) })).toBe('clientKwargs.rsaKey');
     expect(refusedOption({ ...oauth1, clientKwargs: { rsaKey: rsaPem } })).toBe('clientKwargs.rsaKey');
     const registry = new OAuthRegistry({ env: { P_CLIENT_KWARGS: JSON.stringify({ signatureMethod: 'RSA-SHA1', rsaKey: rsaPem }) } });
-    registry.register('p', { ...oauth1, clientSecret: undefined });
+    const { clientSecret: _secret, ...withoutSecret } = oauth1;
+    registry.register('p', withoutSecret);
     expect(registry.runtime('p').config.clientKwargs).toMatchObject({ signatureMethod: 'RSA-SHA1' });
   });
 

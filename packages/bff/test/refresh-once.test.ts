@@ -54,7 +54,14 @@ describe('tokens that live shorter than the refresh skew', () => {
   /** An app's own token table, with the usual columns: the lifetime is not among them. */
   let row: Pick<OAuth2Token, 'accessToken' | 'refreshToken' | 'expiresAt' | 'tokenType' | 'scopes'> | undefined;
   const keepRow = (token: OAuth2Token) => {
-    row = { accessToken: token.accessToken, refreshToken: token.refreshToken, expiresAt: token.expiresAt, tokenType: token.tokenType, scopes: token.scopes };
+    const { refreshToken, expiresAt } = token;
+    row = {
+      accessToken: token.accessToken,
+      tokenType: token.tokenType,
+      scopes: token.scopes,
+      ...(refreshToken === undefined ? {} : { refreshToken }),
+      ...(expiresAt === undefined ? {} : { expiresAt }),
+    };
   };
   /** Calls that have read the table in this round; the refresh answer waits until all of them have. */
   let tableReads = 0;

@@ -35,18 +35,23 @@ interface Cause {
   providerError?: string;
 }
 
+/** A cause with the fields that are known, and no key for the others. */
+const causeOf = (reason?: string, upstreamStatus?: number, providerError?: string): Cause => ({
+  ...(reason === undefined ? {} : { reason }),
+  ...(upstreamStatus === undefined ? {} : { upstreamStatus }),
+  ...(providerError === undefined ? {} : { providerError }),
+});
+
 /** What one link of a cause chain says, read only from fields known to carry no secret. */
 function readLink(link: unknown): Cause {
   if (link instanceof ProviderAnswerError) {
-    return { reason: loggable(link.check), upstreamStatus: link.httpStatus, providerError: loggable(link.providerError) };
+    return causeOf(loggable(link.check), link.httpStatus, loggable(link.providerError));
   }
-  if (link instanceof oauth.ResponseBodyError) {
-    return { reason: link.code, upstreamStatus: link.status, providerError: loggable(link.error) };
-  }
-  if (link instanceof oauth.AuthorizationResponseError) return { reason: link.code, providerError: loggable(link.error) };
+  if (link instanceof oauth.ResponseBodyError) return causeOf(link.code, link.status, loggable(link.error));
+  if (link instanceof oauth.AuthorizationResponseError) return causeOf(link.code, undefined, loggable(link.error));
   if (link instanceof oauth.WWWAuthenticateChallengeError) {
     const error = link.cause.map((challenge) => challenge.parameters.error).find((value) => value !== undefined);
-    return { reason: link.code, upstreamStatus: link.status, providerError: loggable(error) };
+    return causeOf(link.code, link.status, loggable(error));
   }
   if (link instanceof Response) return { upstreamStatus: link.status };
   // Only errors are read: a plain object in a chain is a provider's parsed answer, which may hold anything.
@@ -63,13 +68,11 @@ function readLink(link: unknown): Cause {
  * Every `login failed` line names a `reason`.
  */
 export function loginFailureFields(error: BffError): LogFields {
-  const found: Cause = {};
+  let found: Cause = {};
   let link: unknown = error.cause;
   for (let depth = 0; depth < 8 && link !== undefined && link !== null; depth += 1) {
-    const cause = readLink(link);
-    found.reason ??= cause.reason;
-    found.upstreamStatus ??= cause.upstreamStatus;
-    found.providerError ??= cause.providerError;
+    // The first link that names a field wins: later links only fill the fields still missing.
+    found = { ...readLink(link), ...found };
     // oauth4webapi keeps the raw answer (a Response, a parsed body) as `cause`: only errors lead further down.
     link = link instanceof Error ? link.cause : undefined;
   }

@@ -12,7 +12,7 @@ export interface RedisConnectionOptions {
    * ioredis options for the connection opened from `url`. Default: ioredis's, except a lazy connect and
    * two retries per command, so a request fails in seconds rather than queueing while Redis is down.
    */
-  redisOptions?: RedisOptions;
+  redisOptions?: Omit<RedisOptions, 'replyMapping'>;
   /**
    * Longest wait for one Redis command before it fails with `store_unavailable` (a stalled or
    * unreachable Redis answers in seconds, not never). Default 2000.
