@@ -126,7 +126,9 @@ describe('openid-client against @latchkey/provider', () => {
     let tamper = false;
     const tampering: client.CustomFetch = async (url, options) => {
       // A copy of a byte body, for DOM typings that want an ArrayBuffer-backed one.
-      const response = await fetch(url, { ...options, body: options.body instanceof Uint8Array ? new Uint8Array(options.body) : options.body });
+      const { body: sent, ...init } = options;
+      const copy = sent instanceof Uint8Array ? new Uint8Array(sent) : sent;
+      const response = await fetch(url, { ...init, ...(copy === undefined ? {} : { body: copy }) });
       if (!tamper || !url.endsWith('/oauth/token')) return response;
       const body = (await response.json()) as Record<string, string>;
       const [header, payload, signature = ''] = (body.id_token ?? '').split('.');
