@@ -42,7 +42,7 @@ function connectionOptions(connection: string | string[]): Set<string> {
   return new Set(names.map((name) => name.trim().toLowerCase()).filter(Boolean));
 }
 
-/** The `Connection` values browsers send, which name no other header. */
+/** The usual `Connection` values, which name no other header. */
 const PLAIN_CONNECTION = /^\s*(?:keep-alive|close)\s*$/i;
 
 /** The allow-listed request headers, minus any the request's own `Connection` header names (RFC 9110 section 7.6.1). */
@@ -125,7 +125,9 @@ export function varyWithCookie(upstream: string | string[] | undefined): string 
  */
 export function returnedResponseHeaders(upstream: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
   const connection = upstream.connection;
-  const named = connection === undefined ? undefined : connectionOptions(connection);
+  // Most APIs answer `Connection: keep-alive`, which names no other header: nothing to parse.
+  const plain = connection === undefined || (typeof connection === 'string' && PLAIN_CONNECTION.test(connection));
+  const named = plain ? undefined : connectionOptions(connection);
   const headers: Record<string, string | string[]> = {};
   for (const name of Object.keys(upstream)) {
     const value = upstream[name];

@@ -8,19 +8,34 @@ import type { SessionStore, TransactionCache } from './session-store.js';
  * timed out may still complete later; every write of the BFF tolerates that (compare-and-set, lock
  * tokens, single-use transactions).
  */
-export async function boundedCall<T>(run: () => Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new BffError('store_unavailable', 'The session store did not answer in time.')), timeoutMs);
-  });
+/** A failure of the store as the BFF reports it; one already reported passes through unchanged. */
+const unavailable = (cause: unknown) =>
+  cause instanceof BffError && cause.code === 'store_unavailable' ? cause : new BffError('store_unavailable', 'The session store is unavailable.', { cause });
+
+/** `run()`, with a synchronous throw turned into a rejection. */
+function started<T>(run: () => Promise<T>): Promise<T> {
   try {
-    return await Promise.race([run(), deadline]);
+    return run();
   } catch (cause) {
-    if (cause instanceof BffError && cause.code === 'store_unavailable') throw cause;
-    throw new BffError('store_unavailable', 'The session store is unavailable.', { cause });
-  } finally {
-    clearTimeout(timer);
+    return Promise.reject(cause);
   }
+}
+
+export function boundedCall<T>(run: () => Promise<T>, timeoutMs: number): Promise<T> {
+  // One promise and one timer per call, not a race of two promises: this runs on every proxied call.
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new BffError('store_unavailable', 'The session store did not answer in time.')), timeoutMs);
+    started(run).then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (cause: unknown) => {
+        clearTimeout(timer);
+        reject(unavailable(cause));
+      },
+    );
+  });
 }
 
 /** A session store whose every call the BFF makes is bounded by `timeoutMs` (custom stores included). */

@@ -19,6 +19,9 @@ export interface KeyNames {
 /** The current key's name, then older keys' names. */
 export type Names = readonly [string, ...string[]];
 
+/** Session names remembered; past this many, the memory starts over. */
+const SESSION_NAMES_KEPT = 10_000;
+
 export function createKeyNames(keys: readonly (string | Buffer)[]): KeyNames {
   const [current, ...older] = deriveKeys(keys, 'store key names hmac-sha256');
   if (current === undefined) throw new ConfigurationError('keys', 'keys must contain at least one secret.');
@@ -26,8 +29,19 @@ export function createKeyNames(keys: readonly (string | Buffer)[]): KeyNames {
     const name = (key: Buffer) => `latchkey:${label}:${createHmac('sha256', key).update(value, 'utf8').digest('base64url')}`;
     return [name(current), ...older.map(name)];
   };
+  // A session's names are needed on every proxied call: each is computed once per session, not per
+  // request (an HMAC costs about as much as the rest of the session read).
+  const sessionNames = new Map<string, Names>();
   return {
-    session: (id) => names('session', id),
+    session(id) {
+      let found = sessionNames.get(id);
+      if (found === undefined) {
+        if (sessionNames.size >= SESSION_NAMES_KEPT) sessionNames.clear();
+        found = names('session', id);
+        sessionNames.set(id, found);
+      }
+      return found;
+    },
     // The provider is inside the HMAC too: a transaction is only found by the provider it was made for.
     transaction: (provider, key) => names('tx', `${provider}\n${key}`),
   };
