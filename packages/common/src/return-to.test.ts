@@ -8,6 +8,7 @@ describe('sameOriginPath and sameSitePath (no open redirect)', () => {
   it.each([
     ['/account?tab=2#top', '/account?tab=2#top'],
     ['/', '/'],
+    ['', '/'],
     ['/a/../b', '/b'],
     ['/start?x=1#top', '/start?x=1#top'],
     ['/wiki/Special:Search?q=a:b', '/wiki/Special:Search?q=a:b'],
@@ -52,7 +53,6 @@ describe('sameOriginPath and sameSitePath (no open redirect)', () => {
     'http://latchkey.invalid/x',
     'javascript:alert(1)',
     'data:text/html,x',
-    '',
     undefined,
     42,
   ])('refuses %j', (input) => {

@@ -9,7 +9,7 @@ const PLACEHOLDER_ORIGIN = 'http://latchkey.invalid';
 // eslint-disable-next-line no-control-regex
 const UNSAFE = /[\\\u0000-\u001f\u007f]/;
 /** A decoded path another reader could take for an absolute URL: `//evil`, `/https:evil`. */
-const ABSOLUTE = /^\/\/|^\/*[a-z][a-z0-9+.-]*:/i;
+const ABSOLUTE = /^\/(\/|[a-z][a-z0-9+.-]*:)/i;
 
 /** `value` percent-decoded three times over, as a chain of decoders would read it. */
 function decodeThrice(value: string): string {
@@ -26,12 +26,12 @@ function decodeThrice(value: string): string {
 
 /**
  * The normalized path (with query and fragment) the browser follows for `value` on `origin`, or `null` when
- * it could leave it. A path or an absolute URL of `origin` is accepted. Refused: `//evil`, `/\\evil`, control
+ * it could leave it. A path or an absolute URL of `origin` is accepted; `''` is the root, `/`. Refused: `//evil`, `/\\evil`, control
  * characters, `/.//evil`, and encoded forms of any of these (`/%2F%2Fevil`, even encoded twice).
  */
 export function sameOriginPath(value: unknown, origin: string): string | null {
   // Decoding keeps every raw character, so this refuses them raw and in any encoding.
-  if (typeof value !== 'string' || value === '' || UNSAFE.test(decodeThrice(value))) return null;
+  if (typeof value !== 'string' || UNSAFE.test(decodeThrice(value))) return null;
   let url: URL;
   try {
     url = new URL(value, origin);
@@ -44,9 +44,9 @@ export function sameOriginPath(value: unknown, origin: string): string | null {
   return ABSOLUTE.test(decodeThrice(path)) ? null : path;
 }
 
-/** `sameOriginPath` where there is no origin to compare with (the BFF): a path only. */
+/** `sameOriginPath` where there is no origin to compare with (the BFF): a path only, or `''` for `/`. */
 export function sameSitePath(value: unknown): string | null {
-  return typeof value === 'string' && value.startsWith('/') ? sameOriginPath(value, PLACEHOLDER_ORIGIN) : null;
+  return value === '' || (typeof value === 'string' && value.startsWith('/')) ? sameOriginPath(value, PLACEHOLDER_ORIGIN) : null;
 }
 
 /** `path` (as `sameOriginPath` returns it) with `params` set in its query, keeping its fragment. */

@@ -26,5 +26,5 @@ let pageLock: AuthLock | undefined;
 /** Web Locks when the browser has them (every current one does), else the page-wide memory lock. */
 export function defaultLock(): AuthLock {
   if (typeof navigator !== 'undefined' && navigator.locks) return createWebLock(navigator.locks);
-  return (pageLock ??= createMemoryLock());
+  return (pageLock ??= createKeyedLock());
 }
