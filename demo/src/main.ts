@@ -68,14 +68,14 @@ async function loadSpa(): Promise<void> {
     state.spa = null;
     return;
   }
-  state.spa = { profile: null, expiresAt: auth.expiresAt, scope: null, api: state.spa?.api ?? null };
+  state.spa = { profile: null, expiresAt: auth.expiresAtMs, scope: null, api: state.spa?.api ?? null };
   render();
   const response = await auth.fetch(`${config.issuer}/api/me`);
   const body = (await response.json()) as { scope?: string };
   if (!state.spa) return;
   state.spa.profile = toProfile(body);
   state.spa.scope = body.scope ?? null;
-  state.spa.expiresAt = auth.expiresAt;
+  state.spa.expiresAt = auth.expiresAtMs;
 }
 
 async function loadBff(): Promise<void> {
@@ -101,7 +101,7 @@ const actions: Actions = {
   callSpaApi: () =>
     void run('spa-call-api', async () => {
       const result = await callApi('GET /api/echo?from=latchkey-demo', () => auth.fetch(`${config.issuer}/api/echo?from=latchkey-demo`));
-      if (state.spa) Object.assign(state.spa, { api: result, expiresAt: auth.expiresAt });
+      if (state.spa) Object.assign(state.spa, { api: result, expiresAt: auth.expiresAtMs });
     }, loadSpa),
   logoutSpa: () =>
     void run('spa-logout', async () => {
@@ -134,8 +134,8 @@ const actions: Actions = {
 
 // Another tab logged in or out, or the provider refused the refresh token.
 auth.on('login', () => void run('sync', loadSpa));
-auth.on('tokens', ({ expiresAt }) => {
-  if (state.spa) state.spa.expiresAt = expiresAt;
+auth.on('tokens', ({ expiresAtMs }) => {
+  if (state.spa) state.spa.expiresAt = expiresAtMs;
   render();
 });
 auth.on('logout', ({ reason }) => {

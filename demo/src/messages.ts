@@ -7,7 +7,7 @@ export interface Notice {
   code: string | null;
 }
 
-// Texts for the codes a user can meet in the demo; both the SDK's AuthError and the BFF's BffError codes.
+// Texts for the codes a user can meet in the demo; both the SDK's AuthError and the BFF client's BffClientError codes.
 const TEXTS: Record<string, [string, string]> = {
   authorization_denied: ['Access was denied', 'You chose Deny at the provider, so nothing was logged in. Try again and choose Allow.'],
   authorization_failed: ['The provider refused the login', 'The provider answered with an error instead of a login.'],

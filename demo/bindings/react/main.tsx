@@ -177,7 +177,7 @@ function Card({ id, title, tag, session, children }: { id: string; title: string
 }
 
 function InTheBrowser() {
-  const { user, expiresAt, isAuthenticated, isLoading, error, login } = useAuth();
+  const { user, expiresAtMs: expiresAt, isAuthenticated, isLoading, error, login } = useAuth();
   const actions = useActions(error);
   return (
     <Card id="spa" title="In the browser" tag="PKCE · public client" session={isAuthenticated}>

@@ -126,7 +126,7 @@ const Countdown = defineComponent({
 });
 
 const InTheBrowser = defineComponent(() => {
-  const { user, expiresAt, isAuthenticated, isLoading, login, logout } = useAuth();
+  const { user, expiresAtMs: expiresAt, isAuthenticated, isLoading, login, logout } = useAuth();
   const actions = spaActions;
   return () =>
     card('spa', 'In the browser', 'PKCE · public client', isAuthenticated.value, [

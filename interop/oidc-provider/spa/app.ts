@@ -18,12 +18,12 @@ const auth = createAuthClient({
   clientId: config.clientId,
   redirectUri: `${location.origin}${config.base}/callback`,
   scope: 'openid profile email offline_access',
-  refreshSkew: config.refreshSkew,
+  refreshSkewSeconds: config.refreshSkew,
   // The OP runs on plain http on 127.0.0.1.
   dangerouslyAllowInsecureHttp: true,
 });
 
-const showExpiry = () => show('expires-at', String(auth.expiresAt ?? ''));
+const showExpiry = () => show('expires-at', String(auth.expiresAtMs ?? ''));
 auth.on('login', ({ user }) => show('status', `logged-in:${user?.sub ?? '?'}`));
 auth.on('logout', ({ reason }) => show('status', `logged-out:${reason}`));
 auth.on('tokens', showExpiry);

@@ -1,7 +1,7 @@
 export { createBff } from './create-bff.js';
 export type { CreateBffOptions, LoginInfo, OnLogin } from './bff/options.js';
 export { OAuthRegistry } from './registry/registry.js';
-export type { OAuthRegistryOptions, ProviderRuntime } from './registry/registry.js';
+export type { OAuthRegistryOptions } from './registry/registry.js';
 export {
   BASIC_AUTH_ENCODINGS,
   CODE_CHALLENGE_METHODS,
@@ -30,12 +30,10 @@ export type {
   UserInfoInput,
   UserInfoMapper,
 } from './config/client-config.js';
-export { envVarName, MissingConfigError, resolveClientConfig } from './config/resolve-config.js';
-export type { ResolvedClientConfig, ResolvedKwargs, ResolveOptions } from './config/resolve-config.js';
-export { bindToken } from './client/remote-client.js';
+export { MissingConfigError } from './config/resolve-config.js';
 export type { ApiCall, ApiResponse, RemoteClient, RequestOptions } from './api/remote-client.js';
 export type { UpstreamPoolOptions } from './client/upstream.js';
-export { BffError, bffErrorStatus } from './errors.js';
+export { BffError } from './errors.js';
 export { consoleLogger, silentLogger, LOG_LEVELS } from './logger.js';
 export type { BffLogger, LogFields, LogLevel } from './logger.js';
 export { createMemoryStore } from './stores/memory-store.js';
@@ -45,7 +43,6 @@ export { createInProcessLock } from './stores/refresh-lock.js';
 export type { RefreshLock } from './stores/refresh-lock.js';
 export type { SessionCookieOptions } from './session/session-cookie.js';
 export type { BffSessionData, SessionConnection } from './tokens/session-data.js';
-export type { BffState, SessionBridge } from './tokens/session-bridge.js';
 export type { OAuth1Token, OAuth2Token, OAuthToken } from './tokens/token.js';
 export type { FetchToken, PreviousToken, UpdateToken } from './tokens/token-hooks.js';
 export { userFromClaims } from './userinfo.js';

@@ -1,7 +1,8 @@
 import type { Middleware } from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BFF_ERROR_HEADER, isLatchkeyError } from '@latchkey/common';
-import { createBff, createMemoryStore, OAuthRegistry, type BffState, type SessionStore } from '@latchkey/bff';
+import { createBff, createMemoryStore, OAuthRegistry, type SessionStore } from '@latchkey/bff';
+import type { BffState } from '../src/tokens/session-bridge.js';
 import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
 import { createKeyNames } from '../src/stores/key-names.js';
 import { startBff, TEST_KEYS, type Browser, type TestBff } from './harness.js';

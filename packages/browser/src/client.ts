@@ -23,14 +23,14 @@ export interface AuthClient {
   /** The logged-in user's ID token claims, as last read from storage; `null` when logged out or before `start()`. */
   readonly user: User | null;
   /** When the access token expires (ms since the epoch), as last read from storage; `null` when unknown or logged out. */
-  readonly expiresAt: number | null;
+  readonly expiresAtMs: number | null;
   /** True when the last-read session has a usable access token or a refresh token. */
   isAuthenticated(): boolean;
   /** Starts a login: stores a transaction and navigates to the provider (or returns the URL with `redirect: false`). */
   login(params?: LoginParams): Promise<string>;
   /** Completes a login on the redirect URI. Default `url`: the current location. */
   handleCallback(url?: string | URL): Promise<CallbackResult>;
-  /** A valid access token, refreshed when it expires within `refreshSkew`. */
+  /** A valid access token, refreshed when it expires within `refreshSkewSeconds`. */
   getAccessToken(): Promise<string>;
   /** `fetch` with the access token attached for `apiOrigins`; refreshes and retries once on `invalid_token`. */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
@@ -73,7 +73,7 @@ export function createAuthClient(input: AuthClientOptions): AuthClient {
     const now = await session.read();
     if (before && !now) events.emit('logout', { reason: 'other_tab' });
     else if (now && type === 'login') events.emit('login', { user: now.user });
-    else if (now && type === 'tokens') events.emit('tokens', { expiresAt: now.expiresAt, scope: now.scope ?? null });
+    else if (now && type === 'tokens') events.emit('tokens', { expiresAtMs: now.expiresAt, scope: now.scope ?? null });
     if (!type && now && !isFresh(now, options.clock(), options.refreshSkewMs)) await tokens.getAccessToken();
   }
   const report = (error: unknown) =>
@@ -84,7 +84,7 @@ export function createAuthClient(input: AuthClientOptions): AuthClient {
     get user() {
       return session.cached?.user ?? null;
     },
-    get expiresAt() {
+    get expiresAtMs() {
       return session.cached?.expiresAt ?? null;
     },
     isAuthenticated() {

@@ -14,6 +14,6 @@ export { createMemoryStorage } from './storage/memory-storage.js';
 export { createIndexedDbStorage } from './storage/indexeddb-storage.js';
 export type { AuthLock } from './lock/lock.js';
 export { createMemoryLock, createWebLock } from './lock/lock.js';
-export { createBffClient, BffError } from './bff.js';
+export { createBffClient, BffClientError } from './bff.js';
 export type { BffClient, BffClientOptions, BffLoginOptions, BffErrorCodeOrNetwork } from './bff.js';
 export { LatchkeyError, ConfigurationError, isLatchkeyError } from '@latchkey/common';

@@ -30,7 +30,7 @@ export interface AuthClientOptions {
   /** Extra authorization request parameters sent on every login (e.g. `prompt`, `audience`). Default none. */
   extraParams?: Readonly<Record<string, string>>;
   /** Seconds before expiry at which `getAccessToken()` refreshes. Default 60. */
-  refreshSkew?: number;
+  refreshSkewSeconds?: number;
   /** Where tokens and login transactions live. Default: IndexedDB, one database per client. */
   storage?: AuthStorage;
   /** Cross-tab lock for refreshes and callback claims. Default: Web Locks, else a page-wide in-memory lock. */
@@ -119,8 +119,8 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
   const server = issuer ?? endpoints?.token ?? fail('issuer', 'or endpoints is required');
   const scope = options.scope ?? 'openid';
   if (typeof scope !== 'string' || scope.trim() === '') fail('scope', 'must be a non-empty string');
-  const refreshSkew = options.refreshSkew ?? 60;
-  if (!Number.isFinite(refreshSkew) || refreshSkew < 0) fail('refreshSkew', 'must be a number >= 0');
+  const refreshSkew = options.refreshSkewSeconds ?? 60;
+  if (!Number.isFinite(refreshSkew) || refreshSkew < 0) fail('refreshSkewSeconds', 'must be a number >= 0');
   const serverOrigin = new URL(server).origin;
   const pageOrigin = typeof location === 'undefined' ? null : location.origin;
   const apiOrigins = (options.apiOrigins ?? [pageOrigin, serverOrigin].filter((o): o is string => !!o && o !== 'null')).map(

@@ -13,7 +13,7 @@ import {
 } from '@latchkey/common';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { listen, type Listening } from '../../../test-support/listen.js';
-import { createBffClient, type BffError } from '../src/bff.js';
+import { createBffClient, type BffClientError } from '../src/bff.js';
 import { bufferResponsesInHappyDom } from './happy-dom-fetch.js';
 import { rejection, setPageUrl } from './harness.js';
 
@@ -107,8 +107,8 @@ describe('createBffClient', () => {
     expect(log.at(-1)?.cookie).toContain('sid=abc');
   });
 
-  it('fetch throws the BFF own errors as BffError with the same code', async () => {
-    const error = await rejection<BffError>(createBffClient().fetch('demo', 'users/1'));
+  it('fetch throws the BFF own errors as BffClientError with the same code', async () => {
+    const error = await rejection<BffClientError>(createBffClient().fetch('demo', 'users/1'));
     expect(error.code).toBe('login_required');
     expect(error.status).toBe(401);
   });
@@ -127,7 +127,7 @@ describe('createBffClient', () => {
       ['POST', '/bff/logout', CSRF_HEADER_VALUE],
       ['POST', '/bff/disconnect/demo', CSRF_HEADER_VALUE],
     ]);
-    const error = await rejection<BffError>(bff.disconnect('nope'));
+    const error = await rejection<BffClientError>(bff.disconnect('nope'));
     expect(error.code).toBe('unknown_provider');
   });
 

@@ -22,10 +22,10 @@ describe('login and callback against the real provider', () => {
     await logIn(h.client());
     const reloaded = h.client();
     expect(reloaded.user).toBeNull();
-    expect(reloaded.expiresAt).toBeNull();
+    expect(reloaded.expiresAtMs).toBeNull();
     expect((await reloaded.start())?.sub).toBe('u-alice');
     // The provider's default access token lifetime is an hour.
-    expect(reloaded.expiresAt).toBeGreaterThan(Date.now() + 3500_000);
+    expect(reloaded.expiresAtMs).toBeGreaterThan(Date.now() + 3500_000);
     expect(reloaded.user?.email).toBe('alice@example.test');
     expect(reloaded.isAuthenticated()).toBe(true);
   });

@@ -1,6 +1,6 @@
 import { LOGIN_ERROR_PARAM, LOGIN_ERROR_PROVIDER_PARAM, isLatchkeyError } from '@latchkey/common';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createBffClient, createMemoryStorage, type AuthStorage, type BffError } from '@latchkey/browser';
+import { createBffClient, createMemoryStorage, type AuthStorage, type BffClientError } from '@latchkey/browser';
 import { createAuthState, createBffState, type BffState, type Observable } from '@latchkey/browser/state';
 import { startContractServer, type ContractServer } from '../../../test-support/bff-contract-server.js';
 import { authorize, logIn, rejection, setPageUrl, startHarness, type Harness } from './harness.js';
@@ -44,7 +44,7 @@ describe('createAuthState against the real provider', () => {
     await store.ready();
     const state = store.getSnapshot();
     expect(state).toMatchObject({ isLoading: false, isAuthenticated: true, user: { sub: 'u-alice' }, error: null });
-    expect(state.expiresAt).toBe(h.clock.now() + 3600 * 1000);
+    expect(state.expiresAtMs).toBe(h.clock.now() + 3600 * 1000);
     expect(Object.isFrozen(state)).toBe(true);
     expect(seen).toHaveLength(2);
     // Nothing changed: the same snapshot, nobody told (a React render would loop on a new object).
@@ -172,7 +172,7 @@ describe('createBffState against a server speaking the BFF contract', () => {
     setPageUrl(`${bff.url}/app/home?${LOGIN_ERROR_PARAM}=authorization_denied&${LOGIN_ERROR_PROVIDER_PARAM}=demo`);
     const store = createBffState(createBffClient());
     store.start();
-    const error = store.getSnapshot().error as BffError;
+    const error = store.getSnapshot().error as BffClientError;
     expect(error.code).toBe('authorization_denied');
     expect(error.provider).toBe('demo');
     expect(location.href).toBe(`${bff.url}/app/home`);

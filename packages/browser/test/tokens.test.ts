@@ -22,7 +22,7 @@ describe('getAccessToken()', () => {
   });
 
   it('refreshes within the skew and stores the rotated refresh token', async () => {
-    const client = h.client({ refreshSkew: 120 });
+    const client = h.client({ refreshSkewSeconds: 120 });
     await logIn(client);
     const before = (await storedSession(h, client))!;
     h.clock.advance(HOUR - 119_000);

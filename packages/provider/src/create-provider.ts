@@ -23,7 +23,7 @@ import { registrationPageGet, registrationPagePost } from './registration/regist
 import { apiEcho, apiMe, requireEither } from './resource/api-routes.js';
 import { requireOAuth2, type RequireOAuth2Options } from './resource/require-oauth2.js';
 import type { ProviderRuntime } from './runtime.js';
-import { createMemoryStore } from './storage/memory-store.js';
+import { createMemoryKeyValueStore } from './storage/memory-store.js';
 import { createLoginSessions } from './session/login-session.js';
 import { createTokenService } from './tokens/token-service.js';
 
@@ -43,7 +43,7 @@ export interface Provider {
 
 function createContext(options: ProviderOptions, issuer: string): ProviderContext {
   const now = options.now ?? Date.now;
-  const storage = options.storage ?? createMemoryStore({ now });
+  const storage = options.storage ?? createMemoryKeyValueStore({ now });
   const onEvent = options.onEvent;
   return Object.freeze({
     issuer,
@@ -55,7 +55,7 @@ function createContext(options: ProviderOptions, issuer: string): ProviderContex
     }),
     // With the default memory store, clients get a store of their own, so a flood of short-lived
     // entries (login pages, nonces) can never evict a registered client.
-    clients: createClientRegistry(options.storage ?? createMemoryStore({ now }), () => now()),
+    clients: createClientRegistry(options.storage ?? createMemoryKeyValueStore({ now }), () => now()),
     anyUser: options.dangerouslyAllowAnyUser === true,
     emit(event: ProviderEvent) {
       // An observer's failure must not fail the request it observes.

@@ -1,13 +1,13 @@
-export { createMemoryStore, DEFAULT_MEMORY_STORE_BOUNDS } from './storage/memory-store.js';
-export type { MemoryStoreOptions } from './storage/memory-store.js';
+export { createMemoryKeyValueStore, DEFAULT_MEMORY_STORE_BOUNDS } from './storage/memory-store.js';
+export type { MemoryKeyValueStoreOptions } from './storage/memory-store.js';
 export { RECORD_CLASSES, PENDING_KEY_PREFIXES, NONCE_KEY_PREFIX, recordClassOf } from './storage/record-class.js';
 export type { RecordClass } from './storage/record-class.js';
 export { StorageFullError } from './storage/storage-full-error.js';
 export type { KeyValueStore } from './storage/key-value-store.js';
 export { createUserDirectory } from './accounts/user-directory.js';
 export type { UserAccount, UserDirectory, UserDirectoryOptions, UserWithPassword } from './accounts/user-directory.js';
-export { GRANT_TYPES, TOKEN_ENDPOINT_AUTH_METHODS, isPublicClient } from './clients/client-record.js';
-export type { ClientRecord, GrantType, OAuth1ClientSettings, TokenEndpointAuthMethod } from './clients/client-record.js';
+export { GRANT_TYPES, REGISTERED_CLIENT_AUTH_METHODS, isPublicClient } from './clients/client-record.js';
+export type { ClientRecord, GrantType, OAuth1ClientSettings, RegisteredClientAuthMethod } from './clients/client-record.js';
 export { createClientRegistry, DEFAULT_CLIENT_SCOPES } from './clients/client-registry.js';
 export type { ClientInput, ClientRegistry } from './clients/client-registry.js';
 export { createProvider } from './create-provider.js';

@@ -1,4 +1,4 @@
-import { createMemoryStore, type KeyValueStore } from '@latchkey/provider';
+import { createMemoryKeyValueStore, type KeyValueStore } from '@latchkey/provider';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readAuthorizeForm } from '../../../test-support/authorize-form.js';
@@ -27,7 +27,7 @@ function recordingStore(inner: KeyValueStore): KeyValueStore {
 
 let tp: TestProvider;
 beforeAll(async () => {
-  tp = await startTestProvider({ clients: TEST_CLIENTS, now: () => now, storage: recordingStore(createMemoryStore({ now: () => now })) });
+  tp = await startTestProvider({ clients: TEST_CLIENTS, now: () => now, storage: recordingStore(createMemoryKeyValueStore({ now: () => now })) });
 });
 afterAll(() => tp.close());
 beforeEach(() => {

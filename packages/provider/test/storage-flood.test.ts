@@ -6,7 +6,7 @@
  * from sessions, grants, tokens and reuse markers." The floods below are real requests over 127.0.0.1.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryStore, DEFAULT_MEMORY_STORE_BOUNDS, type KeyValueStore, type MemoryStoreOptions, type ProviderOptions } from '@latchkey/provider';
+import { createMemoryKeyValueStore, DEFAULT_MEMORY_STORE_BOUNDS, type KeyValueStore, type MemoryKeyValueStoreOptions, type ProviderOptions } from '@latchkey/provider';
 import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
 import { CALLBACK, createConsumer, createFakeClock, credentialsOf, runFlow, type Consumer, type Credentials, type FakeClock, type OAuth1TestProvider } from './oauth1/support.js';
 import { SERVICE, SPA, TEST_CLIENTS, authorizationUrl, getMe, postForm, redeemAsSpa, obtainCode, type RawResponse } from './support.js';
@@ -30,7 +30,7 @@ interface Signed {
  * store under test holds what the default one holds: codes, tokens, markers, pending requests.
  */
 function clientsApart(store: KeyValueStore): KeyValueStore {
-  const clients = createMemoryStore();
+  const clients = createMemoryKeyValueStore();
   const pick = (key: string) => (key.startsWith('client:') || key === 'clients:index' ? clients : store);
   return {
     get: (key) => pick(key).get(key),
@@ -42,10 +42,10 @@ function clientsApart(store: KeyValueStore): KeyValueStore {
 }
 
 /** The real provider on a frozen clock (nothing expires during a test), with the test clients and an OAuth 1 consumer. */
-async function start(bounds?: MemoryStoreOptions): Promise<Signed> {
+async function start(bounds?: MemoryKeyValueStoreOptions): Promise<Signed> {
   const clock = createFakeClock();
   const options: Partial<ProviderOptions> = { clients: TEST_CLIENTS, now: clock.now };
-  if (bounds) options.storage = clientsApart(createMemoryStore({ ...bounds, now: clock.now }));
+  if (bounds) options.storage = clientsApart(createMemoryKeyValueStore({ ...bounds, now: clock.now }));
   const tp = await startTestProvider(options);
   started = tp;
   const client = await tp.provider.registerClient({ name: 'Flood Consumer', oauth1: { callbackUris: [CALLBACK] } });

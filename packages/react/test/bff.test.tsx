@@ -1,4 +1,4 @@
-import { BffError, ConfigurationError, createBffClient, isLatchkeyError } from '@latchkey/browser';
+import { BffClientError, ConfigurationError, createBffClient, isLatchkeyError } from '@latchkey/browser';
 import { LOGIN_ERROR_PARAM, LOGIN_ERROR_PROVIDER_PARAM } from '@latchkey/common';
 import { act, render, screen } from '@testing-library/react';
 import { StrictMode, type ReactElement } from 'react';
@@ -18,7 +18,7 @@ function Session({ onSession }: { onSession?: (session: UseBffSessionResult) => 
   const session = useBffSession();
   onSession?.(session);
   if (session.isLoading) return <p>loading</p>;
-  const error = session.error ? ` error:${(session.error as BffError).code}` : '';
+  const error = session.error ? ` error:${(session.error as BffClientError).code}` : '';
   return <p>{(session.isAuthenticated ? `user:${session.user?.name}` : 'anonymous') + error}</p>;
 }
 
@@ -62,8 +62,8 @@ describe('BffProvider and useBffSession against a server speaking the BFF contra
     setPageUrl(`${bff.url}/app/home?${LOGIN_ERROR_PARAM}=authorization_denied&${LOGIN_ERROR_PROVIDER_PARAM}=demo`);
     const session = renderSession({ strict: true });
     await screen.findByText('anonymous error:authorization_denied');
-    expect(session().error).toBeInstanceOf(BffError);
-    expect((session().error as BffError).provider).toBe('demo');
+    expect(session().error).toBeInstanceOf(BffClientError);
+    expect((session().error as BffClientError).provider).toBe('demo');
     expect(location.href).toBe(`${bff.url}/app/home`);
   });
 

@@ -3,7 +3,7 @@ import { inject } from 'vue';
 import { LATCHKEY_AUTH, type LatchkeyAuth } from './latchkey-auth.js';
 
 /**
- * The session of the app's `createLatchkey()` plugin: reactive `user`, `expiresAt`, `isAuthenticated`,
+ * The session of the app's `createLatchkey()` plugin: reactive `user`, `expiresAtMs`, `isAuthenticated`,
  * `isLoading` and `error` (computed refs), and `login`, `logout`, `getAccessToken`, `fetch`,
  * `handleCallback`. Call it in `setup()`; without the plugin it throws a `ConfigurationError`.
  */

@@ -79,7 +79,7 @@ describe('createLatchkey, useAuth and createAuthGuard against the real provider'
     expect(router.currentRoute.value.fullPath).toBe('/app/after');
     expect(harness.provider.countEvents('token_request', 'authorization_code')).toBe(1);
     expect(location.search).toBe('');
-    expect(latchkey.expiresAt.value).toBeGreaterThan(Date.now());
+    expect(latchkey.expiresAtMs.value).toBeGreaterThan(Date.now());
   });
 
   it('a protected route: anonymous users are sent to the provider (returnTo the route), then let in', async () => {

@@ -1,4 +1,4 @@
-import { BffError, ConfigurationError, createBffClient, isLatchkeyError } from '@latchkey/browser';
+import { BffClientError, ConfigurationError, createBffClient, isLatchkeyError } from '@latchkey/browser';
 import { LOGIN_ERROR_PARAM, LOGIN_ERROR_PROVIDER_PARAM } from '@latchkey/common';
 import { render, screen, waitFor } from '@testing-library/vue';
 import { defineComponent, h } from 'vue';
@@ -19,7 +19,7 @@ const Session = defineComponent({
     const { user, isAuthenticated, isLoading, error } = useBffSession();
     return () => {
       if (isLoading.value) return h('p', 'loading');
-      const failure = error.value ? ` error:${(error.value as BffError).code}` : '';
+      const failure = error.value ? ` error:${(error.value as BffClientError).code}` : '';
       return h('p', (isAuthenticated.value ? `user:${user.value?.name}` : 'anonymous') + failure);
     };
   },
@@ -53,8 +53,8 @@ describe('createLatchkeyBff and useBffSession against a server speaking the BFF 
     const latchkey = createLatchkeyBff(createBffClient());
     render(Session, { global: { plugins: [latchkey] } });
     await screen.findByText('anonymous error:authorization_denied');
-    expect(latchkey.error.value).toBeInstanceOf(BffError);
-    expect((latchkey.error.value as BffError).provider).toBe('demo');
+    expect(latchkey.error.value).toBeInstanceOf(BffClientError);
+    expect((latchkey.error.value as BffClientError).provider).toBe('demo');
     expect(location.href).toBe(`${bff.url}/app/home`);
   });
 
@@ -71,7 +71,7 @@ describe('createLatchkeyBff and useBffSession against a server speaking the BFF 
       await screen.findByText('anonymous error:authorization_denied');
       await waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/home?tab=2#top'));
       expect(location.href).toBe(`${bff.url}/app/home?tab=2#top`);
-      expect((latchkey.error.value as BffError).provider).toBe('demo');
+      expect((latchkey.error.value as BffClientError).provider).toBe('demo');
     });
   }
 
@@ -101,7 +101,7 @@ describe('createLatchkeyBff and useBffSession against a server speaking the BFF 
     latchkey.login('demo', { returnTo: '/app/profile' });
     expect(navigate).toHaveBeenCalledWith(`/bff/login/demo?returnTo=${encodeURIComponent('/app/profile')}`);
     expect(() => latchkey.login('demo', { returnTo: '//evil.example' })).toThrow(expect.objectContaining({ code: 'invalid_return_to' }));
-    expect((latchkey.error.value as BffError).code).toBe('invalid_return_to');
+    expect((latchkey.error.value as BffClientError).code).toBe('invalid_return_to');
   });
 
   it('useBffSession without the plugin is a ConfigurationError', () => {

@@ -16,7 +16,7 @@ import {
   type BffSessionResponse,
 } from '@latchkey/common';
 import { cleanAddressBar } from '../page/address-bar.js';
-import { BffError } from './bff-error.js';
+import { BffClientError } from './bff-error.js';
 
 export interface BffClientOptions {
   /** Where the BFF is mounted on this origin. Default `'/bff'`. */
@@ -44,13 +44,13 @@ export interface BffClient {
   /** Unlinks one provider (revoking its tokens) and keeps the session. */
   disconnect(provider: string): Promise<void>;
   /** The error of a failed login the BFF redirected back with, removed from the address bar; `null` if none. */
-  takeLoginError(url?: string | URL): BffError | null;
+  takeLoginError(url?: string | URL): BffClientError | null;
 }
 
-async function errorOf(response: Response): Promise<BffError> {
+async function errorOf(response: Response): Promise<BffClientError> {
   const body = (await response.json().catch(() => null)) as Partial<BffErrorBody> | null;
   const code = body?.error?.code ?? response.headers.get(BFF_ERROR_HEADER);
-  return new BffError(
+  return new BffClientError(
     isBffErrorCode(code) ? code : response.status === 404 ? 'not_found' : 'internal_error',
     typeof body?.error?.message === 'string' ? body.error.message : `The BFF answered HTTP ${response.status}.`,
     { status: response.status },
@@ -67,7 +67,7 @@ function proxiedPath(provider: string, path: string): string {
   const end = relative.search(/[?#]/);
   const segments = (end === -1 ? relative : relative.slice(0, end)).split('/').map((raw) => (raw === '' ? raw : proxyPathSegment(raw)));
   if (isDotSegment(provider) || segments.includes(undefined)) {
-    throw new BffError('invalid_proxy_path', 'That API path is not allowed.');
+    throw new BffClientError('invalid_proxy_path', 'That API path is not allowed.');
   }
   return `${bffRoutes.api(provider)}/${segments.join('/')}${end === -1 ? '' : relative.slice(end)}`;
 }
@@ -85,7 +85,7 @@ export function createBffClient(options: BffClientOptions = {}): BffClient {
     try {
       return await fetch(base + path, { ...init, headers, credentials: 'same-origin' });
     } catch (cause) {
-      throw new BffError('network_error', 'The BFF could not be reached.', { cause });
+      throw new BffClientError('network_error', 'The BFF could not be reached.', { cause });
     }
   }
   async function json<T>(path: string, init?: RequestInit): Promise<T> {
@@ -101,7 +101,7 @@ export function createBffClient(options: BffClientOptions = {}): BffClient {
   return Object.freeze({
     login(provider: string, { returnTo, redirect }: BffLoginOptions = {}) {
       const path = sameOriginPath(returnTo ?? location.pathname + location.search + location.hash, location.origin);
-      if (path === null) throw new BffError('invalid_return_to', 'returnTo must be a path on this origin.');
+      if (path === null) throw new BffClientError('invalid_return_to', 'returnTo must be a path on this origin.');
       const url = `${base}${bffRoutes.login(provider)}?returnTo=${encodeURIComponent(path)}`;
       if (redirect !== false) location.assign(url);
       return url;
@@ -122,7 +122,7 @@ export function createBffClient(options: BffClientOptions = {}): BffClient {
       const code = url.searchParams.get(LOGIN_ERROR_PARAM);
       if (code === null) return null;
       cleanAddressBar(url, [LOGIN_ERROR_PARAM, LOGIN_ERROR_PROVIDER_PARAM]);
-      return new BffError(isBffErrorCode(code) ? code : 'login_failed', 'The login did not complete.', {
+      return new BffClientError(isBffErrorCode(code) ? code : 'login_failed', 'The login did not complete.', {
         provider: url.searchParams.get(LOGIN_ERROR_PROVIDER_PARAM) ?? undefined,
       });
     },

@@ -4,7 +4,7 @@ import { LatchkeyError, type BffErrorCode, type LatchkeyErrorOptions } from '@la
 export type BffErrorCodeOrNetwork = BffErrorCode | 'network_error';
 
 /** An error answered by the BFF (same `code` as its JSON body), or a failure to reach it. */
-export class BffError extends LatchkeyError<BffErrorCodeOrNetwork> {
+export class BffClientError extends LatchkeyError<BffErrorCodeOrNetwork> {
   /** HTTP status of the BFF's answer; 0 when there was none (network error, or read from the URL). */
   readonly status: number;
   /** The provider concerned, when known (a failed login names it). */

@@ -9,7 +9,7 @@ export interface AuthEventMap {
   /** A login completed (here, or in another tab). */
   login: { user: User | null };
   /** New tokens were stored (login or refresh, here or in another tab). */
-  tokens: { expiresAt: number | null; scope: string | null };
+  tokens: { expiresAtMs: number | null; scope: string | null };
   /** The session ended. */
   logout: { reason: LogoutReason };
   /** Background work failed (a refresh on wake-up, a revocation); calls you await throw instead. */

@@ -83,7 +83,7 @@ async function complete(ctx: ClientContext, state: string, url: URL): Promise<Ca
   const session = sessionFromTokens(tokens, ctx.options.clock());
   await ctx.session.write(session);
   ctx.events.emit('login', { user: session.user });
-  ctx.events.emit('tokens', { expiresAt: session.expiresAt, scope: session.scope ?? null });
+  ctx.events.emit('tokens', { expiresAtMs: session.expiresAt, scope: session.scope ?? null });
   tellTabs(ctx.options.namespace, { type: 'login' });
   return { returnTo: transaction.returnTo, user: session.user };
 }

@@ -52,7 +52,7 @@ export function createTokenSource(ctx: ClientContext): TokenSource {
       throw tokenEndpointError(cause, 'refresh_failed');
     }
     await session.write(next);
-    ctx.events.emit('tokens', { expiresAt: next.expiresAt, scope: next.scope ?? null });
+    ctx.events.emit('tokens', { expiresAtMs: next.expiresAt, scope: next.scope ?? null });
     tellTabs(options.namespace, { type: 'tokens' });
     return next;
   }

@@ -10,7 +10,7 @@ export interface AuthState {
   /** The ID token claims of the logged-in user; `null` when logged out, still loading, or without OpenID Connect. */
   readonly user: User | null;
   /** When the access token expires (ms since the epoch); `null` when unknown or logged out. */
-  readonly expiresAt: number | null;
+  readonly expiresAtMs: number | null;
   /** True when the session has a usable access token or a refresh token. */
   readonly isAuthenticated: boolean;
   /** True until the stored session is loaded, and while a callback is being handled. */
@@ -52,7 +52,7 @@ export function createAuthState(client: AuthClient): AuthStateStore {
   let callbacksRunning = 0;
   const snapshots = createSnapshots<AuthState>(() => ({
     user: client.user,
-    expiresAt: client.expiresAt,
+    expiresAtMs: client.expiresAtMs,
     isAuthenticated: client.isAuthenticated(),
     isLoading: !loaded || callbacksRunning > 0,
   }));

@@ -17,7 +17,7 @@ export interface BffState {
   readonly isLoading: boolean;
   /**
    * The last failure: a login the BFF redirected back with, or a failed session read, logout or
-   * disconnect; a `BffError` (check `code`, and `provider` for a login). Cleared by the next `login()`.
+   * disconnect; a `BffClientError` (check `code`, and `provider` for a login). Cleared by the next `login()`.
    */
   readonly error: Error | null;
 }

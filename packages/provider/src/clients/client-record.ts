@@ -3,8 +3,8 @@ export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_crede
 export type GrantType = (typeof GRANT_TYPES)[number];
 
 /** Client authentication at the token endpoint (RFC 6749 section 2.3, OIDC Core section 9). */
-export const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
-export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
+export const REGISTERED_CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+export type RegisteredClientAuthMethod = (typeof REGISTERED_CLIENT_AUTH_METHODS)[number];
 
 /** OAuth 1.0a settings of a client (RFC 5849 section 2). */
 export interface OAuth1ClientSettings {
@@ -31,7 +31,7 @@ export interface ClientRecord {
   grantTypes: GrantType[];
   /** Scopes this client may ask for. */
   scopes: string[];
-  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  tokenEndpointAuthMethod: RegisteredClientAuthMethod;
   oauth1?: OAuth1ClientSettings;
   /**
    * A resource server: it may introspect tokens issued to any client (RFC 7662 section 2.1). Other

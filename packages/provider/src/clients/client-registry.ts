@@ -3,11 +3,11 @@ import { ConfigurationError } from '@latchkey/common';
 import type { KeyValueStore } from '../storage/key-value-store.js';
 import {
   GRANT_TYPES,
-  TOKEN_ENDPOINT_AUTH_METHODS,
+  REGISTERED_CLIENT_AUTH_METHODS,
   type ClientRecord,
   type GrantType,
   type OAuth1ClientSettings,
-  type TokenEndpointAuthMethod,
+  type RegisteredClientAuthMethod,
 } from './client-record.js';
 
 /** What a caller gives to register a client; everything but `redirectUris` has a default. */
@@ -26,7 +26,7 @@ export interface ClientInput {
   /** Default: `['openid', 'profile', 'email', 'offline_access']`. */
   scopes?: string[];
   /** Default: `client_secret_basic`. */
-  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  tokenEndpointAuthMethod?: RegisteredClientAuthMethod;
   oauth1?: OAuth1ClientSettings;
   /** May introspect any client's tokens (RFC 7662 section 2.1); confidential clients only. Default false. */
   resourceServer?: boolean;
@@ -56,7 +56,7 @@ function isAbsoluteRedirectUri(uri: string): boolean {
 /** Validates a client registration; throws `ConfigurationError` naming the bad field. */
 export function toClientRecord(input: ClientInput, nowSeconds: number): ClientRecord {
   const method = input.tokenEndpointAuthMethod ?? 'client_secret_basic';
-  if (!(TOKEN_ENDPOINT_AUTH_METHODS as readonly string[]).includes(method)) {
+  if (!(REGISTERED_CLIENT_AUTH_METHODS as readonly string[]).includes(method)) {
     throw new ConfigurationError('tokenEndpointAuthMethod', `Unsupported tokenEndpointAuthMethod "${method}".`);
   }
   const grantTypes = input.grantTypes ?? ['authorization_code', 'refresh_token'];

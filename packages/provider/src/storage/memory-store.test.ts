@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore } from './memory-store.js';
+import { createMemoryKeyValueStore } from './memory-store.js';
 import { StorageFullError } from './storage-full-error.js';
 
-describe('createMemoryStore', () => {
+describe('createMemoryKeyValueStore', () => {
   it('expires values by the injected clock', async () => {
     let now = 1_000_000;
-    const store = createMemoryStore({ now: () => now });
+    const store = createMemoryKeyValueStore({ now: () => now });
     await store.set('code:a', { sub: 'alice' }, 60);
     expect(await store.get('code:a')).toEqual({ sub: 'alice' });
     now += 60_000;
@@ -13,7 +13,7 @@ describe('createMemoryStore', () => {
   });
 
   it('hands a single-use value to exactly one taker', async () => {
-    const store = createMemoryStore();
+    const store = createMemoryKeyValueStore();
     await store.set('code:b', 'x');
     const results = await Promise.all([store.take('code:b'), store.take('code:b')]);
     expect(results.filter((r) => r === 'x')).toHaveLength(1);
@@ -21,7 +21,7 @@ describe('createMemoryStore', () => {
 
   it('add() refuses a live key and accepts an expired one', async () => {
     let now = 0;
-    const store = createMemoryStore({ now: () => now });
+    const store = createMemoryKeyValueStore({ now: () => now });
     expect(await store.add('nonce:n', 1, 10)).toBe(true);
     expect(await store.add('nonce:n', 1, 10)).toBe(false);
     now = 10_000;
@@ -29,7 +29,7 @@ describe('createMemoryStore', () => {
   });
 
   it('copies values so callers cannot mutate stored state', async () => {
-    const store = createMemoryStore();
+    const store = createMemoryKeyValueStore();
     const value = { scopes: ['openid'] };
     await store.set('k', value);
     value.scopes.push('admin');
@@ -39,7 +39,7 @@ describe('createMemoryStore', () => {
   });
 
   it('evicts the oldest pending records past maxPendingEntries, and only pending ones', async () => {
-    const store = createMemoryStore({ maxEntries: 2, maxPendingEntries: 2 });
+    const store = createMemoryKeyValueStore({ maxEntries: 2, maxPendingEntries: 2 });
     await store.set('oauth2:refresh:r', 'grant');
     await store.set('oauth2:authz-tx:a', 1, 600);
     await store.set('oauth1:temporary:b', 2, 600);
@@ -52,7 +52,7 @@ describe('createMemoryStore', () => {
 
   it('refuses a new durable record at maxEntries instead of dropping a live one (storage_full)', async () => {
     const now = 0;
-    const store = createMemoryStore({ now: () => now, maxEntries: 2 });
+    const store = createMemoryKeyValueStore({ now: () => now, maxEntries: 2 });
     await store.set('oauth1:token:t', 'credential');
     await store.set('oauth2:access:a', 'token', 60);
     const refused = await store.set('oauth2:access:b', 'token', 60).then(() => null, (error: unknown) => error);
@@ -70,7 +70,7 @@ describe('createMemoryStore', () => {
 
   it('makes room for a durable record by sweeping expired ones, never live ones', async () => {
     let now = 0;
-    const store = createMemoryStore({ now: () => now, maxEntries: 2 });
+    const store = createMemoryKeyValueStore({ now: () => now, maxEntries: 2 });
     await store.set('oauth2:access:a', 1, 1);
     await store.set('oauth2:access:b', 2, 60);
     now = 1_000;
@@ -84,7 +84,7 @@ describe('createMemoryStore', () => {
   });
 
   it('keeps nonces apart: a nonce flood is refused, never evicts a durable record, and never forgets a live nonce', async () => {
-    const store = createMemoryStore({ maxEntries: 1, maxNonceEntries: 2 });
+    const store = createMemoryKeyValueStore({ maxEntries: 1, maxNonceEntries: 2 });
     await store.set('oauth1:token:t', 'credential');
     expect(await store.add('oauth1:nonce:1', 1, 600)).toBe(true);
     expect(await store.add('oauth1:nonce:2', 1, 600)).toBe(true);
@@ -94,7 +94,7 @@ describe('createMemoryStore', () => {
   });
 
   it('refuses bounds that are not positive integers', () => {
-    expect(() => createMemoryStore({ maxPendingEntries: 0 })).toThrow(expect.objectContaining({ code: 'configuration_error', option: 'maxPendingEntries' }));
-    expect(() => createMemoryStore({ maxEntries: 1.5 })).toThrow(expect.objectContaining({ option: 'maxEntries' }));
+    expect(() => createMemoryKeyValueStore({ maxPendingEntries: 0 })).toThrow(expect.objectContaining({ code: 'configuration_error', option: 'maxPendingEntries' }));
+    expect(() => createMemoryKeyValueStore({ maxEntries: 1.5 })).toThrow(expect.objectContaining({ option: 'maxEntries' }));
   });
 });

@@ -3,7 +3,7 @@ import type { KeyValueStore } from './key-value-store.js';
 import { recordClassOf, type RecordClass } from './record-class.js';
 import { StorageFullError } from './storage-full-error.js';
 
-export interface MemoryStoreOptions {
+export interface MemoryKeyValueStoreOptions {
   /** Milliseconds since the epoch; defaults to `Date.now`. Tests pass a fake clock to expire things. */
   now?: () => number;
   /**
@@ -60,7 +60,7 @@ function checkBound(name: string, value: number | undefined, fallback: number): 
  *   would silently log a user out, forget an OAuth 1 token credential (they never expire), or let a stolen
  *   refresh token or a replayed nonce through; a refusal is loud and undoes nothing that was granted.
  */
-export function createMemoryStore(options: MemoryStoreOptions = {}): KeyValueStore {
+export function createMemoryKeyValueStore(options: MemoryKeyValueStoreOptions = {}): KeyValueStore {
   const now = options.now ?? Date.now;
   const pool = (recordClass: RecordClass, bound: number): Pool => ({ recordClass, bound, entries: new Map(), nextSweep: Number.POSITIVE_INFINITY });
   const pools: Record<RecordClass, Pool> = {

@@ -2,7 +2,7 @@ import { isLatchkeyError } from '@latchkey/common';
 import { hmacSha256 } from '@latchkey/oauth1';
 import Router from '@koa/router';
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../../src/storage/memory-store.js';
+import { createMemoryKeyValueStore } from '../../src/storage/memory-store.js';
 import { createUserDirectory } from '../../src/accounts/user-directory.js';
 import { createClientRegistry } from '../../src/clients/client-registry.js';
 import { mountOAuth1Endpoints, requireOAuth1, type OAuth1ServerOptions } from '../../src/oauth1/index.js';
@@ -10,7 +10,7 @@ import type { ProviderContext } from '../../src/provider-context.js';
 import { authorize, createConsumer, credentialsOf, startOAuth1Provider } from './support.js';
 
 function context(): ProviderContext {
-  const storage = createMemoryStore();
+  const storage = createMemoryKeyValueStore();
   return {
     issuer: 'http://127.0.0.1:1',
     storage,

@@ -3,7 +3,7 @@
  * consumer built on `@latchkey/oauth1` that speaks to it over real HTTP.
  */
 import { signRequest, type SignOptions, type SignedRequest, type SigningKeys } from '@latchkey/oauth1';
-import { createMemoryStore, type ClientRecord, type KeyValueStore, type OAuth1ServerOptions, type ProviderEvent } from '@latchkey/provider';
+import { createMemoryKeyValueStore, type ClientRecord, type KeyValueStore, type OAuth1ServerOptions, type ProviderEvent } from '@latchkey/provider';
 import { submitAuthorizeForm } from '../../../../test-support/authorize-form.js';
 import { ALICE, startTestProvider } from '../../../../test-support/provider.js';
 
@@ -58,7 +58,7 @@ function recordingStore(inner: KeyValueStore, keys: string[]): KeyValueStore {
 export async function startOAuth1Provider(oauth1: OAuth1ServerOptions = {}): Promise<OAuth1TestProvider> {
   const clock = createFakeClock();
   const storedKeys: string[] = [];
-  const storage = recordingStore(createMemoryStore({ now: clock.now }), storedKeys);
+  const storage = recordingStore(createMemoryKeyValueStore({ now: clock.now }), storedKeys);
   const started = await startTestProvider({ oauth1, now: clock.now, storage });
   return {
     url: started.url,
