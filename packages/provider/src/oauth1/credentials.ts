@@ -8,7 +8,6 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { ConfigurationError } from '@latchkey/common';
-import type { KeyValueStore } from '../storage/key-value-store.js';
 import type { OAuth1SecretKind } from './options.js';
 import type { ResolvedOAuth1Options } from './resolve-options.js';
 
