@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import { BffError } from '../errors.js';
 import type { ProtectedRequest } from '../config/client-config.js';
 import { createPathJoiner, type ApiTarget } from '../http/join-path.js';
-import { checkProxiedMethod } from '../http/methods.js';
+import { checkProxiedMethod, type ProxiedMethod } from '../http/methods.js';
 import type { TokenManager } from '../tokens/token-manager.js';
 import { tokenIdentity, type OAuthToken } from '../tokens/token.js';
 import { authorizeRequest, checkTokenPlacement, withBearerHeader, type RequestAuthorizer } from './authorize.js';
@@ -122,11 +122,7 @@ export function createRemoteClient(parts: RemoteClientParts): RemoteClient {
     protocol: config.protocol,
     request,
     send,
-    get: (path: string, options?: RequestOptions) => request('GET', path, options),
-    post: (path: string, options?: RequestOptions) => request('POST', path, options),
-    put: (path: string, options?: RequestOptions) => request('PUT', path, options),
-    patch: (path: string, options?: RequestOptions) => request('PATCH', path, options),
-    delete: (path: string, options?: RequestOptions) => request('DELETE', path, options),
+    ...methodShortcuts(request),
   });
 }
 
@@ -138,10 +134,14 @@ export function bindToken(client: RemoteClient, token: OAuthToken): RemoteClient
     protocol: client.protocol,
     request,
     send: (call: ApiCall, ctx: Context | undefined) => client.send(call, ctx, token),
-    get: (path: string, options?: RequestOptions) => request('GET', path, options),
-    post: (path: string, options?: RequestOptions) => request('POST', path, options),
-    put: (path: string, options?: RequestOptions) => request('PUT', path, options),
-    patch: (path: string, options?: RequestOptions) => request('PATCH', path, options),
-    delete: (path: string, options?: RequestOptions) => request('DELETE', path, options),
+    ...methodShortcuts(request),
   });
+}
+
+type MethodShortcuts = Pick<RemoteClient, 'get' | 'post' | 'put' | 'patch' | 'delete'>;
+
+/** `client.get(path)` and its siblings: `request` with the method named, each one the proxy carries too. */
+function methodShortcuts(request: RemoteClient['request']): MethodShortcuts {
+  const shortcut = (method: ProxiedMethod) => (path: string, options?: RequestOptions) => request(method, path, options);
+  return { get: shortcut('GET'), post: shortcut('POST'), put: shortcut('PUT'), patch: shortcut('PATCH'), delete: shortcut('DELETE') };
 }

@@ -6,6 +6,7 @@ import { BffError } from '../errors.js';
  * asks for a tunnel, not an API call.
  */
 export const PROXIED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+export type ProxiedMethod = (typeof PROXIED_METHODS)[number];
 
 const ALLOWED: ReadonlySet<string> = new Set(PROXIED_METHODS);
 
