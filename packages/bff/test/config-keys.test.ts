@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { isLatchkeyError } from '@latchkey/common';
+import { hmacSha256 } from '@latchkey/oauth1';
 import { MissingConfigError, OAuthRegistry, presets, type ClientConfig, type PresetName } from '@latchkey/bff';
 import { exampleEndpoints, thrown } from './config-checks.js';
 
@@ -29,6 +30,18 @@ describe('register() checks every key', () => {
     for (const signatureMethod of ['HMAC-SHA1', 'PLAINTEXT']) {
       new OAuthRegistry({ env: {} }).register('p', { ...oauth1, clientKwargs: { signatureMethod } });
     }
+  });
+
+  it("takes other OAuth 1 signature methods from this registry's extraSignatureMethods only", () => {
+    const sha256 = { ...oauth1, clientKwargs: { signatureMethod: 'HMAC-SHA256' } };
+    expect(refusedOption(sha256)).toBe('clientKwargs.signatureMethod');
+    const registry = new OAuthRegistry({ env: {}, extraSignatureMethods: { 'HMAC-SHA256': hmacSha256 } });
+    registry.register('p', sha256);
+    expect(registry.runtime('p').config.clientKwargs).toMatchObject({ signatureMethod: 'HMAC-SHA256' });
+    // Another registry in the same process does not see them.
+    expect(refusedOption(sha256)).toBe('clientKwargs.signatureMethod');
+    const refused = thrown(() => new OAuthRegistry({ extraSignatureMethods: { 'HMAC-SHA1': hmacSha256 } }));
+    expect(refused).toMatchObject({ code: 'configuration_error', option: 'extraSignatureMethods' });
   });
 
   it('refuses an rsaKey that is not an RSA private key in PEM, or that nothing would use', () => {

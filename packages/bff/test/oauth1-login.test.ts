@@ -1,11 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_ERROR_PARAM, LOGIN_ERROR_PROVIDER_PARAM } from '@latchkey/common';
+import { hmacSha256 } from '@latchkey/oauth1';
 import { userFromClaims, type SignatureType } from '@latchkey/bff';
 import { ALICE, startTestProvider, type TestProvider } from '../../../test-support/provider.js';
 import { startBff, type TestBff } from './harness.js';
 
-const METHODS = ['HMAC-SHA1', 'RSA-SHA1', 'PLAINTEXT'] as const;
+const METHODS = ['HMAC-SHA1', 'RSA-SHA1', 'PLAINTEXT', 'HMAC-SHA256'] as const;
+// Not built in: given to the provider and to the BFF's registry, each on its own.
+const extraSignatureMethods = { 'HMAC-SHA256': hmacSha256 };
 const PLACEMENTS: SignatureType[] = ['header', 'query', 'body'];
 const nameOf = (method: string, placement: string) => `${method.toLowerCase()}-${placement}`;
 
@@ -20,9 +23,10 @@ describe('OAuth 1.0a login through the BFF', () => {
       privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     });
     provider = await startTestProvider({
-      oauth1: { signatureMethods: [...METHODS], dangerouslyAllowPlaintextOverHttp: true },
+      oauth1: { signatureMethods: [...METHODS], extraSignatureMethods, dangerouslyAllowPlaintextOverHttp: true },
     });
     bff = await startBff({
+      registry: { extraSignatureMethods },
       async register(registry, bffUrl) {
         for (const method of METHODS) {
           for (const placement of PLACEMENTS) {

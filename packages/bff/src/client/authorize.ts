@@ -109,6 +109,7 @@ function attachOAuth1Signature(
     token: token.oauthToken,
     keys: protocol.signingKeys(token.oauthTokenSecret),
     signatureMethod: config.clientKwargs.signatureMethod,
+    extraSignatureMethods: config.clientKwargs.extraSignatureMethods,
     placement,
   });
   const headers: Record<string, string> = { ...request.headers };

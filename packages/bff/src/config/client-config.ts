@@ -75,7 +75,7 @@ export interface OAuth2ClientKwargs extends CommonKwargs {
 
 /** `clientKwargs` of an OAuth 1.0a client. */
 export interface OAuth1ClientKwargs extends CommonKwargs {
-  /** OAuth 1 signature method: `HMAC-SHA1`, `RSA-SHA1`, `PLAINTEXT` or one added with `registerSignatureMethod`. Default `HMAC-SHA1`. */
+  /** OAuth 1 signature method: `HMAC-SHA1`, `RSA-SHA1`, `PLAINTEXT` or a key of the registry's `extraSignatureMethods`. Default `HMAC-SHA1`. */
   signatureMethod?: string;
   /** OAuth 1 parameter placement. Default `header`. */
   signatureType?: SignatureType;

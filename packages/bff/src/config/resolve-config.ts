@@ -1,3 +1,4 @@
+import type { ExtraSignatureMethods } from '@latchkey/oauth1';
 import { ConfigurationError } from '@latchkey/common';
 import { checkConfigKeys } from './check-keys.js';
 import { checkBasicAuth, checkProviderName, checkUrl } from './check-values.js';
@@ -21,6 +22,8 @@ export interface ResolveOptions {
   env?: Env;
   /** Registry-wide switch for `http:` provider URLs. Default false. */
   dangerouslyAllowInsecureHttp?: boolean;
+  /** OAuth 1 signature methods beside the built-in ones, by name. Default none. */
+  extraSignatureMethods?: ExtraSignatureMethods;
 }
 
 /** What both protocols' resolvers share. */
@@ -31,6 +34,7 @@ interface Resolving {
   env: Env;
   /** The registry-wide `http:` switch. */
   insecure: boolean;
+  extraSignatureMethods: ExtraSignatureMethods;
 }
 
 /**
@@ -44,7 +48,14 @@ export function resolveClientConfig(name: string, config: ClientConfig, options:
   const requestTokenUrl = read.read('requestTokenUrl');
   // Every key set, given or from the environment, must be one this protocol uses.
   checkConfigKeys(name, config, requestTokenUrl === undefined ? 'oauth2' : 'oauth1', read.present());
-  const resolving: Resolving = { name, config, read, env, insecure: options.dangerouslyAllowInsecureHttp === true };
+  const resolving: Resolving = {
+    name,
+    config,
+    read,
+    env,
+    insecure: options.dangerouslyAllowInsecureHttp === true,
+    extraSignatureMethods: options.extraSignatureMethods ?? {},
+  };
   return Object.freeze(requestTokenUrl === undefined ? resolveOAuth2(resolving) : resolveOAuth1(resolving, requestTokenUrl));
 }
 
@@ -118,10 +129,10 @@ function resolveOAuth2({ name, config, read, env, insecure }: Resolving): Resolv
   return resolved;
 }
 
-function resolveOAuth1({ name, config, read, env, insecure }: Resolving, requestTokenUrl: string): ResolvedOAuth1Config {
+function resolveOAuth1({ name, config, read, env, insecure, extraSignatureMethods }: Resolving, requestTokenUrl: string): ResolvedOAuth1Config {
   const clientId = read.required('clientId', '');
   const clientSecret = read.read('clientSecret');
-  const kwargs = resolveOAuth1Kwargs(name, config.clientKwargs, env);
+  const kwargs = resolveOAuth1Kwargs(name, config.clientKwargs, env, extraSignatureMethods);
   const authorizeUrl = read.required('authorizeUrl', '');
   const accessTokenUrl = read.required('accessTokenUrl', '');
   if (kwargs.signatureMethod === 'RSA-SHA1') {

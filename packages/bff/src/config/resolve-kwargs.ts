@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { ConfigurationError } from '@latchkey/common';
-import { signatureMethodNames } from '@latchkey/oauth1';
+import { getSignatureMethod, signatureMethodNames, type ExtraSignatureMethods } from '@latchkey/oauth1';
 import { checkKwargsKeys, isPlainObject } from './check-keys.js';
 import {
   BASIC_AUTH_ENCODINGS,
@@ -125,16 +125,26 @@ function parseRsaKey(value: string): { ok: true } | { ok: false; cause?: unknown
   }
 }
 
-/** Reads and checks every OAuth 1 `clientKwargs` key: its name, its protocol, its type and its value. */
-export function resolveOAuth1Kwargs(name: string, given: ClientKwargs | undefined, env: Env): ResolvedOAuth1Kwargs {
+/**
+ * Reads and checks every OAuth 1 `clientKwargs` key: its name, its protocol, its type and its value. The
+ * signature method is a built-in one or one of the registry's `extraSignatureMethods`, kept beside its name.
+ */
+export function resolveOAuth1Kwargs(
+  name: string,
+  given: ClientKwargs | undefined,
+  env: Env,
+  extraSignatureMethods: ExtraSignatureMethods,
+): ResolvedOAuth1Kwargs {
   const { kwargs, source } = readKwargs(name, given, env);
   checkKwargsKeys(name, kwargs, 'oauth1', source);
   const { bad, oneOf, flag, text, timeoutMs } = kwargsReader(kwargs, source);
   const timeout = timeoutMs();
   const signatureMethod = text('signatureMethod') ?? 'HMAC-SHA1';
-  if (!signatureMethodNames().includes(signatureMethod)) {
-    throw bad('signatureMethod', `must be one of ${signatureMethodNames().join(', ')} (others need registerSignatureMethod first)`);
+  const known = signatureMethodNames({ extraSignatureMethods });
+  if (!known.includes(signatureMethod)) {
+    throw bad('signatureMethod', `must be one of ${known.join(', ')} (others go in the registry's extraSignatureMethods)`);
   }
+  const builtIn = signatureMethodNames().includes(signatureMethod);
   const rsaKey = text('rsaKey');
   if (rsaKey !== undefined) {
     if (SECRET_ONLY_METHODS.includes(signatureMethod)) throw bad('rsaKey', `does nothing with ${signatureMethod}; it is for RSA-SHA1`);
@@ -143,6 +153,9 @@ export function resolveOAuth1Kwargs(name: string, given: ClientKwargs | undefine
   }
   return Object.freeze({
     signatureMethod,
+    extraSignatureMethods: Object.freeze(
+      builtIn ? {} : { [signatureMethod]: getSignatureMethod(signatureMethod, { extraSignatureMethods }) },
+    ),
     signatureType: oneOf('signatureType', SIGNATURE_TYPES, 'header'),
     rsaKey,
     dangerouslyAllowInsecureHttp: flag('dangerouslyAllowInsecureHttp'),

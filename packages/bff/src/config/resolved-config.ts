@@ -1,3 +1,4 @@
+import type { ExtraSignatureMethods } from '@latchkey/oauth1';
 import type {
   BasicAuthEncoding,
   ClientPrivateKey,
@@ -36,6 +37,8 @@ export interface ResolvedOAuth2Kwargs extends ResolvedCommonKwargs {
 /** OAuth 1 `clientKwargs` after defaults. */
 export interface ResolvedOAuth1Kwargs extends ResolvedCommonKwargs {
   signatureMethod: string;
+  /** `signatureMethod` itself when it is not built in (from the registry's `extraSignatureMethods`), else empty. */
+  extraSignatureMethods: ExtraSignatureMethods;
   signatureType: SignatureType;
   rsaKey: string | undefined;
 }

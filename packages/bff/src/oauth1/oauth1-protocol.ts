@@ -80,6 +80,7 @@ export function createOAuth1Protocol(config: ResolvedOAuth1Config, options: OAut
       ...(token === undefined ? {} : { token: token.oauthToken }),
       keys: signingKeys(token?.oauthTokenSecret),
       signatureMethod: kwargs.signatureMethod,
+      extraSignatureMethods: kwargs.extraSignatureMethods,
       placement: kwargs.signatureType,
       oauthParams,
     });

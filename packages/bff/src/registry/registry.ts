@@ -1,4 +1,5 @@
 import { ConfigurationError } from '@latchkey/common';
+import { checkExtraSignatureMethods, type ExtraSignatureMethods } from '@latchkey/oauth1';
 import { BffError } from '../errors.js';
 import type { ClientConfig } from '../config/client-config.js';
 import type { FetchToken, UpdateToken } from '../tokens/token-hooks.js';
@@ -36,6 +37,8 @@ export interface OAuthRegistryOptions {
   upstream?: UpstreamPoolOptions;
   /** Structured logger. Default silent. */
   logger?: BffLogger;
+  /** OAuth 1 signature methods beside the built-in ones, by name, for `clientKwargs.signatureMethod`. Default none. */
+  extraSignatureMethods?: ExtraSignatureMethods;
 }
 
 interface RuntimeParts {
@@ -84,6 +87,7 @@ export class OAuthRegistry {
     if (!Number.isFinite(skew) || skew < 0) {
       throw new ConfigurationError('refreshSkewSeconds', 'refreshSkewSeconds must be a non-negative number.');
     }
+    checkExtraSignatureMethods(options.extraSignatureMethods);
     this.#options = Object.freeze({ ...options });
     this.#skewSeconds = skew;
     this.#pools = createUpstreamPools(options.upstream);
@@ -101,6 +105,7 @@ export class OAuthRegistry {
     const resolved = resolveClientConfig(name, config, {
       ...(this.#options.env === undefined ? {} : { env: this.#options.env }),
       dangerouslyAllowInsecureHttp: this.#options.dangerouslyAllowInsecureHttp === true,
+      ...(this.#options.extraSignatureMethods === undefined ? {} : { extraSignatureMethods: this.#options.extraSignatureMethods }),
     });
     this.#configs.set(name, resolved);
   }
