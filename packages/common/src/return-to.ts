@@ -7,7 +7,7 @@
 const PLACEHOLDER_ORIGIN = 'http://latchkey.invalid';
 /** Backslashes count as slashes and URL parsing drops tabs and newlines, so both are refused outright. */
 // eslint-disable-next-line no-control-regex
-const UNSAFE = /[\\\u0000-\u001f\u007f]/;
+const UNSAFE = /[\\\x00-\x1f\x7f]/;
 /** A decoded path another reader could take for an absolute URL: `//evil`, `/https:evil`. */
 const ABSOLUTE = /^\/(\/|[a-z][a-z0-9+.-]*:)/i;
 
