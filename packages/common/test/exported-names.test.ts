@@ -24,7 +24,11 @@ function entries(): Array<{ entry: string; file: string }> {
 
 /** For each exported name, the entries exporting it and the declaration each one resolves to. */
 function exportedNames(): Map<string, Map<string, string>> {
-  const config = ts.getParsedCommandLineOfConfigFile(`${root}tsconfig.json`, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    `${root}tsconfig.json`,
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+  );
   if (config === undefined) throw new Error('tsconfig.json is unreadable');
   const list = entries();
   const program = ts.createProgram(

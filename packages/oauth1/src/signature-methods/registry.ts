@@ -33,10 +33,7 @@ const METHOD_NAME = /^[A-Za-z0-9\-._~]+$/;
  * Refuses, with a `ConfigurationError` naming `option`, a name that needs encoding or is a built-in one,
  * and a method without `sign` and `verify`. Call it where the methods are configured.
  */
-export function checkExtraSignatureMethods(
-  extra: ExtraSignatureMethods | undefined,
-  option = 'extraSignatureMethods',
-): void {
+export function checkExtraSignatureMethods(extra: ExtraSignatureMethods | undefined, option = 'extraSignatureMethods'): void {
   for (const [name, method] of Object.entries(extra ?? {})) {
     if (!METHOD_NAME.test(name)) {
       throw new ConfigurationError(option, `${option}: a signature method name must be unreserved characters only.`);
