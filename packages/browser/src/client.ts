@@ -12,8 +12,8 @@ import { createServerMetadata } from './oauth/server.js';
 import { resolveOptions, type AuthClientOptions, type ResolvedOptions } from './options.js';
 import { listenToTabs, watchWakeUps, type TabMessage } from './page/tabs.js';
 import { isFresh, type User } from './session/session.js';
-import { createSessionStore } from './session/session-store.js';
-import { createTransactionStore } from './session/transactions.js';
+import { createCachedSession } from './session/cached-session.js';
+import { createPendingLoginStore } from './session/pending-logins.js';
 import { createIndexedDbStorage } from './storage/indexeddb-storage.js';
 import { AuthError } from './errors/auth-error.js';
 
@@ -58,8 +58,8 @@ export function createAuthClient(input: AuthClientOptions): AuthClient {
     client: { client_id: options.clientId },
     http: httpOptions(options.insecure),
     lock,
-    session: createSessionStore(storage, `${options.namespace}:session`),
-    transactions: createTransactionStore(storage, `${options.namespace}:transactions`, lock, options.clock),
+    session: createCachedSession(storage, `${options.namespace}:session`),
+    transactions: createPendingLoginStore(storage, `${options.namespace}:transactions`, lock, options.clock),
     events: createEmitter<AuthEventMap>(),
   };
   const tokens = createTokenSource(ctx);

@@ -4,8 +4,8 @@ import type { Emitter } from './events/emitter.js';
 import type { AuthLock } from './lock/lock.js';
 import type { OAuthHttp } from './oauth/http.js';
 import type { ResolvedOptions } from './options.js';
-import type { SessionStore } from './session/session-store.js';
-import type { TransactionStore } from './session/transactions.js';
+import type { CachedSession } from './session/cached-session.js';
+import type { PendingLoginStore } from './session/pending-logins.js';
 
 /** What the flows of one client share, built once by `createAuthClient`. */
 export interface ClientContext {
@@ -14,7 +14,7 @@ export interface ClientContext {
   readonly client: Client;
   readonly http: OAuthHttp;
   readonly lock: AuthLock;
-  readonly session: SessionStore;
-  readonly transactions: TransactionStore;
+  readonly session: CachedSession;
+  readonly transactions: PendingLoginStore;
   readonly events: Emitter<AuthEventMap>;
 }

@@ -47,7 +47,7 @@ interface RuntimeParts {
 }
 
 /** An OAuth 2 / OIDC provider's parts. */
-export interface OAuth2ProviderRuntime extends RuntimeParts {
+export interface OAuth2RegisteredProvider extends RuntimeParts {
   protocol: 'oauth2';
   config: ResolvedOAuth2Config;
   oauth2: OAuth2Protocol;
@@ -55,7 +55,7 @@ export interface OAuth2ProviderRuntime extends RuntimeParts {
 }
 
 /** An OAuth 1.0a provider's parts. */
-export interface OAuth1ProviderRuntime extends RuntimeParts {
+export interface OAuth1RegisteredProvider extends RuntimeParts {
   protocol: 'oauth1';
   config: ResolvedOAuth1Config;
   oauth1: OAuth1Protocol;
@@ -63,7 +63,7 @@ export interface OAuth1ProviderRuntime extends RuntimeParts {
 }
 
 /** Everything the BFF routes need about one provider, by protocol. */
-export type ProviderRuntime = OAuth2ProviderRuntime | OAuth1ProviderRuntime;
+export type RegisteredProvider = OAuth2RegisteredProvider | OAuth1RegisteredProvider;
 
 /**
  * The provider registry, as Authlib's `OAuth()`: `register(name, config)` checks the configuration
@@ -73,7 +73,7 @@ export type ProviderRuntime = OAuth2ProviderRuntime | OAuth1ProviderRuntime;
 export class OAuthRegistry {
   readonly #options: Readonly<OAuthRegistryOptions>;
   readonly #configs = new Map<string, ResolvedClientConfig>();
-  readonly #runtimes = new Map<string, ProviderRuntime>();
+  readonly #runtimes = new Map<string, RegisteredProvider>();
   readonly #pools: UpstreamPools;
   readonly #lock: RefreshLock;
   readonly #now: () => number;
@@ -125,7 +125,7 @@ export class OAuthRegistry {
   }
 
   /** The protocol objects of a provider, built on first use. Throws `unknown_provider`. */
-  runtime(name: string): ProviderRuntime {
+  runtime(name: string): RegisteredProvider {
     const existing = this.#runtimes.get(name);
     if (existing !== undefined) return existing;
     const config = this.#configs.get(name);
@@ -137,14 +137,14 @@ export class OAuthRegistry {
     return runtime;
   }
 
-  #oauth2Runtime(config: ResolvedOAuth2Config, allowInsecureHttp: boolean): OAuth2ProviderRuntime {
+  #oauth2Runtime(config: ResolvedOAuth2Config, allowInsecureHttp: boolean): OAuth2RegisteredProvider {
     const oauth2 = createOAuth2Protocol(config, { now: this.#now, allowInsecureHttp });
     const tokens = this.#tokenManager(config, (token) => oauth2.refresh(token), config.updateToken);
     const client = createRemoteClient({ provider: { protocol: 'oauth2', config }, tokens, pools: this.#pools });
     return Object.freeze({ protocol: 'oauth2', config, oauth2, tokens, client });
   }
 
-  #oauth1Runtime(config: ResolvedOAuth1Config, allowInsecureHttp: boolean): OAuth1ProviderRuntime {
+  #oauth1Runtime(config: ResolvedOAuth1Config, allowInsecureHttp: boolean): OAuth1RegisteredProvider {
     const oauth1 = createOAuth1Protocol(config, { allowInsecureHttp });
     // OAuth 1 token credentials do not expire (RFC 5849 section 2.3): nothing refreshes them.
     const tokens = this.#tokenManager(config, undefined, undefined);

@@ -7,7 +7,7 @@ import { toBffError } from '../http/respond.js';
 import { loginFailureFields } from '../http/failure-cause.js';
 import { refusalKey, type LoginTransaction } from '../session/login-transaction.js';
 import { emptySessionData } from '../tokens/session-data.js';
-import type { OAuth1ProviderRuntime, OAuth2ProviderRuntime, ProviderRuntime } from '../registry/registry.js';
+import type { OAuth1RegisteredProvider, OAuth2RegisteredProvider, RegisteredProvider } from '../registry/registry.js';
 import type { OAuthToken } from '../tokens/token.js';
 import type { BffRuntime } from '../bff/bff-runtime.js';
 
@@ -54,7 +54,7 @@ async function refusedOAuth1(bff: BffRuntime, ctx: Context, provider: string): P
   return transaction !== undefined && bff.sessions.isBoundHere(ctx, transaction.binding) ? transaction.returnTo : '/';
 }
 
-async function mapUser(runtime: ProviderRuntime, ctx: Context, token: OAuthToken, idTokenClaims?: IDToken): Promise<BffUser | null> {
+async function mapUser(runtime: RegisteredProvider, ctx: Context, token: OAuthToken, idTokenClaims?: IDToken): Promise<BffUser | null> {
   const { config } = runtime;
   if (config.userInfo !== undefined) {
     return config.userInfo({
@@ -69,7 +69,7 @@ async function mapUser(runtime: ProviderRuntime, ctx: Context, token: OAuthToken
   return null;
 }
 
-async function completeOAuth2(ctx: Context, runtime: OAuth2ProviderRuntime, transaction: LoginTransaction): Promise<Completed> {
+async function completeOAuth2(ctx: Context, runtime: OAuth2RegisteredProvider, transaction: LoginTransaction): Promise<Completed> {
   const { token, idTokenClaims } = await runtime.oauth2.exchangeCode(
     new URLSearchParams(ctx.querystring),
     {
@@ -81,7 +81,7 @@ async function completeOAuth2(ctx: Context, runtime: OAuth2ProviderRuntime, tran
   return { token, userInfo: await mapUser(runtime, ctx, token, idTokenClaims) };
 }
 
-async function completeOAuth1(ctx: Context, runtime: OAuth1ProviderRuntime, transaction: LoginTransaction, oauthToken: string): Promise<Completed> {
+async function completeOAuth1(ctx: Context, runtime: OAuth1RegisteredProvider, transaction: LoginTransaction, oauthToken: string): Promise<Completed> {
   // RFC 5849 section 2.2 sends the verifier back; a refusal comes as `denied=` (as Twitter does) or nothing.
   const verifier = single(ctx, 'oauth_verifier');
   if (single(ctx, 'denied') !== undefined || single(ctx, 'error') !== undefined || verifier === undefined) {

@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { BffError } from '../errors.js';
 import { loginFailureFields } from '../http/failure-cause.js';
 import { checkReturnTo } from '../http/return-to.js';
-import type { ProviderRuntime } from '../registry/registry.js';
+import type { RegisteredProvider } from '../registry/registry.js';
 import { refusalKey, type LoginTransaction } from '../session/login-transaction.js';
 import type { BffRuntime } from '../bff/bff-runtime.js';
 import { withLoginError } from './callback.js';
@@ -35,7 +35,7 @@ export function loginRoute(bff: BffRuntime) {
     ctx.redirect(location.href);
   };
 
-  async function start(ctx: Context, runtime: ProviderRuntime, base: Omit<LoginTransaction, 'codeVerifier' | 'nonce' | 'oauthTokenSecret'>): Promise<URL> {
+  async function start(ctx: Context, runtime: RegisteredProvider, base: Omit<LoginTransaction, 'codeVerifier' | 'nonce' | 'oauthTokenSecret'>): Promise<URL> {
     const provider = base.provider;
     const redirectUri = base.redirectUri;
     let location: URL;

@@ -2,7 +2,7 @@ import type { AuthStorage } from '../storage/storage.js';
 import type { StoredSession } from './session.js';
 
 /** The stored session plus an in-memory copy for the synchronous `user` / `isAuthenticated()`. */
-export interface SessionStore {
+export interface CachedSession {
   /** The last session read or written here; `null` before the first read. */
   readonly cached: StoredSession | null;
   /** Reads storage (another tab may have changed it) and updates the cached copy. */
@@ -11,7 +11,7 @@ export interface SessionStore {
   clear(): Promise<void>;
 }
 
-export function createSessionStore(storage: AuthStorage, key: string): SessionStore {
+export function createCachedSession(storage: AuthStorage, key: string): CachedSession {
   let cached: StoredSession | null = null;
   return {
     get cached() {

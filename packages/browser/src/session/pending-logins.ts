@@ -3,7 +3,7 @@ import type { AuthLock } from '../lock/lock.js';
 import type { AuthStorage } from '../storage/storage.js';
 
 /** A started login, keyed by its `state`. */
-export interface LoginTransaction {
+export interface PendingLogin {
   codeVerifier: string;
   /** Present when `openid` was requested. */
   nonce?: string | undefined;
@@ -18,27 +18,27 @@ interface UsedMarker {
   expiresAt: number;
 }
 
-type Table = Record<string, LoginTransaction | UsedMarker>;
+type Table = Record<string, PendingLogin | UsedMarker>;
 
 /** How long a used or expired entry is kept after its expiry, to tell "used"/"expired" from "unknown". */
 const RETAIN_MS = 24 * 3600 * 1000;
 
-export interface TransactionStore {
-  put(state: string, transaction: LoginTransaction): Promise<void>;
+export interface PendingLoginStore {
+  put(state: string, transaction: PendingLogin): Promise<void>;
   /**
    * Takes the transaction for `state` and leaves a used marker in its place, under the lock, so two
    * tabs (or a reload) cannot both get it. Throws `state_mismatch`, `state_used` or `state_expired`.
    */
-  claim(state: string): Promise<LoginTransaction>;
+  claim(state: string): Promise<PendingLogin>;
 }
 
 /** All transactions of a client in one record, changed only under the lock; stale entries swept on each change. */
-export function createTransactionStore(
+export function createPendingLoginStore(
   storage: AuthStorage,
   key: string,
   lock: AuthLock,
   now: () => number,
-): TransactionStore {
+): PendingLoginStore {
   const change = <T>(edit: (table: Table) => T) =>
     lock.run(`${key}:lock`, async () => {
       const table: Table = { ...(await storage.get<Table>(key)) };
