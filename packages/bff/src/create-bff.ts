@@ -60,12 +60,13 @@ export function createBff(options: CreateBffOptions): Middleware {
     throw new ConfigurationError('store', 'Give sessions and the registry cache two memory stores: in one, anonymous login starts would push out sessions.');
   }
   const storeTimeoutMs = positiveInteger(options.storeTimeoutMs, 2_000, 'storeTimeoutMs');
-  const names = createKeyNames(options.keys);
+  const sessionCacheSize = options.sessionCacheSize ?? 1_000;
+  const names = createKeyNames(options.keys, { sessionsKept: sessionCacheSize });
   // Sessions follow the registry's clock, as token expiry does.
   const now = () => registry.now();
   const records = createSessionRecords(boundedSessionStore(store, storeTimeoutMs), sealer, names, {
     now,
-    openedCacheSize: options.sessionCacheSize ?? 1_000,
+    openedCacheSize: sessionCacheSize,
   });
   const loginTimeoutMs = positiveInteger(options.loginTimeoutMs, 600_000, 'loginTimeoutMs');
   // Built below; a token refreshed for a session that ended meanwhile is revoked through it.

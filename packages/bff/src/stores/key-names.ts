@@ -19,26 +19,33 @@ export interface KeyNames {
 /** The current key's name, then older keys' names. */
 export type Names = readonly [string, ...string[]];
 
-/** Session names remembered; past this many, the memory starts over. */
-const SESSION_NAMES_KEPT = 10_000;
+export interface KeyNamesOptions {
+  /**
+   * Sessions whose names are remembered, least recently used out first; 0 remembers none. `createBff`
+   * passes `sessionCacheSize`, so no more session ids are kept than opened sessions are.
+   */
+  sessionsKept?: number;
+}
 
-export function createKeyNames(keys: readonly (string | Buffer)[]): KeyNames {
+export function createKeyNames(keys: readonly (string | Buffer)[], options: KeyNamesOptions = {}): KeyNames {
   const [current, ...older] = deriveKeys(keys, 'store key names hmac-sha256');
   if (current === undefined) throw new ConfigurationError('keys', 'keys must contain at least one secret.');
+  const sessionsKept = options.sessionsKept ?? 0;
   const names = (label: string, value: string): Names => {
     const name = (key: Buffer) => `latchkey:${label}:${createHmac('sha256', key).update(value, 'utf8').digest('base64url')}`;
     return [name(current), ...older.map(name)];
   };
   // A session's names are needed on every proxied call: each is computed once per session, not per
-  // request (an HMAC costs about as much as the rest of the session read).
+  // request (an HMAC costs about as much as the rest of the session read). Map order is recency.
   const sessionNames = new Map<string, Names>();
   return {
     session(id) {
       let found = sessionNames.get(id);
-      if (found === undefined) {
-        if (sessionNames.size >= SESSION_NAMES_KEPT) sessionNames.clear();
-        found = names('session', id);
+      if (found === undefined) found = names('session', id);
+      else sessionNames.delete(id);
+      if (sessionsKept > 0) {
         sessionNames.set(id, found);
+        if (sessionNames.size > sessionsKept) sessionNames.delete(sessionNames.keys().next().value as string);
       }
       return found;
     },
