@@ -2,7 +2,11 @@ import { ConfigurationError } from '@latchkey/common';
 import type { SessionStore, TransactionCache } from './session-store.js';
 
 export interface MemoryStoreOptions {
-  /** Most entries kept; past it, expired entries go first, then the least recently written. Default 10000. */
+  /**
+   * Most entries kept; past it, expired entries go first, then the least recently written. Default
+   * 25000: a full store of sessions is then about 64 MiB of JS heap (2.7 KB per session measured, one
+   * provider linked; bench/RESULTS.md).
+   */
   maxEntries?: number;
   /** Clock in milliseconds since the epoch. Default `Date.now`. */
   now?: () => number;
@@ -30,7 +34,7 @@ export function isMemoryStore(value: unknown): boolean {
  * anonymous login starts can only push out other login starts, never a logged-in session.
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): SessionStore & TransactionCache {
-  const maxEntries = options.maxEntries ?? 10_000;
+  const maxEntries = options.maxEntries ?? 25_000;
   if (!Number.isInteger(maxEntries) || maxEntries < 1) {
     throw new ConfigurationError('maxEntries', 'maxEntries must be a positive integer.');
   }
