@@ -5,7 +5,7 @@ import { isLatchkeyError } from '@latchkey/common';
 import { createProvider } from '../create-provider.js';
 import { demoClients } from '../demo-clients.js';
 
-export const USAGE = `Usage: latchkey-provider [--port 4000] [--host localhost] [--issuer URL] [--spa-origin URL] [--bff-origin URL]
+const USAGE = `Usage: latchkey-provider [--port 4000] [--host localhost] [--issuer URL] [--spa-origin URL] [--bff-origin URL]
 
 Starts the Latchkey demo provider with three demo clients and demo mode on (any new username signs in).`;
 
@@ -16,7 +16,7 @@ export interface CliIo {
 }
 
 /** Why the command line stopped; the process exits with status 1 for each (0 for `help`). */
-export type CliFailureCode = 'help' | 'invalid_arguments' | 'port_in_use' | 'listen_failed' | 'configuration_error';
+type CliFailureCode = 'help' | 'invalid_arguments' | 'port_in_use' | 'listen_failed' | 'configuration_error';
 
 export type CliResult =
   | { ok: true; url: string; close(): Promise<void> }

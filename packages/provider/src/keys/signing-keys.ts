@@ -5,7 +5,7 @@ import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
 import type { SigningKeyInput } from '../options.js';
 
 /** One RS256 key: the private half signs ID tokens, the public half is published at `/jwks`. */
-export interface SigningKey {
+interface SigningKey {
   kid: string;
   privateKey: KeyObject;
   publicJwk: JWK;

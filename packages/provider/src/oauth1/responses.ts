@@ -5,7 +5,7 @@ import { OAuth1ProblemError } from './problem.js';
 const FORM = 'application/x-www-form-urlencoded';
 
 /** Encodes pairs as RFC 5849 section 3.6 does, which any form decoder reads back. */
-export function encodeForm(params: Record<string, string>): string {
+function encodeForm(params: Record<string, string>): string {
   return Object.entries(params)
     .map(([name, value]) => `${percentEncode(name)}=${percentEncode(value)}`)
     .join('&');

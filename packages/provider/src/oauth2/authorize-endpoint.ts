@@ -18,7 +18,7 @@ import {
 import { describeScope, formatScope } from './scope.js';
 
 /** The hidden field naming the server-side authorization transaction; only the page's own form sends it. */
-export const TRANSACTION_FIELD = 'transaction';
+const TRANSACTION_FIELD = 'transaction';
 
 async function showPage(ctx: Context, runtime: ProviderRuntime, transaction: AuthorizationTransaction, error?: string): Promise<void> {
   const client = await runtime.context.clients.get(transaction.clientId);
