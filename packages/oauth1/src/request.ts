@@ -36,7 +36,7 @@ export function decodeForm(text: string): ParameterList {
 }
 
 /** Whether the body counts as parameters: only a form-encoded body does (section 3.4.1.3.1). */
-export function hasFormBody(request: OAuth1Request): boolean {
+function hasFormBody(request: OAuth1Request): boolean {
   const contentType = request.headers?.['content-type'];
   if (contentType === undefined || request.body === undefined) return false;
   const mediaType = contentType.split(';', 1)[0]?.trim().toLowerCase();
