@@ -117,7 +117,7 @@ export function stringField(value: unknown): string | undefined {
 }
 
 /** Numeric ids (GitHub, GitLab) become strings, as `sub` is a string (OIDC Core section 5.1). */
-export function idField(value: unknown): string | undefined {
+function idField(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return stringField(value);
 }
