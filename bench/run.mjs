@@ -26,6 +26,7 @@ const BENCHMARKS = [
   { name: 'bff-proxy' },
   { name: 'bff-coalescing' },
   { name: 'bff-memory' },
+  { name: 'redis-session-cache' },
 ];
 
 const selected = only ? BENCHMARKS.filter((b) => only.split(',').includes(b.name)) : BENCHMARKS;

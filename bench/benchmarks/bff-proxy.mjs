@@ -1,28 +1,38 @@
-// BFF proxy overhead: an upstream API answering 1 KB of JSON, called (a) directly, (b) through a
-// bare node:http pass-through, (c) through the Latchkey BFF proxy with a memory-store session and
-// (d) the same with the Redis store, plus reference points built on what the BFF is built on. Each
-// server in its own process; all paths are loaded in turn, round after round, in one run. When (c)
-// misses its goal, a separate run of (c) under the CPU profiler says where its time goes.
+// BFF proxy overhead: an upstream API answering 1 KB of JSON, called (a) directly, through two bare
+// pass-throughs, (u) node:http + undici Pool (what a team would write instead, and the goals'
+// reference) and (b) node:http + http.request, then (c) through the Latchkey BFF proxy with a
+// memory-store session and (d) the same with the Redis store, plus Koa reference points. Each server
+// in its own process; all paths are loaded in turn, round after round, in one run, and every ratio is
+// taken round by round. When (c) or (d) misses a goal, a run of it and of (u) under the CPU profiler
+// says where the difference goes, package by package.
 import { CSRF_HEADER, CSRF_HEADER_VALUE } from '@latchkey/common';
 import { startServer } from '../lib/child.mjs';
 import { bffLogin, redisAvailability, registerProvider, startBff, startProvider } from '../lib/bff-stack.mjs';
 import { busiestProfile, chargeProfile, profileArgs } from '../lib/profile.mjs';
-import { PROXY_COLUMNS, formatCpu, measureAlternately, measureTarget, proxyRow } from '../lib/proxy-runs.mjs';
-import { formatPercent } from '../lib/stats.mjs';
+import { describeFailures } from '../lib/load.mjs';
+import { formatCpu, formatRatioRange, measureAlternately, measureTarget, ratiosAgainst } from '../lib/proxy-runs.mjs';
+import { formatMs, formatPercent, formatRate } from '../lib/stats.mjs';
 
 const CONNECTIONS = 10;
-/** Goal: the BFF proxy keeps at least this share of the bare pass-through's throughput. */
-const GOAL = 0.7;
 const PATH = '/items?page=1';
+/**
+ * Goals against the bare undici pass-through (u), measured in the same run (issue 18): req/s at
+ * least `share` of (u)'s, CPU per request at most `cpu` times (u)'s, p99 at most `p99` times.
+ */
+const GOALS = {
+  c: { store: 'memory', share: 0.75, cpu: 1.4, p99: 1.6 },
+  d: { store: 'Redis', share: 0.65, cpu: 1.6 },
+};
 const REFERENCES = [
-  { key: 'k1', variant: 'undici-stream', name: 'Koa + undici Pool, answer streamed (as the BFF does)' },
-  { key: 'k2', variant: 'undici-buffer', name: 'Koa + undici Pool, answer buffered' },
+  { key: 'k1', variant: 'undici-stream', name: 'Koa + undici Pool, answer streamed' },
+  { key: 'k2', variant: 'undici-buffer', name: 'Koa + undici Pool, answer buffered (as the BFF does)' },
   { key: 'k3', variant: 'http-buffer', name: 'Koa + node:http Agent, answer buffered' },
 ];
+const COLUMNS = ['path', 'req/s', 'range', 'p50', 'p99', 'CPU per request', 'req/s ÷ (u)', 'req/s ÷ (b)', 'CPU ÷ (u)', 'p99 ÷ (u)', 'failed'];
 
 export async function run({ quick, log }) {
   const seconds = quick ? 1 : 5;
-  const rounds = quick ? 1 : 3;
+  const rounds = quick ? 1 : 4;
   const started = [];
   const start = async (promise) => {
     const server = await promise;
@@ -32,11 +42,13 @@ export async function run({ quick, log }) {
   try {
     const upstream = await start(startServer('upstream'));
     const passThrough = await start(startServer('pass-through', [upstream.url]));
+    const undiciPassThrough = await start(startServer('undici-pass-through', [upstream.url]));
     const provider = await start(startProvider());
     const redis = await redisAvailability();
     const targets = [
       { key: 'a', name: '(a) upstream, direct', url: `${upstream.url}${PATH}`, server: upstream },
-      { key: 'b', name: '(b) bare node:http pass-through', url: `${passThrough.url}${PATH}`, server: passThrough },
+      { key: 'u', name: '(u) bare node:http + undici Pool pass-through', url: `${undiciPassThrough.url}${PATH}`, server: undiciPassThrough },
+      { key: 'b', name: '(b) bare node:http + http.request pass-through', url: `${passThrough.url}${PATH}`, server: passThrough },
     ];
     for (const reference of REFERENCES) {
       const server = await start(startServer('koa-pass-through', [upstream.url, reference.variant]));
@@ -54,26 +66,54 @@ export async function run({ quick, log }) {
       await target.restart();
       return target;
     };
-    targets.push(await bffTarget('c', '(c) Latchkey BFF, memory store', { store: 'memory' }));
-    if (redis.available) {
-      targets.push(await bffTarget('d', '(d) Latchkey BFF, Redis store', { store: 'redis', redisUrl: redis.url, prefix: `latchkey:bench:${process.pid}:` }));
-    }
+    const storeOptions = {
+      c: { store: 'memory' },
+      d: { store: 'redis', redisUrl: redis.url, prefix: `latchkey:bench:${process.pid}:` },
+    };
+    targets.push(await bffTarget('c', '(c) Latchkey BFF, memory store', storeOptions.c));
+    if (redis.available) targets.push(await bffTarget('d', '(d) Latchkey BFF, Redis store', storeOptions.d));
 
     const results = await measureAlternately(targets, { seconds, rounds, warmupSeconds: quick ? 0.5 : 2, connections: CONNECTIONS, log });
-    const direct = results.get('a').requestsPerSecond;
-    const rows = targets.filter((t) => !t.reference).map((t) => proxyRow(t.name, results.get(t.key), direct));
-    if (!redis.available) rows.push(['(d) Latchkey BFF, Redis store', 'not measured', '', '', '', '', '', redis.reason]);
-    const referenceRows = targets.filter((t) => t.reference).map((t) => proxyRow(t.name, results.get(t.key), direct));
+    const row = (target) => {
+      const result = results.get(target.key);
+      const againstU = ratiosAgainst(result, results.get('u'));
+      const againstB = ratiosAgainst(result, results.get('b'));
+      return [
+        target.name,
+        formatRate(result.requestsPerSecond),
+        `${formatRate(result.min)}–${formatRate(result.max)}`,
+        formatMs(result.p50),
+        formatMs(result.p99),
+        formatCpu(result.cpuPerRequest),
+        formatRatioRange(againstU.requestsPerSecond),
+        formatRatioRange(againstB.requestsPerSecond),
+        formatRatioRange(againstU.cpuPerRequest),
+        formatRatioRange(againstU.p99),
+        result.failed === 0 ? '0' : `${result.failed} (${describeFailures(result.failures)})`,
+      ];
+    };
+    const rows = targets.filter((t) => !t.reference).map(row);
+    if (!redis.available) rows.push(['(d) Latchkey BFF, Redis store', 'not measured', '', '', '', '', '', '', '', '', redis.reason]);
+    const referenceRows = targets.filter((t) => t.reference).map(row);
 
-    const share = (key) => results.get(key).requestsPerSecond / results.get('b').requestsPerSecond;
-    const goalFor = (key, store) =>
-      results.has(key)
-        ? { goal: `BFF proxy, ${store} store: at least ${formatPercent(GOAL)} of the bare pass-through's req/s`, met: share(key) >= GOAL, detail: `(${key}) is ${formatPercent(share(key))} of (b); CPU per request ${formatCpu(results.get(key).cpuPerRequest)} against ${formatCpu(results.get('b').cpuPerRequest)}` }
-        : { goal: `BFF proxy, ${store} store: at least ${formatPercent(GOAL)} of the bare pass-through's req/s`, met: null, detail: redis.reason };
+    const goalRows = (key) => {
+      const goal = GOALS[key];
+      if (!results.has(key)) return [{ goal: `BFF proxy, ${goal.store} store, against (u)`, met: null, detail: redis.reason }];
+      const ratios = ratiosAgainst(results.get(key), results.get('u'));
+      const measured = (ratio) => `${formatRatioRange(ratio)} (mean of the rounds, range)`;
+      return [
+        { goal: `BFF proxy, ${goal.store} store: req/s at least ${goal.share.toFixed(2)} of the bare undici pass-through (u)`, met: ratios.requestsPerSecond.mean >= goal.share, detail: measured(ratios.requestsPerSecond) },
+        { goal: `BFF proxy, ${goal.store} store: CPU per request at most ${goal.cpu.toFixed(1)}x (u)'s`, met: ratios.cpuPerRequest.mean <= goal.cpu, detail: `${measured(ratios.cpuPerRequest)}; ${formatCpu(results.get(key).cpuPerRequest)} against ${formatCpu(results.get('u').cpuPerRequest)}` },
+        ...(goal.p99 === undefined
+          ? []
+          : [{ goal: `BFF proxy, ${goal.store} store: p99 at most ${goal.p99.toFixed(1)}x (u)'s`, met: ratios.p99.mean <= goal.p99, detail: measured(ratios.p99) }]),
+      ];
+    };
+    const missed = (key) => goalRows(key).some((g) => g.met === false);
     const crashed = targets.filter((t) => t.crashes?.length > 0);
     const goals = [
-      goalFor('c', 'memory'),
-      goalFor('d', 'Redis'),
+      ...goalRows('c'),
+      ...goalRows('d'),
       {
         goal: 'the BFF process survives every run (clients drop connections mid-request when a run ends)',
         met: crashed.length === 0,
@@ -82,42 +122,47 @@ export async function run({ quick, log }) {
     ];
 
     const tables = [
-      { columns: PROXY_COLUMNS, rows },
-      { caption: 'Reference points (not goals): Koa forwarding the call with nothing of the BFF', columns: PROXY_COLUMNS, rows: referenceRows },
+      { columns: COLUMNS, rows },
+      { caption: 'Reference points (not goals): Koa forwarding the call with nothing of the BFF', columns: COLUMNS, rows: referenceRows },
     ];
     const notes = [];
-    if (share('c') < GOAL && seconds >= 2) {
-      log('(c) missed its goal: profiling a run of it and of the Koa + undici reference');
-      const profiled = await bffTarget('p', '(c) under the CPU profiler', { store: 'memory' }, profileArgs('bff-c-profiled'));
-      const reference = await start(startServer('koa-pass-through', [upstream.url, 'undici-stream'], { execArgv: profileArgs('koa-reference-profiled') }));
+    const toProfile = ['c', 'd'].filter((key) => results.has(key) && missed(key));
+    if (toProfile.length > 0 && seconds >= 2) {
+      // One run each, whose CPU window skips the first half second, so each profile holds a single steady run.
       const profile = async (target, prefix) => {
-        // One run, whose CPU window skips the first half second, so each profile holds a single
-        // steady run.
         const result = await measureTarget({ ...target, restart: async () => undefined }, { seconds: seconds + 1, connections: CONNECTIONS, log });
         await target.server.close();
         return { cpuPerRequest: result.cpuPerRequest, charges: new Map(chargeProfile(busiestProfile(prefix)).map((c) => [c.key, c.share])) };
       };
-      const bffProfile = await profile(profiled, 'bff-c-profiled');
-      const referenceProfile = await profile({ name: 'Koa + undici reference under the CPU profiler', url: `${reference.url}${PATH}`, server: reference }, 'koa-reference-profiled');
-      const perRequest = (p, key) => (p.charges.get(key) ?? 0) * p.cpuPerRequest;
-      const keys = [...bffProfile.charges.keys()].filter((key) => perRequest(bffProfile, key) >= 0.005);
-      const shownShare = (p) => keys.reduce((sum, key) => sum + (p.charges.get(key) ?? 0), 0);
-      tables.push({
-        caption: `Where (c)'s CPU goes, next to the Koa + undici reference (answer streamed): one ${seconds + 1} s run of each under the V8 CPU profiler, each sample charged to the nearest package on its stack`,
-        columns: ['charged to', '(c) share', '(c) per request', 'reference per request', 'difference'],
-        rows: [
-          ...keys.map((key) => [
-            key,
-            formatPercent(bffProfile.charges.get(key)),
-            formatCpu(perRequest(bffProfile, key)),
-            formatCpu(perRequest(referenceProfile, key)),
-            formatCpu(perRequest(bffProfile, key) - perRequest(referenceProfile, key)),
-          ]),
-          ['everything else', formatPercent(1 - shownShare(bffProfile)), formatCpu((1 - shownShare(bffProfile)) * bffProfile.cpuPerRequest), formatCpu((1 - shownShare(referenceProfile)) * referenceProfile.cpuPerRequest), ''],
-          ['total (while profiled)', '100%', formatCpu(bffProfile.cpuPerRequest), formatCpu(referenceProfile.cpuPerRequest), formatCpu(bffProfile.cpuPerRequest - referenceProfile.cpuPerRequest)],
-        ],
-      });
-      notes.push('"(Node, no package on the stack)" is work Node does on its own schedule: parsing requests, flushing sockets, finishing stream pipelines, timers. Samples inside Node called from a package (streams, crypto, sockets) are charged to that package. Profiles: bench/.out/profiles/.');
+      log(`profiling ${toProfile.map((key) => `(${key})`).join(' and ')}, which missed a goal, and the bare undici pass-through (u)`);
+      const referenceServer = await start(startServer('undici-pass-through', [upstream.url], { execArgv: profileArgs('u-profiled') }));
+      const referenceProfile = await profile({ name: '(u) under the CPU profiler', url: `${referenceServer.url}${PATH}`, server: referenceServer }, 'u-profiled');
+      for (const key of toProfile) {
+        const profiled = await bffTarget(`${key}-profiled`, `(${key}) under the CPU profiler`, storeOptions[key], profileArgs(`bff-${key}-profiled`));
+        const bffProfile = await profile(profiled, `bff-${key}-profiled`);
+        const perRequest = (p, charge) => (p.charges.get(charge) ?? 0) * p.cpuPerRequest;
+        const keys = [...new Set([...bffProfile.charges.keys(), ...referenceProfile.charges.keys()])].filter(
+          (charge) => Math.max(perRequest(bffProfile, charge), perRequest(referenceProfile, charge)) >= 0.003,
+        );
+        keys.sort((x, y) => perRequest(bffProfile, y) - perRequest(bffProfile, x));
+        const shownShare = (p) => keys.reduce((sum, charge) => sum + (p.charges.get(charge) ?? 0), 0);
+        tables.push({
+          caption: `Where (${key})'s CPU goes, next to the bare undici pass-through (u): one ${seconds + 1} s run of each under the V8 CPU profiler, each sample charged to the nearest package on its stack`,
+          columns: ['charged to', `(${key}) share`, `(${key}) per request`, '(u) per request', 'difference'],
+          rows: [
+            ...keys.map((charge) => [
+              charge,
+              formatPercent(bffProfile.charges.get(charge) ?? 0),
+              formatCpu(perRequest(bffProfile, charge)),
+              formatCpu(perRequest(referenceProfile, charge)),
+              formatCpu(perRequest(bffProfile, charge) - perRequest(referenceProfile, charge)),
+            ]),
+            ['everything else', formatPercent(1 - shownShare(bffProfile)), formatCpu((1 - shownShare(bffProfile)) * bffProfile.cpuPerRequest), formatCpu((1 - shownShare(referenceProfile)) * referenceProfile.cpuPerRequest), ''],
+            ['total (while profiled)', '100%', formatCpu(bffProfile.cpuPerRequest), formatCpu(referenceProfile.cpuPerRequest), formatCpu(bffProfile.cpuPerRequest - referenceProfile.cpuPerRequest)],
+          ],
+        });
+      }
+      notes.push('"(Node, no package on the stack)" is work Node does on its own schedule: parsing requests, flushing sockets, finishing stream pipelines, timers. Samples inside Node called from a package (streams, crypto, sockets) are charged to that package; (u)\'s own handler is charged to bench/servers/undici-pass-through.mjs. Profiles: bench/.out/profiles/.');
     }
 
     return {
@@ -126,12 +171,12 @@ export async function run({ quick, log }) {
       goals,
       notes,
       method: [
-        'Upstream: a node:http server answering every request with the same 1,024 bytes of JSON. (b) forwards method, path, headers and body with a keep-alive http.Agent (64 sockets) and pipes the answer back. (c)/(d): a Koa app with createBff (@latchkey/bff dist), the session made by a real login through the provider; each proxied call carries the session cookie and the CSRF header, and the BFF attaches the access token.',
-        `Every server in its own Node process; autocannon in the benchmark's process with ${CONNECTIONS} connections, no pipelining, ${seconds} s per run after a warm-up of each; all paths take turns, ${rounds} round(s) in one run. req/s is the mean over rounds (2xx answers only), p50 the mean and p99 the worst round, from autocannon's per-response timings.`,
+        'Upstream: a node:http server answering every request with the same 1,024 bytes of JSON. (u) is a node:http server forwarding method, path and Accept with an undici Pool (64 keep-alive connections, as the BFF\'s), reading the answer whole and writing it with its headers in one call. (b) forwards method, path, headers and body with a keep-alive http.Agent (64 sockets) and pipes the answer back. (c)/(d): a Koa app with createBff (@latchkey/bff dist), the session made by a real login through the provider; each proxied call carries the session cookie and the CSRF header, and the BFF attaches the access token.',
+        `Every server in its own Node process; autocannon in the benchmark's process with ${CONNECTIONS} connections, no pipelining, ${seconds} s per run after a warm-up of each; all paths take turns, ${rounds} round(s) in one run. req/s is the mean over rounds (2xx answers only), p50 the mean and p99 the worst round, from autocannon's per-response timings. A ratio (÷ (u), ÷ (b)) is taken in each round between runs made back to back, then averaged: the range in brackets is its lowest and highest round.`,
         '"CPU per request" is the CPU time (user + system) of the serving process over the middle of each run (from 0.5 s after its start to 0.5 s before its end) divided by the requests answered meanwhile, averaged over the rounds: the upstream for (a), the proxy alone for the others. It depends much less than req/s on what else runs on the machine.',
         'A BFF process that dies during a run is restarted (new process, new login) before the next run; its crashes are listed under the goals and the runs it served are counted.',
         'The reference points forward the call with Koa and nothing of the BFF (no session, token, CSRF, path or header checks): they tell the framework\'s share of (c) from the BFF\'s own, and what buffering the 1 KB answer instead of streaming it, or node:http instead of undici, would change.',
-        'This machine has 2 cores, and for every proxied path three processes (load generator, proxy, upstream) share them, so (a) is out of reach of any proxy; compare (c) and (d) with (b).',
+        'This machine has 2 cores, and for every proxied path three processes (load generator, proxy, upstream) share them, so (a) is out of reach of any proxy; compare (c) and (d) with (u).',
       ],
     };
   } finally {

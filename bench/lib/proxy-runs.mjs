@@ -43,7 +43,10 @@ export async function measureTarget(target, { seconds, connections, log }) {
   return result;
 }
 
-/** Warms each target up, then runs them in turn, round after round; returns the combined figures by key. */
+/**
+ * Warms each target up, then runs them in turn, round after round; returns the combined figures by
+ * key, with each round's own figures in `runs` (round i of every target ran back to back).
+ */
 export async function measureAlternately(targets, { seconds, rounds, warmupSeconds, connections, log }) {
   for (const target of targets) {
     log(`warming up ${target.name}`);
@@ -60,7 +63,7 @@ export async function measureAlternately(targets, { seconds, rounds, warmupSecon
   return new Map(
     [...runs].map(([key, list]) => {
       const cpu = list.map((r) => r.cpuPerRequest).filter(Number.isFinite);
-      return [key, { ...combine(list), cpuPerRequest: cpu.length === 0 ? Number.NaN : cpu.reduce((sum, ms) => sum + ms, 0) / cpu.length }];
+      return [key, { ...combine(list), cpuPerRequest: cpu.length === 0 ? Number.NaN : cpu.reduce((sum, ms) => sum + ms, 0) / cpu.length, runs: list }];
     }),
   );
 }
@@ -81,3 +84,26 @@ export function proxyRow(name, result, direct) {
     result.failed === 0 ? '0' : `${result.failed} (${describeFailures(result.failures)})`,
   ];
 }
+
+/**
+ * `target` against `reference`, round by round: the ratios of req/s, CPU per request and p99 in each
+ * round (both ran back to back, so a busy moment of the machine hits both), and their means.
+ */
+export function ratiosAgainst(target, reference) {
+  const pairs = target.runs.map((run, round) => [run, reference.runs[round]]).filter(([, other]) => other !== undefined);
+  const of = (pick) => pairs.map(([run, other]) => pick(run) / pick(other)).filter(Number.isFinite);
+  const summary = (values) => ({
+    mean: values.length === 0 ? Number.NaN : values.reduce((sum, value) => sum + value, 0) / values.length,
+    min: Math.min(...values),
+    max: Math.max(...values),
+  });
+  return {
+    requestsPerSecond: summary(of((run) => run.requestsPerSecond)),
+    cpuPerRequest: summary(of((run) => run.cpuPerRequest)),
+    p99: summary(of((run) => run.p99)),
+  };
+}
+
+/** "0.81 (0.78–0.84)", or the mean alone when there was one round. */
+export const formatRatioRange = ({ mean, min, max }) =>
+  !Number.isFinite(mean) ? 'n/a' : min === max ? mean.toFixed(2) : `${mean.toFixed(2)} (${min.toFixed(2)}–${max.toFixed(2)})`;

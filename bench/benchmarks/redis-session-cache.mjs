@@ -1,0 +1,127 @@
+// Can a BFF instance keep Redis sessions in memory (Redis client-side caching: CLIENT TRACKING with
+// invalidation messages) and still refuse the very next request after a logout on another instance?
+// Instance A deletes a session key that instance B read (so B's connection tracks it) and, the moment
+// A's DEL is answered (the logout's answer leaves then), we look at whether B has already received
+// the invalidation. ioredis 6 drops RESP3 `invalidate` push frames, so B's invalidations are
+// redirected (CLIENT TRACKING ... REDIRECT) to a RESP2 subscriber connection on __redis__:invalidate,
+// as Redis documents for clients without push support. Then the fence that closes the gap (a PING on
+// the subscriber connection after the request arrived: its answer comes after every invalidation
+// Redis sent before it) and what it costs next to the GET the BFF makes today, in this process's CPU.
+import { Redis } from 'ioredis';
+import { redisAvailability } from '../lib/bff-stack.mjs';
+import { formatRate } from '../lib/stats.mjs';
+
+/** The length of a sealed session with one provider linked (bench/RESULTS.md, BFF memory per session). */
+const SEALED_CHARS = 1_755;
+
+const nextTick = () => new Promise((resolve) => process.nextTick(resolve));
+const nextImmediate = () => new Promise((resolve) => setImmediate(resolve));
+
+/** `count` calls of `op`, `concurrency` at a time; this process's CPU time per call and calls per second. */
+async function cost(op, count, concurrency = 10) {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  let issued = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (issued++ < count) await op();
+    }),
+  );
+  const used = process.cpuUsage(cpu);
+  return { cpuMicros: (used.user + used.system) / count, perSecond: (count * 1000) / (performance.now() - started) };
+}
+
+export async function run({ quick, log }) {
+  const redisAt = await redisAvailability();
+  const title = 'Redis client-side caching of sessions (CLIENT TRACKING)';
+  if (!redisAt.available) {
+    return { title, tables: [], goals: [], method: [`not measured: ${redisAt.reason}`] };
+  }
+  const trials = quick ? 2_000 : 20_000;
+  const prefix = `latchkey:bench-tracking:${process.pid}:`;
+  const a = new Redis(redisAt.url);
+  const b = new Redis(redisAt.url, { protocol: 2 });
+  const bInvalidations = new Redis(redisAt.url, { protocol: 2 });
+  const invalidated = new Set();
+  bInvalidations.on('message', (_channel, keys) => {
+    for (const key of Array.isArray(keys) ? keys : [keys]) invalidated.add(String(key));
+  });
+  try {
+    const subscriberId = await bInvalidations.client('ID');
+    await bInvalidations.subscribe('__redis__:invalidate');
+    await b.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', String(subscriberId));
+    const sealed = `v1.${'x'.repeat(SEALED_CHARS - 3)}`;
+
+    log(`${trials} logouts on A of a session B has read`);
+    const missed = { atReply: 0, afterTick: 0, afterImmediate: 0, afterFence: 0 };
+    for (let i = 0; i < trials; i++) {
+      const key = `${prefix}${i}`;
+      await a.set(key, sealed, 'PX', 60_000);
+      await b.get(key);
+      await a.del(key);
+      if (!invalidated.has(key)) missed.atReply++;
+      await nextTick();
+      if (!invalidated.has(key)) missed.afterTick++;
+      await nextImmediate();
+      if (!invalidated.has(key)) missed.afterImmediate++;
+      invalidated.delete(key);
+    }
+    const fenced = trials / 4;
+    for (let i = 0; i < fenced; i++) {
+      const key = `${prefix}f${i}`;
+      await a.set(key, sealed, 'PX', 60_000);
+      await b.get(key);
+      await a.del(key);
+      await bInvalidations.ping();
+      if (!invalidated.has(key)) missed.afterFence++;
+      invalidated.delete(key);
+    }
+
+    log('CPU per GET and per PING');
+    const costKey = `${prefix}cost`;
+    await a.set(costKey, sealed, 'PX', 60_000);
+    const calls = quick ? 5_000 : 40_000;
+    await cost(() => a.get(costKey), calls / 4);
+    await cost(() => bInvalidations.ping(), calls / 4);
+    const getCost = await cost(() => a.get(costKey), calls);
+    const pingCost = await cost(() => bInvalidations.ping(), calls);
+    await a.del(costKey);
+
+    const share = (n, of) => `${n.toLocaleString('en-US')} of ${of.toLocaleString('en-US')} (${((100 * n) / of).toFixed(1)}%)`;
+    return {
+      title,
+      tables: [
+        {
+          caption: 'A logout on instance A of a session that instance B caches: had B received the invalidation?',
+          columns: ['when B looks', 'invalidation not yet received'],
+          rows: [
+            ["as A's DEL is answered (A's logout answers the browser)", share(missed.atReply, trials)],
+            ['one process.nextTick later', share(missed.afterTick, trials)],
+            ['one setImmediate later (after the I/O of that turn)', share(missed.afterImmediate, trials)],
+            ['after a PING on B\'s invalidation connection (the fence)', share(missed.afterFence, fenced)],
+          ],
+        },
+        {
+          caption: 'What the session read costs the BFF process, by design (ioredis, 10 calls in flight)',
+          columns: ['per proxied call', 'CPU per call', 'calls/s'],
+          rows: [
+            [`GET of the sealed session (${SEALED_CHARS.toLocaleString('en-US')} chars), as today`, `${getCost.cpuMicros.toFixed(1)} µs`, formatRate(getCost.perSecond)],
+            ['PING fence on the invalidation connection, session from memory', `${pingCost.cpuMicros.toFixed(1)} µs`, formatRate(pingCost.perSecond)],
+            ['tracking without a fence (stale after a logout, see above)', '0 µs', ''],
+          ],
+        },
+      ],
+      goals: [],
+      method: [
+        `Three ioredis connections in this process to the tests' Redis: A (the instance that logs out), B (the caching instance, CLIENT TRACKING ON REDIRECT to its third, subscribed connection). In each of ${trials.toLocaleString('en-US')} trials A writes a session-sized key, B reads it (now tracked), A deletes it; B's invalidations are looked for when A's DEL is answered, one nextTick and one setImmediate later. ${fenced.toLocaleString('en-US')} more trials look after a PING on B's subscribed connection instead.`,
+        'A and B share one event loop here, so this is the best case for B: across machines, A\'s answer reaches the browser and the browser\'s next request reaches B over paths that share nothing with Redis\'s invalidation message, and no delay makes the order certain.',
+        `CPU per call is this process's user + system time over ${calls.toLocaleString('en-US')} calls, 10 in flight, after a warm-up.`,
+      ],
+      notes: [],
+    };
+  } finally {
+    a.disconnect();
+    b.disconnect();
+    bInvalidations.disconnect();
+  }
+}
