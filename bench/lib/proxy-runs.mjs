@@ -1,7 +1,6 @@
 // Alternating load runs against several HTTP targets, each served by its own process, with the
 // figures the proxy tables need: req/s, latency, failures, and the serving process's CPU per request.
-import { combine, describeFailures, load } from './load.mjs';
-import { formatMs, formatRate, formatRatio } from './stats.mjs';
+import { combine, load } from './load.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -69,21 +68,6 @@ export async function measureAlternately(targets, { seconds, rounds, warmupSecon
 }
 
 export const formatCpu = (ms) => (Number.isFinite(ms) ? `${(ms * 1000).toFixed(0)} µs` : 'n/a');
-
-export const PROXY_COLUMNS = ['path', 'req/s', 'range', 'p50', 'p99', 'of (a)', 'CPU per request', 'failed'];
-
-export function proxyRow(name, result, direct) {
-  return [
-    name,
-    formatRate(result.requestsPerSecond),
-    `${formatRate(result.min)}–${formatRate(result.max)}`,
-    formatMs(result.p50),
-    formatMs(result.p99),
-    formatRatio(result.requestsPerSecond / direct),
-    formatCpu(result.cpuPerRequest),
-    result.failed === 0 ? '0' : `${result.failed} (${describeFailures(result.failures)})`,
-  ];
-}
 
 /**
  * `target` against `reference`, round by round: the ratios of req/s, CPU per request and p99 in each
