@@ -1,27 +1,5 @@
-import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
+import { bundleApp } from '../../../test-support/bundle-app.js';
 import { listen, type Listening } from '../../../test-support/listen.js';
-
-const packages = fileURLToPath(new URL('../../../packages/', import.meta.url));
-
-/** Bundles `app.ts` with the SDK from source through Vite's JS API, as an app's build would. */
-async function bundleApp(): Promise<string> {
-  const output = await build({
-    configFile: false,
-    logLevel: 'silent',
-    resolve: { alias: [{ find: /^@latchkey\/([a-z0-9-]+)$/, replacement: `${packages}$1/src/index.ts` }] },
-    build: {
-      write: false,
-      minify: false,
-      target: 'es2022',
-      lib: { entry: fileURLToPath(new URL('./app.ts', import.meta.url)), formats: ['es'], fileName: 'app' },
-    },
-  });
-  const results = Array.isArray(output) ? output : [output];
-  const chunk = results.flatMap((result) => ('output' in result ? result.output : [])).find((item) => item.type === 'chunk');
-  if (chunk?.type !== 'chunk') throw new Error('Vite produced no chunk');
-  return chunk.code;
-}
 
 export interface SpaApp {
   /** Path prefix on the origin, e.g. `/spa`: pages are `${base}/home`, `${base}/callback`, `${base}/bye`. */
@@ -38,7 +16,7 @@ export interface ServedSpa {
 
 /** The SPA's origin: `/app.js` and, for every path under an app's base, its page. Listens before the OP starts. */
 export async function serveSpa(): Promise<ServedSpa> {
-  const script = await bundleApp();
+  const script = await bundleApp(new URL('./app.ts', import.meta.url));
   let issuer = '';
   let apps: readonly SpaApp[] = [];
   const server = await listen((req, res) => {

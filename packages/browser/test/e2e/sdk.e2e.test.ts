@@ -1,35 +1,12 @@
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedChromium } from '../../../../test-support/chromium.js';
+import { bundleApp } from '../../../../test-support/bundle-app.js';
 import { listen, type Listening } from '../../../../test-support/listen.js';
 import { startTestProvider, type TestProvider } from '../../../../test-support/provider.js';
 import { chromiumGate } from '../../../../test-support/services.js';
 
 const CLIENT_ID = 'e2e-spa';
-const packages = fileURLToPath(new URL('../../../', import.meta.url));
-
-/** Bundles `app.ts` (and the SDK from source) with Vite's JS API, as an app's build would. */
-async function bundleApp(): Promise<string> {
-  const output = await build({
-    configFile: false,
-    logLevel: 'silent',
-    resolve: {
-      alias: [{ find: /^@latchkey\/([a-z0-9-]+)$/, replacement: `${packages}$1/src/index.ts` }],
-    },
-    build: {
-      write: false,
-      minify: false,
-      target: 'es2022',
-      lib: { entry: fileURLToPath(new URL('./app.ts', import.meta.url)), formats: ['es'], fileName: 'app' },
-    },
-  });
-  const results = Array.isArray(output) ? output : [output];
-  const chunk = results.flatMap((result) => ('output' in result ? result.output : [])).find((item) => item.type === 'chunk');
-  if (chunk?.type !== 'chunk') throw new Error('Vite produced no chunk');
-  return chunk.code;
-}
 
 const page = (issuer: string) => `<!doctype html>
 <meta charset="utf-8"><title>Latchkey e2e</title>
@@ -45,7 +22,7 @@ describe.runIf(chromiumGate())('the SDK in headless Chromium against the real pr
 
   beforeAll(async () => {
     provider = await startTestProvider();
-    const script = await bundleApp();
+    const script = await bundleApp(new URL('./app.ts', import.meta.url));
     // The SPA on its own origin; the provider answers its token and API calls with CORS.
     app = await listen((req, res) => {
       if (req.url === '/app.js') {
