@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
 import { BFF_ERROR_HEADER } from '@latchkey/common';
 import { createInProcessLock, createMemoryStore, type RefreshLock, type SessionStore, type TransactionCache } from '@latchkey/bff';
 import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
@@ -7,7 +6,7 @@ import { redisGate } from '../../../test-support/services.js';
 import { createRedisStore } from '../src/stores/redis-store.js';
 import { startBff, type Browser, type TestBff } from './harness.js';
 import { introspect, type ProviderClient } from './provider-clients.js';
-import { deleteKeys, redisClient, uniquePrefix } from './redis-harness.js';
+import { oneRedisConnection } from './redis-harness.js';
 import { startTokenRelay, type TokenRelay } from './token-relay.js';
 
 const redisEnabled = await redisGate();
@@ -234,18 +233,10 @@ describe('logout and disconnect racing a refresh', () => {
   });
 
   describe.runIf(redisEnabled)('with Redis on 127.0.0.1:6379', () => {
-    const prefix = uniquePrefix('race');
-    let redis: Redis;
-    beforeAll(() => {
-      redis = redisClient();
-    });
-    afterAll(async () => {
-      await deleteKeys(redis, prefix);
-      await redis.quit();
-    });
+    const { prefix, connection } = oneRedisConnection('race');
 
     it('a session destroyed on one instance is not written back by a refresh finishing on another', async () => {
-      const store = createRedisStore({ client: redis, prefix });
+      const store = createRedisStore({ client: connection(), prefix });
       await destroyedStaysDestroyed(store, store);
     });
   });

@@ -23,20 +23,31 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
 }
 
 /**
- * Two connections, as two BFF instances would hold, and a fresh key prefix for the enclosing `describe`:
- * the connections open before its tests; after them its keys are deleted and both connections closed.
+ * `count` connections and a fresh key prefix for the enclosing `describe`: the connections open before its
+ * tests; after them its keys are deleted and the connections closed.
  */
-export function twoRedisConnections(label: string): { prefix: string; connections(): [Redis, Redis] } {
+function connectionsForDescribe(label: string, count: number): { prefix: string; opened(): Redis[] } {
   const prefix = uniquePrefix(label);
-  let connections: [Redis, Redis] | undefined;
+  let opened: Redis[] = [];
   beforeAll(() => {
-    connections = [redisClient(), redisClient()];
+    opened = Array.from({ length: count }, redisClient);
   });
   afterAll(async () => {
-    if (connections === undefined) return;
-    await deleteKeys(connections[0], prefix);
-    await connections[0].quit();
-    await connections[1].quit();
+    const [first] = opened;
+    if (first !== undefined) await deleteKeys(first, prefix);
+    await Promise.all(opened.map((connection) => connection.quit()));
   });
-  return { prefix, connections: () => connections as [Redis, Redis] };
+  return { prefix, opened: () => opened };
+}
+
+/** One connection and a fresh key prefix for the enclosing `describe` (see `connectionsForDescribe`). */
+export function oneRedisConnection(label: string): { prefix: string; connection(): Redis } {
+  const { prefix, opened } = connectionsForDescribe(label, 1);
+  return { prefix, connection: () => opened()[0] as Redis };
+}
+
+/** Two connections, as two BFF instances would hold, and a fresh key prefix for the enclosing `describe`. */
+export function twoRedisConnections(label: string): { prefix: string; connections(): [Redis, Redis] } {
+  const { prefix, opened } = connectionsForDescribe(label, 2);
+  return { prefix, connections: () => opened() as [Redis, Redis] };
 }

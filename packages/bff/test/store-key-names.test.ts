@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
 import { createMemoryStore, type SessionStore, type TransactionCache } from '@latchkey/bff';
 import { submitAuthorizeForm } from '../../../test-support/authorize-form.js';
 import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
@@ -7,7 +6,7 @@ import { redisGate } from '../../../test-support/services.js';
 import { createRedisStore } from '../src/stores/redis-store.js';
 import { startBff, type TestBff } from './harness.js';
 import { registerOAuth2Client } from './provider-clients.js';
-import { deleteKeys, redisClient, uniquePrefix } from './redis-harness.js';
+import { oneRedisConnection } from './redis-harness.js';
 
 const redisEnabled = await redisGate();
 
@@ -66,23 +65,15 @@ describe('store key names', () => {
   });
 
   describe.runIf(redisEnabled)('in Redis on 127.0.0.1:6379', () => {
-    const prefix = uniquePrefix('names');
-    let redis: Redis;
-    beforeAll(() => {
-      redis = redisClient();
-    });
-    afterAll(async () => {
-      await deleteKeys(redis, prefix);
-      await redis.quit();
-    });
+    const { prefix, connection } = oneRedisConnection('names');
 
     it('no key (SCAN) holds the session cookie, the login-binding cookie or a state', async () => {
-      const store = createRedisStore({ client: redis, prefix });
+      const store = createRedisStore({ client: connection(), prefix });
       const { bff, secrets } = await secretsAfterLogin(store, store);
       const keys: string[] = [];
       let cursor = '0';
       do {
-        const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+        const [next, batch] = await connection().scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
         cursor = next;
         keys.push(...batch);
       } while (cursor !== '0');
