@@ -31,17 +31,30 @@ const EXPECTED_SNIPPETS = [
   'README.md -> spa/root-spa.ts',
   'packages/bff/README.md -> bff/install-redis.sh',
   'packages/bff/README.md -> bff/install.sh',
+  'packages/bff/README.md -> bff/presets.ts',
   'packages/bff/README.md -> bff/provider.sh',
   'packages/bff/README.md -> bff/redis-server.ts',
   'packages/bff/README.md -> bff/server.ts',
+  'packages/bff/README.md -> spa/bff-readme-client.ts',
+  'packages/browser/README.md -> spa/browser-bff.ts',
   'packages/browser/README.md -> spa/index.html',
   'packages/browser/README.md -> spa/install-browser.sh',
   'packages/browser/README.md -> spa/main.ts',
+  'packages/common/README.md -> spa/common-errors.ts',
+  'packages/common/README.md -> spa/install-common.sh',
+  'packages/oauth1/README.md -> bff/install-oauth1.sh',
+  'packages/oauth1/README.md -> bff/oauth1-sign.ts',
+  'packages/oauth1/README.md -> bff/oauth1-verify.ts',
   'packages/provider/README.md -> bff/install-provider.sh',
   'packages/provider/README.md -> bff/provider-example.ts',
+  'packages/provider/README.md -> bff/provider-oauth1-consumer.ts',
+  'packages/provider/README.md -> bff/provider-oauth1.ts',
+  'packages/react/README.md -> spa/install-react-router.sh',
   'packages/react/README.md -> spa/install-react.sh',
   'packages/react/README.md -> spa/react-bff/app.tsx',
   'packages/react/README.md -> spa/react/main.tsx',
+  'packages/react/README.md -> spa/react/routes.tsx',
+  'packages/vue/README.md -> vue/bff.ts',
   'packages/vue/README.md -> vue/install.sh',
   'packages/vue/README.md -> vue/main.ts',
 ];
@@ -124,6 +137,17 @@ describe.runIf(runs)('the published packages', () => {
   describe('the READMEs', () => {
     it('mark the snippets the apps are made of', () => {
       expect(snippets.map((snippet) => `${snippet.readme} -> ${snippet.app}/${snippet.path}`).sort()).toEqual(EXPECTED_SNIPPETS);
+    });
+
+    it('mark every TypeScript block, so none of them goes unchecked', async () => {
+      const unmarked: string[] = [];
+      for (const readme of ['README.md', ...PACKAGES.map((name) => `packages/${name}/README.md`)]) {
+        const lines = (await readFile(join(root, readme), 'utf8')).split('\n');
+        lines.forEach((line, index) => {
+          if (/^```tsx?$/.test(line) && !lines[index - 1]?.startsWith('<!-- consumer: ')) unmarked.push(`${readme}:${index + 1}`);
+        });
+      }
+      expect(unmarked).toEqual([]);
     });
 
     it('start the provider by its scoped name, never the unscoped `latchkey-provider` anyone may publish', async () => {
