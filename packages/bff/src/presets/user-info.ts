@@ -7,14 +7,20 @@ import { userFromClaims } from '../userinfo.js';
 /** What a mapping may return: the standard claims, with absent values left out. */
 export type UserClaims = { sub: string } & { [K in Exclude<keyof BffUser, 'sub'>]?: BffUser[K] | undefined };
 
+const given = <T>(value: T | undefined): value is T => value !== undefined && value !== null && value !== '';
+
 /** Drops undefined and empty values, so a mapped user carries only what the provider gave. */
 export function compactUser(claims: UserClaims): BffUser {
-  const user: BffUser = { sub: claims.sub };
-  for (const [name, value] of Object.entries(claims) as [keyof BffUser, unknown][]) {
-    if (name === 'sub' || value === undefined || value === null || value === '') continue;
-    (user as unknown as Record<string, unknown>)[name] = value;
-  }
-  return user;
+  const { sub, name, email, email_verified, preferred_username, picture, profile } = claims;
+  return {
+    sub,
+    ...(given(name) ? { name } : {}),
+    ...(given(email) ? { email } : {}),
+    ...(given(email_verified) ? { email_verified } : {}),
+    ...(given(preferred_username) ? { preferred_username } : {}),
+    ...(given(picture) ? { picture } : {}),
+    ...(given(profile) ? { profile } : {}),
+  };
 }
 
 const accountError = (provider: string, cause: unknown) =>

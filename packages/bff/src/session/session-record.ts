@@ -68,9 +68,9 @@ function deepFreeze<T>(value: T): T {
 
 function asSessionRecord(value: unknown): SessionRecord | undefined {
   const data = asSessionData(value);
-  if (data === undefined) return undefined;
-  const { idleExpiresAt, absoluteExpiresAt } = data as Partial<SessionRecord>;
-  return typeof idleExpiresAt === 'number' && typeof absoluteExpiresAt === 'number' ? (data as SessionRecord) : undefined;
+  if (data === undefined || typeof value !== 'object' || value === null) return undefined;
+  const { idleExpiresAt, absoluteExpiresAt } = value as { idleExpiresAt?: unknown; absoluteExpiresAt?: unknown };
+  return typeof idleExpiresAt === 'number' && typeof absoluteExpiresAt === 'number' ? { ...data, idleExpiresAt, absoluteExpiresAt } : undefined;
 }
 
 export function createSessionRecords(store: SessionStore, sealer: Sealer, names: KeyNames, options: SessionRecordsOptions): SessionRecords {

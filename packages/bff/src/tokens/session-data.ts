@@ -23,9 +23,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Accepts stored data only in the shape the BFF writes; anything else counts as no session. */
+/**
+ * Accepts stored data only in the shape the BFF writes; anything else counts as no session. The record
+ * was sealed by the BFF itself (AES-GCM), so past the outer shape its fields are the ones it wrote.
+ */
 export function asSessionData(value: unknown): BffSessionData | undefined {
   if (!isRecord(value) || !isRecord(value.connections)) return undefined;
-  if (value.user !== null && !isRecord(value.user)) return undefined;
-  return value as unknown as BffSessionData;
+  const { user, connections } = value;
+  if (user !== null && !isRecord(user)) return undefined;
+  return { user: user as BffUser | null, connections: connections as Record<string, SessionConnection> };
 }
