@@ -126,6 +126,20 @@ export async function run({ quick, log }) {
       { caption: 'Reference points (not goals): Koa forwarding the call with nothing of the BFF', columns: COLUMNS, rows: referenceRows },
     ];
     const notes = [];
+    // What Koa alone costs, and what the BFF adds to it: the floor of any BFF built on Koa, and its own share.
+    const koaFloor = results.get('k2');
+    const cpuOf = (key) => results.get(key).cpuPerRequest;
+    if (koaFloor !== undefined) {
+      const floor = ratiosAgainst(koaFloor, results.get('u'));
+      notes.push(
+        `Koa's floor: Koa + undici with the answer buffered, as the BFF does, and nothing of the BFF costs ${formatRatioRange(floor.cpuPerRequest)} times (u)'s CPU per request and serves ${formatRatioRange(floor.requestsPerSecond)} of its req/s (p99 ${formatRatioRange(floor.p99)} times): no BFF built on Koa goes below it. On top of it, (c) spends ${formatCpu(cpuOf('c') - cpuOf('k2'))} per request of its own: the session read, the CSRF, method and path checks, the token, the header rules and the abort wiring.`,
+      );
+    }
+    if (results.has('d')) {
+      notes.push(
+        `(d) spends ${formatCpu(cpuOf('d') - cpuOf('c'))} per request more than (c): the session's Redis GET (ioredis, the socket write and read, a second timer). The redis-session-cache section below measures why an instance cannot skip it with client-side caching and still refuse the next request after a logout elsewhere.`,
+      );
+    }
     const toProfile = ['c', 'd'].filter((key) => results.has(key) && missed(key));
     if (toProfile.length > 0 && seconds >= 2) {
       // One run each, whose CPU window skips the first half second, so each profile holds a single steady run.

@@ -2,8 +2,9 @@
 // A Koa app whose one middleware forwards the request to argv[2] and answers with what came back.
 // No session, no token, no CSRF or path checks. argv[3] picks the variant:
 //   undici-stream  (default) an undici Pool (64 keep-alive connections, as the BFF's), the answer's
-//                  stream set as the body, as the BFF does
-//   undici-buffer  the same Pool, the answer read into a Buffer first
+//                  stream set as Koa's body
+//   undici-buffer  the same Pool, the answer read into a Buffer first, as the BFF does with an
+//                  answer of known length up to 64 KB
 //   http-buffer    a node:http keep-alive Agent (64 sockets), the answer read into a Buffer first
 import { Agent, request } from 'node:http';
 import Koa from 'koa';
