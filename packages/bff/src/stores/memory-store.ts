@@ -4,8 +4,8 @@ import type { SessionStore, TransactionCache } from './session-store.js';
 export interface MemoryStoreOptions {
   /**
    * Most entries kept; past it, expired entries go first, then the least recently written. Default
-   * 25000: a full store of sessions is then about 64 MiB of JS heap (2.7 KB per session measured, one
-   * provider linked; bench/RESULTS.md).
+   * 25000: a full store of sessions is then 64 to 75 MiB of JS heap (2.7 to 3.0 KB per session
+   * measured, one provider linked; bench/RESULTS.md).
    */
   maxEntries?: number;
   /** Clock in milliseconds since the epoch. Default `Date.now`. */
