@@ -43,7 +43,13 @@ export default defineConfig(({ mode }) => ({
       })),
       ...domPackages.map((name) => ({
         extends: true as const,
-        test: { name, environment: 'happy-dom', include: unitFiles(name), exclude: e2eFiles, setupFiles: ['test-support/quiet-happy-dom.ts'] },
+        test: {
+          name,
+          environment: 'happy-dom',
+          include: unitFiles(name),
+          exclude: e2eFiles,
+          setupFiles: ['test-support/quiet-happy-dom.ts'],
+        },
       })),
       {
         extends: true as const,

@@ -14,7 +14,8 @@ import { markdownTable, textTable, verdict } from './lib/report.mjs';
 const root = fileURLToPath(new URL('../', import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args.find((arg) => arg.startsWith('--only'))?.split('=')[1] ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined);
+const only =
+  args.find((arg) => arg.startsWith('--only'))?.split('=')[1] ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined);
 
 /** Each benchmark is a module in bench/benchmarks/ exporting `run({ quick, log })`. */
 const BENCHMARKS = [
@@ -51,7 +52,9 @@ function machine() {
   const dirty = tryRun('git', ['-C', root, 'status', '--porcelain', '--', 'packages', 'bench']);
   const bench = JSON.parse(readFileSync(`${root}bench/package.json`, 'utf8'));
   const ours = ['common', 'oauth1', 'provider', 'browser', 'bff'].map((name) => `@latchkey/${name} ${packageVersion(`packages/${name}`)}`);
-  const tools = ['vite', 'koa', 'undici', 'happy-dom', 'playwright-core', 'ioredis'].map((name) => `${name} ${packageVersion(`node_modules/${name}`)}`);
+  const tools = ['vite', 'koa', 'undici', 'happy-dom', 'playwright-core', 'ioredis'].map(
+    (name) => `${name} ${packageVersion(`node_modules/${name}`)}`,
+  );
   return [
     ['date', new Date().toISOString()],
     ['machine', `${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM`],
@@ -59,7 +62,12 @@ function machine() {
     ['Node', process.version],
     ['commit', commit ? `${commit}${dirty ? ' (with uncommitted changes)' : ''}` : 'unknown'],
     ['our packages', ours.join(', ')],
-    ['pinned in bench/package.json', Object.entries(bench.devDependencies).map(([name, v]) => `${name} ${v}`).join(', ')],
+    [
+      'pinned in bench/package.json',
+      Object.entries(bench.devDependencies)
+        .map(([name, v]) => `${name} ${v}`)
+        .join(', '),
+    ],
     ['tools', tools.join(', ')],
     ['Chromium', tryRun('/usr/bin/chromium', ['--version']) ?? 'not installed'],
     ['Redis', tryRun('redis-server', ['--version'])?.split(' ').slice(0, 3).join(' ') ?? 'not installed'],
@@ -109,7 +117,9 @@ for (const benchmark of selected) {
 const totalSeconds = (Date.now() - started) / 1000;
 
 const goals = outcomes.flatMap((o) => (o.result ? o.result.goals.map((g) => ({ ...g, benchmark: o.result.title })) : []));
-console.log(`\n== Goals\n${textTable({ columns: ['benchmark', 'goal', 'status', 'measured'], rows: goals.map((g) => [g.benchmark, g.goal, verdict(g.met), g.detail]) })}`);
+console.log(
+  `\n== Goals\n${textTable({ columns: ['benchmark', 'goal', 'status', 'measured'], rows: goals.map((g) => [g.benchmark, g.goal, verdict(g.met), g.detail]) })}`,
+);
 console.log(`\nTotal: ${totalSeconds.toFixed(0)} s`);
 
 const info = machine();
@@ -122,7 +132,10 @@ const markdown = [
   '',
   '## Goals',
   '',
-  markdownTable({ columns: ['benchmark', 'goal', 'status', 'measured'], rows: goals.map((g) => [g.benchmark, g.goal, verdict(g.met), g.detail]) }),
+  markdownTable({
+    columns: ['benchmark', 'goal', 'status', 'measured'],
+    rows: goals.map((g) => [g.benchmark, g.goal, verdict(g.met), g.detail]),
+  }),
   '',
   ...outcomes.flatMap((outcome) => {
     if (outcome.error) return [`## ${outcome.name}`, '', 'This benchmark failed:', '', '```', outcome.error, '```', ''];

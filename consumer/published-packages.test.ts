@@ -242,7 +242,7 @@ describe.runIf(runs)('the published packages', () => {
       expect(await typeErrors(dir, env)).toEqual([]);
     });
 
-    it("logs in by clicks in Chromium against the provider the README starts, and proxies /bff/api", async () => {
+    it('logs in by clicks in Chromium against the provider the README starts, and proxies /bff/api', async () => {
       if (!chromiumGate()) return;
       const dir = await app('bff');
       const [providerPort, appPort] = [await freePort(), await freePort()];

@@ -49,7 +49,11 @@ describe.runIf(chromiumGate())('the demo in headless Chromium', () => {
 
     await page.click('#spa-call-api');
     await expect.poll(() => page.locator('#spa-api-result .status').textContent()).toBe('200');
-    expect(JSON.parse((await page.locator('#spa-api-result pre').textContent())!)).toMatchObject({ sub: 'u-alice', protocol: 'oauth2', query: { from: 'latchkey-demo' } });
+    expect(JSON.parse((await page.locator('#spa-api-result pre').textContent())!)).toMatchObject({
+      sub: 'u-alice',
+      protocol: 'oauth2',
+      query: { from: 'latchkey-demo' },
+    });
     await shoot(page, 'spa-logged-in');
 
     await reload(page);
@@ -93,7 +97,11 @@ describe.runIf(chromiumGate())('the demo in headless Chromium', () => {
 
       await page.click(`#bff-call-api-${provider}`);
       await expect.poll(() => page.locator('#bff-api-result .status').textContent()).toBe('200');
-      const echoed = JSON.parse((await page.locator('#bff-api-result pre').textContent())!) as { sub: string; protocol: string; headers: string[] };
+      const echoed = JSON.parse((await page.locator('#bff-api-result pre').textContent())!) as {
+        sub: string;
+        protocol: string;
+        headers: string[];
+      };
       expect(echoed).toMatchObject({ sub: 'u-alice', protocol, query: { from: 'latchkey-demo' } });
       expect(echoed.headers).not.toContain('cookie');
       await shoot(page, `bff-${protocol}-logged-in`);

@@ -35,7 +35,9 @@ describe('npm run demo', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(out).toContain(`${result.demo.url}   <- open this`);
-    const providers = (await (await fetch(`${result.demo.url}/bff/providers`)).json()) as { providers: { name: string; protocol: string }[] };
+    const providers = (await (await fetch(`${result.demo.url}/bff/providers`)).json()) as {
+      providers: { name: string; protocol: string }[];
+    };
     expect(providers.providers.map(({ name, protocol }) => [name, protocol])).toEqual([
       ['latchkey', 'oauth2'],
       ['latchkey-oauth1', 'oauth1'],
@@ -51,14 +53,20 @@ describe('npm run demo', () => {
     expect(result).toEqual({ ok: false, code: 'port_in_use', exitCode: 1 });
   });
 
-  it.each(['--port', '--provider-port'])('reports a taken %s with a message naming the flag, an exit code and no stack trace', async (flag) => {
-    blocker = await listen((_req, res) => res.end());
-    const argv = flag === '--port' ? ['--port', String(blocker.port), '--provider-port', '0'] : ['--port', '0', '--provider-port', String(blocker.port)];
-    const { result, err } = await run(argv);
-    expect(result).toEqual({ ok: false, code: 'port_in_use', exitCode: 1 });
-    expect(err).toContain(`${flag} <n>`);
-    expect(err).not.toMatch(/\n\s+at /);
-  });
+  it.each(['--port', '--provider-port'])(
+    'reports a taken %s with a message naming the flag, an exit code and no stack trace',
+    async (flag) => {
+      blocker = await listen((_req, res) => res.end());
+      const argv =
+        flag === '--port'
+          ? ['--port', String(blocker.port), '--provider-port', '0']
+          : ['--port', '0', '--provider-port', String(blocker.port)];
+      const { result, err } = await run(argv);
+      expect(result).toEqual({ ok: false, code: 'port_in_use', exitCode: 1 });
+      expect(err).toContain(`${flag} <n>`);
+      expect(err).not.toMatch(/\n\s+at /);
+    },
+  );
 
   it('refuses bad arguments', async () => {
     expect((await run(['--port', 'eighty'])).result).toMatchObject({ ok: false, code: 'invalid_arguments' });
@@ -73,7 +81,11 @@ describe('npm run demo', () => {
   });
 
   it('with GitHub credentials, offers GitHub and sends its login to GitHub with PKCE and the registered callback', async () => {
-    const { result } = await run([...FREE_PORTS], { LATCHKEY_DEMO_WITH: 'github', GITHUB_CLIENT_ID: 'demo-client-id', GITHUB_CLIENT_SECRET: 'demo-client-secret' });
+    const { result } = await run([...FREE_PORTS], {
+      LATCHKEY_DEMO_WITH: 'github',
+      GITHUB_CLIENT_ID: 'demo-client-id',
+      GITHUB_CLIENT_SECRET: 'demo-client-secret',
+    });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.demo.bffProviders).toEqual(['latchkey', 'latchkey-oauth1', 'github']);
@@ -101,9 +113,13 @@ describe('npm run demo', () => {
 
   it('runs as one process that SIGINT and SIGTERM stop cleanly', async () => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      const child = spawn(process.execPath, [fileURLToPath(new URL('./start.mjs', import.meta.url)), ...FREE_PORTS, '--env-file', '/dev/null'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [fileURLToPath(new URL('./start.mjs', import.meta.url)), ...FREE_PORTS, '--env-file', '/dev/null'],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

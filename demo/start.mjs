@@ -39,10 +39,13 @@ if (!result.ok) {
     result.demo
       .close()
       .then(() => loader.close())
-      .then(() => process.exit(0), (error) => {
-        console.error(error);
-        process.exit(1);
-      });
+      .then(
+        () => process.exit(0),
+        (error) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -47,10 +47,7 @@ export async function readAuthorizeForm(
   return { action, fields, html, status: response.status };
 }
 
-export async function submitAuthorizeForm(
-  authorizationUrl: string,
-  answer: AuthorizeFormAnswer = {},
-): Promise<AuthorizeFormResult> {
+export async function submitAuthorizeForm(authorizationUrl: string, answer: AuthorizeFormAnswer = {}): Promise<AuthorizeFormResult> {
   const { action, fields } = await readAuthorizeForm(authorizationUrl, answer.headers);
   const body = new URLSearchParams({
     ...fields,

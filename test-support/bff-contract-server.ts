@@ -34,8 +34,7 @@ export interface ContractServer {
  */
 export async function startContractServer(): Promise<ContractServer> {
   const state = { log: [] as ContractServer['log'], signedIn: true, linked: true };
-  const session = (): BffSessionResponse =>
-    !state.signedIn ? ANONYMOUS : state.linked ? SIGNED_IN : { ...SIGNED_IN, connections: [] };
+  const session = (): BffSessionResponse => (!state.signedIn ? ANONYMOUS : state.linked ? SIGNED_IN : { ...SIGNED_IN, connections: [] });
   const fail = (res: ServerResponse, status: number, code: BffErrorCode) => {
     const body: BffErrorBody = { error: { code, message: `Refused: ${code}.` } };
     res.writeHead(status, { 'content-type': 'application/json', [BFF_ERROR_HEADER]: code });

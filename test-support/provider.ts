@@ -58,7 +58,9 @@ export async function startTestProvider(options: Partial<ProviderOptions> = {}):
       provider,
       events,
       countEvents: (type, grantType) =>
-        events.filter((event) => event.type === type && (grantType === undefined || ('grantType' in event && event.grantType === grantType))).length,
+        events.filter(
+          (event) => event.type === type && (grantType === undefined || ('grantType' in event && event.grantType === grantType)),
+        ).length,
       close: () => server.close(),
     };
   } catch (error) {

@@ -7,8 +7,7 @@ import nodeConsole from 'node:console';
 const NETWORK_LOG = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) \S+ \d{3} \(.*\)$/;
 
 const isNetworkNoise = (first: unknown): boolean =>
-  (typeof first === 'string' && NETWORK_LOG.test(first)) ||
-  (first instanceof Error && 'code' in first && first.code === 'ECONNREFUSED');
+  (typeof first === 'string' && NETWORK_LOG.test(first)) || (first instanceof Error && 'code' in first && first.code === 'ECONNREFUSED');
 
 const error = nodeConsole.error.bind(nodeConsole);
 nodeConsole.error = (...args: unknown[]) => {

@@ -13,13 +13,20 @@ function proxiedGet(agent, url, cookie) {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
     const outgoing = request(
-      { host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, agent, headers: { cookie, [CSRF_HEADER]: CSRF_HEADER_VALUE } },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: `${target.pathname}${target.search}`,
+        agent,
+        headers: { cookie, [CSRF_HEADER]: CSRF_HEADER_VALUE },
+      },
       (response) => {
         let body = '';
         response.setEncoding('utf8');
         response.on('data', (chunk) => (body += chunk));
         response.on('end', () => {
-          if (response.statusCode !== 200) return reject(new Error(`proxied call answered HTTP ${response.statusCode}: ${body.slice(0, 200)}`));
+          if (response.statusCode !== 200)
+            return reject(new Error(`proxied call answered HTTP ${response.statusCode}: ${body.slice(0, 200)}`));
           resolve(`${response.statusCode} ${JSON.parse(body).sub}`);
         });
       },
@@ -41,7 +48,19 @@ export async function run({ quick, log }) {
   try {
     const provider = await start(startProvider());
     const refreshes = () => provider.call('count', 'token_request', 'refresh_token');
-    const plan = quick ? [[1, 3], [10, 3], [100, 2], [1000, 1]] : [[1, 20], [10, 20], [100, 10], [1000, 5]];
+    const plan = quick
+      ? [
+          [1, 3],
+          [10, 3],
+          [100, 2],
+          [1000, 1],
+        ]
+      : [
+          [1, 20],
+          [10, 20],
+          [100, 10],
+          [1000, 5],
+        ];
     const tables = [];
     const goals = [];
 
@@ -60,7 +79,9 @@ export async function run({ quick, log }) {
     goals.push({
       goal: 'one refresh request per expiry, N = 1 to 1000 proxied calls (memory store)',
       met: single.allSingle,
-      detail: single.allSingle ? 'exactly 1 for every expiry' : `per expiry: ${single.measured.map((m) => `N=${m.calls}: ${m.perExpiry.join('/')}`).join('; ')}`,
+      detail: single.allSingle
+        ? 'exactly 1 for every expiry'
+        : `per expiry: ${single.measured.map((m) => `N=${m.calls}: ${m.perExpiry.join('/')}`).join('; ')}`,
     });
 
     // Two instances of one app sharing the Redis store and the Redis refresh lock; calls alternate.
@@ -79,11 +100,17 @@ export async function run({ quick, log }) {
         log: (text) => log(`two BFFs, Redis: ${text}`),
         control: true,
       });
-      tables.push({ caption: 'Two BFF instances sharing the Redis store and refresh lock (calls alternate between them)', columns: CONTROL_COLUMNS, rows: controlRows(double.measured) });
+      tables.push({
+        caption: 'Two BFF instances sharing the Redis store and refresh lock (calls alternate between them)',
+        columns: CONTROL_COLUMNS,
+        rows: controlRows(double.measured),
+      });
       goals.push({
         goal: 'one refresh request per expiry across two instances (Redis store and lock)',
         met: double.allSingle,
-        detail: double.allSingle ? 'exactly 1 for every expiry' : `per expiry: ${double.measured.map((m) => `N=${m.calls}: ${m.perExpiry.join('/')}`).join('; ')}`,
+        detail: double.allSingle
+          ? 'exactly 1 for every expiry'
+          : `per expiry: ${double.measured.map((m) => `N=${m.calls}: ${m.perExpiry.join('/')}`).join('; ')}`,
       });
     } else {
       goals.push({ goal: 'one refresh request per expiry across two instances (Redis store and lock)', met: null, detail: redis.reason });
@@ -94,8 +121,8 @@ export async function run({ quick, log }) {
       tables,
       goals,
       method: [
-        'The real provider and each BFF (a Koa app with createBff, @latchkey/bff dist) in their own processes; a session made by a real login; the proxy\'s target is the provider\'s own /api/me, so every call proves its token is valid.',
-        'For each expiry the BFF\'s clock (the registry\'s `now`) moves two hours ahead, then N proxied GETs of that one session start at once, each on its own keep-alive connection. Refresh requests are the refresh_token token requests the provider counted; every call answered 200 for the same user.',
+        "The real provider and each BFF (a Koa app with createBff, @latchkey/bff dist) in their own processes; a session made by a real login; the proxy's target is the provider's own /api/me, so every call proves its token is valid.",
+        "For each expiry the BFF's clock (the registry's `now`) moves two hours ahead, then N proxied GETs of that one session start at once, each on its own keep-alive connection. Refresh requests are the refresh_token token requests the provider counted; every call answered 200 for the same user.",
         'With two instances, both clocks move, the calls alternate between the instances, and the refresh is serialized by the Redis refresh lock; the instance that waited re-reads the session from Redis.',
         CONTROL_NOTE,
       ],

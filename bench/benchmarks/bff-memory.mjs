@@ -59,7 +59,13 @@ async function measureRedis(provider, count, log) {
     const after = await redisSessions(redis, prefix);
     const added = after.keys.length - before.keys.length;
     if (added !== count) throw new Error(`Redis gained ${added} sessions for ${count} logins`);
-    return { added, keyBytes: after.bytes - before.bytes, usedMemory: after.usedMemory - before.usedMemory, heap: heapAfter - heapBefore, perSecond };
+    return {
+      added,
+      keyBytes: after.bytes - before.bytes,
+      usedMemory: after.usedMemory - before.usedMemory,
+      heap: heapAfter - heapBefore,
+      perSecond,
+    };
   } finally {
     await bff.close();
     // The sessions this run wrote go: Redis is shared with the tests.
@@ -110,15 +116,45 @@ export async function run({ quick, log }) {
     const redisRows = inRedis.reason
       ? [['Redis store: Redis memory', 'not measured', '', inRedis.reason]]
       : [
-          ['Redis store: Redis memory (MEMORY USAGE of the session keys)', perSession(inRedis.keyBytes, inRedis.added), perGiB(inRedis.keyBytes / inRedis.added), `${inRedis.added.toLocaleString('en-US')} sessions`],
-          ['Redis store: Redis memory (INFO used_memory, Redis shared with whatever else ran)', perSession(inRedis.usedMemory, inRedis.added), perGiB(inRedis.usedMemory / inRedis.added), `${inRedis.added.toLocaleString('en-US')} sessions`],
+          [
+            'Redis store: Redis memory (MEMORY USAGE of the session keys)',
+            perSession(inRedis.keyBytes, inRedis.added),
+            perGiB(inRedis.keyBytes / inRedis.added),
+            `${inRedis.added.toLocaleString('en-US')} sessions`,
+          ],
+          [
+            'Redis store: Redis memory (INFO used_memory, Redis shared with whatever else ran)',
+            perSession(inRedis.usedMemory, inRedis.added),
+            perGiB(inRedis.usedMemory / inRedis.added),
+            `${inRedis.added.toLocaleString('en-US')} sessions`,
+          ],
         ];
     return {
       title: 'BFF memory per session (memory store and Redis store)',
       tables: [
         {
-          columns: ['sessions added', 'JS heap', 'per session', 'off-heap (external)', 'per session', 'RSS', 'per session', 'sealed record (chars)'],
-          rows: [[added.toLocaleString('en-US'), mb(heap), perSession(heap, added), mb(offHeap), perSession(offHeap, added), mb(rss), perSession(rss, added), valueChars.toFixed(0)]],
+          columns: [
+            'sessions added',
+            'JS heap',
+            'per session',
+            'off-heap (external)',
+            'per session',
+            'RSS',
+            'per session',
+            'sealed record (chars)',
+          ],
+          rows: [
+            [
+              added.toLocaleString('en-US'),
+              mb(heap),
+              perSession(heap, added),
+              mb(offHeap),
+              perSession(offHeap, added),
+              mb(rss),
+              perSession(rss, added),
+              valueChars.toFixed(0),
+            ],
+          ],
         },
         {
           caption: 'Sessions per GiB',
@@ -136,7 +172,11 @@ export async function run({ quick, log }) {
         `${sessions.toLocaleString('en-US')} real logins (the BFF's login route, the provider's login page, the BFF's callback with the code exchange and ID token check), ${PARALLEL_LOGINS} at a time (${formatRate(loginsPerSecond)} logins/s on this machine). Each session holds the user and one provider connection with its access, refresh and ID tokens, sealed with AES-256-GCM.`,
         'Memory is process.memoryUsage() in the BFF after three full collections, before and after the logins; the difference is divided by the sessions the store gained (counted by a thin wrapper that asks the store whether a key exists, so it keeps nothing per session). A sample of the sessions is read back through GET /bff/session.',
         'RSS also counts heap pages V8 reserved and did not hand back, so it is the rougher figure.',
-        ...(inRedis.reason ? [] : [`With the Redis store the BFF keeps no session, only bounded caches (the last sessionCacheSize opened records, 1,000 by default, and the store key names of up to 10,000 sessions): its JS heap grew by ${mb(inRedis.heap)} over these ${inRedis.added.toLocaleString('en-US')} logins.`]),
+        ...(inRedis.reason
+          ? []
+          : [
+              `With the Redis store the BFF keeps no session, only bounded caches (the last sessionCacheSize opened records, 1,000 by default, and the store key names of up to 10,000 sessions): its JS heap grew by ${mb(inRedis.heap)} over these ${inRedis.added.toLocaleString('en-US')} logins.`,
+            ]),
         `Redis: a BFF on the Redis store (its own key prefix), ${redisSessionCount.toLocaleString('en-US')} more real logins the same way; Redis's share is the sum of MEMORY USAGE (SAMPLES 0) over every session key the run added (found by SCAN), and, as a rougher figure, the growth of INFO used_memory. The keys are deleted afterwards.`,
       ],
     };

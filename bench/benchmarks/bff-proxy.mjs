@@ -28,7 +28,19 @@ const REFERENCES = [
   { key: 'k2', variant: 'undici-buffer', name: 'Koa + undici Pool, answer buffered (as the BFF does)' },
   { key: 'k3', variant: 'http-buffer', name: 'Koa + node:http Agent, answer buffered' },
 ];
-const COLUMNS = ['path', 'req/s', 'range', 'p50', 'p99', 'CPU per request', 'req/s ÷ (u)', 'req/s ÷ (b)', 'CPU ÷ (u)', 'p99 ÷ (u)', 'failed'];
+const COLUMNS = [
+  'path',
+  'req/s',
+  'range',
+  'p50',
+  'p99',
+  'CPU per request',
+  'req/s ÷ (u)',
+  'req/s ÷ (b)',
+  'CPU ÷ (u)',
+  'p99 ÷ (u)',
+  'failed',
+];
 
 export async function run({ quick, log }) {
   const seconds = quick ? 1 : 5;
@@ -47,7 +59,12 @@ export async function run({ quick, log }) {
     const redis = await redisAvailability();
     const targets = [
       { key: 'a', name: '(a) upstream, direct', url: `${upstream.url}${PATH}`, server: upstream },
-      { key: 'u', name: '(u) bare node:http + undici Pool pass-through', url: `${undiciPassThrough.url}${PATH}`, server: undiciPassThrough },
+      {
+        key: 'u',
+        name: '(u) bare node:http + undici Pool pass-through',
+        url: `${undiciPassThrough.url}${PATH}`,
+        server: undiciPassThrough,
+      },
       { key: 'b', name: '(b) bare node:http + http.request pass-through', url: `${passThrough.url}${PATH}`, server: passThrough },
     ];
     for (const reference of REFERENCES) {
@@ -102,11 +119,25 @@ export async function run({ quick, log }) {
       const ratios = ratiosAgainst(results.get(key), results.get('u'));
       const measured = (ratio) => `${formatRatioRange(ratio)} (mean of the rounds, range)`;
       return [
-        { goal: `BFF proxy, ${goal.store} store: req/s at least ${goal.share.toFixed(2)} of the bare undici pass-through (u)`, met: ratios.requestsPerSecond.mean >= goal.share, detail: measured(ratios.requestsPerSecond) },
-        { goal: `BFF proxy, ${goal.store} store: CPU per request at most ${goal.cpu.toFixed(1)}x (u)'s`, met: ratios.cpuPerRequest.mean <= goal.cpu, detail: `${measured(ratios.cpuPerRequest)}; ${formatCpu(results.get(key).cpuPerRequest)} against ${formatCpu(results.get('u').cpuPerRequest)}` },
+        {
+          goal: `BFF proxy, ${goal.store} store: req/s at least ${goal.share.toFixed(2)} of the bare undici pass-through (u)`,
+          met: ratios.requestsPerSecond.mean >= goal.share,
+          detail: measured(ratios.requestsPerSecond),
+        },
+        {
+          goal: `BFF proxy, ${goal.store} store: CPU per request at most ${goal.cpu.toFixed(1)}x (u)'s`,
+          met: ratios.cpuPerRequest.mean <= goal.cpu,
+          detail: `${measured(ratios.cpuPerRequest)}; ${formatCpu(results.get(key).cpuPerRequest)} against ${formatCpu(results.get('u').cpuPerRequest)}`,
+        },
         ...(goal.p99 === undefined
           ? []
-          : [{ goal: `BFF proxy, ${goal.store} store: p99 at most ${goal.p99.toFixed(1)}x (u)'s`, met: ratios.p99.mean <= goal.p99, detail: measured(ratios.p99) }]),
+          : [
+              {
+                goal: `BFF proxy, ${goal.store} store: p99 at most ${goal.p99.toFixed(1)}x (u)'s`,
+                met: ratios.p99.mean <= goal.p99,
+                detail: measured(ratios.p99),
+              },
+            ]),
       ];
     };
     const missed = (key) => goalRows(key).some((g) => g.met === false);
@@ -117,7 +148,10 @@ export async function run({ quick, log }) {
       {
         goal: 'the BFF process survives every run (clients drop connections mid-request when a run ends)',
         met: crashed.length === 0,
-        detail: crashed.length === 0 ? 'no crash' : crashed.map((t) => `${t.name}: ${t.crashes.length} crash(es), ${[...new Set(t.crashes)].join('; ')}`).join(' / '),
+        detail:
+          crashed.length === 0
+            ? 'no crash'
+            : crashed.map((t) => `${t.name}: ${t.crashes.length} crash(es), ${[...new Set(t.crashes)].join('; ')}`).join(' / '),
       },
     ];
 
@@ -144,15 +178,29 @@ export async function run({ quick, log }) {
     if (toProfile.length > 0 && seconds >= 2) {
       // One run each, whose CPU window skips the first half second, so each profile holds a single steady run.
       const profile = async (target, prefix) => {
-        const result = await measureTarget({ ...target, restart: async () => undefined }, { seconds: seconds + 1, connections: CONNECTIONS, log });
+        const result = await measureTarget(
+          { ...target, restart: async () => undefined },
+          { seconds: seconds + 1, connections: CONNECTIONS, log },
+        );
         await target.server.close();
-        return { cpuPerRequest: result.cpuPerRequest, charges: new Map(chargeProfile(busiestProfile(prefix)).map((c) => [c.key, c.share])) };
+        return {
+          cpuPerRequest: result.cpuPerRequest,
+          charges: new Map(chargeProfile(busiestProfile(prefix)).map((c) => [c.key, c.share])),
+        };
       };
       log(`profiling ${toProfile.map((key) => `(${key})`).join(' and ')}, which missed a goal, and the bare undici pass-through (u)`);
       const referenceServer = await start(startServer('undici-pass-through', [upstream.url], { execArgv: profileArgs('u-profiled') }));
-      const referenceProfile = await profile({ name: '(u) under the CPU profiler', url: `${referenceServer.url}${PATH}`, server: referenceServer }, 'u-profiled');
+      const referenceProfile = await profile(
+        { name: '(u) under the CPU profiler', url: `${referenceServer.url}${PATH}`, server: referenceServer },
+        'u-profiled',
+      );
       for (const key of toProfile) {
-        const profiled = await bffTarget(`${key}-profiled`, `(${key}) under the CPU profiler`, storeOptions[key], profileArgs(`bff-${key}-profiled`));
+        const profiled = await bffTarget(
+          `${key}-profiled`,
+          `(${key}) under the CPU profiler`,
+          storeOptions[key],
+          profileArgs(`bff-${key}-profiled`),
+        );
         const bffProfile = await profile(profiled, `bff-${key}-profiled`);
         const perRequest = (p, charge) => (p.charges.get(charge) ?? 0) * p.cpuPerRequest;
         const keys = [...new Set([...bffProfile.charges.keys(), ...referenceProfile.charges.keys()])].filter(
@@ -171,12 +219,26 @@ export async function run({ quick, log }) {
               formatCpu(perRequest(referenceProfile, charge)),
               formatCpu(perRequest(bffProfile, charge) - perRequest(referenceProfile, charge)),
             ]),
-            ['everything else', formatPercent(1 - shownShare(bffProfile)), formatCpu((1 - shownShare(bffProfile)) * bffProfile.cpuPerRequest), formatCpu((1 - shownShare(referenceProfile)) * referenceProfile.cpuPerRequest), ''],
-            ['total (while profiled)', '100%', formatCpu(bffProfile.cpuPerRequest), formatCpu(referenceProfile.cpuPerRequest), formatCpu(bffProfile.cpuPerRequest - referenceProfile.cpuPerRequest)],
+            [
+              'everything else',
+              formatPercent(1 - shownShare(bffProfile)),
+              formatCpu((1 - shownShare(bffProfile)) * bffProfile.cpuPerRequest),
+              formatCpu((1 - shownShare(referenceProfile)) * referenceProfile.cpuPerRequest),
+              '',
+            ],
+            [
+              'total (while profiled)',
+              '100%',
+              formatCpu(bffProfile.cpuPerRequest),
+              formatCpu(referenceProfile.cpuPerRequest),
+              formatCpu(bffProfile.cpuPerRequest - referenceProfile.cpuPerRequest),
+            ],
           ],
         });
       }
-      notes.push('"(Node, no package on the stack)" is work Node does on its own schedule: parsing requests, flushing sockets, finishing stream pipelines, timers. Samples inside Node called from a package (streams, crypto, sockets) are charged to that package; (u)\'s own handler is charged to bench/servers/undici-pass-through.mjs. Profiles: bench/.out/profiles/.');
+      notes.push(
+        '"(Node, no package on the stack)" is work Node does on its own schedule: parsing requests, flushing sockets, finishing stream pipelines, timers. Samples inside Node called from a package (streams, crypto, sockets) are charged to that package; (u)\'s own handler is charged to bench/servers/undici-pass-through.mjs. Profiles: bench/.out/profiles/.',
+      );
     }
 
     return {
@@ -185,11 +247,11 @@ export async function run({ quick, log }) {
       goals,
       notes,
       method: [
-        'Upstream: a node:http server answering every request with the same 1,024 bytes of JSON. (u) is a node:http server forwarding method, path and Accept with an undici Pool (64 keep-alive connections, as the BFF\'s), reading the answer whole and writing it with its headers in one call. (b) forwards method, path, headers and body with a keep-alive http.Agent (64 sockets) and pipes the answer back. (c)/(d): a Koa app with createBff (@latchkey/bff dist), the session made by a real login through the provider; each proxied call carries the session cookie and the CSRF header, and the BFF attaches the access token.',
+        "Upstream: a node:http server answering every request with the same 1,024 bytes of JSON. (u) is a node:http server forwarding method, path and Accept with an undici Pool (64 keep-alive connections, as the BFF's), reading the answer whole and writing it with its headers in one call. (b) forwards method, path, headers and body with a keep-alive http.Agent (64 sockets) and pipes the answer back. (c)/(d): a Koa app with createBff (@latchkey/bff dist), the session made by a real login through the provider; each proxied call carries the session cookie and the CSRF header, and the BFF attaches the access token.",
         `Every server in its own Node process; autocannon in the benchmark's process with ${CONNECTIONS} connections, no pipelining, ${seconds} s per run after a warm-up of each; all paths take turns, ${rounds} round(s) in one run. req/s is the mean over rounds (2xx answers only), p50 the mean and p99 the worst round, from autocannon's per-response timings. A ratio (÷ (u), ÷ (b)) is taken in each round between runs made back to back, then averaged: the range in brackets is its lowest and highest round.`,
         '"CPU per request" is the CPU time (user + system) of the serving process over the middle of each run (from 0.5 s after its start to 0.5 s before its end) divided by the requests answered meanwhile, averaged over the rounds: the upstream for (a), the proxy alone for the others. It depends much less than req/s on what else runs on the machine.',
         'A BFF process that dies during a run is restarted (new process, new login) before the next run; its crashes are listed under the goals and the runs it served are counted.',
-        'The reference points forward the call with Koa and nothing of the BFF (no session, token, CSRF, path or header checks): they tell the framework\'s share of (c) from the BFF\'s own, and what buffering the 1 KB answer instead of streaming it, or node:http instead of undici, would change.',
+        "The reference points forward the call with Koa and nothing of the BFF (no session, token, CSRF, path or header checks): they tell the framework's share of (c) from the BFF's own, and what buffering the 1 KB answer instead of streaming it, or node:http instead of undici, would change.",
         'This machine has 2 cores, and for every proxied path three processes (load generator, proxy, upstream) share them, so (a) is out of reach of any proxy; compare (c) and (d) with (u).',
       ],
     };

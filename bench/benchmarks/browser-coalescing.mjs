@@ -32,11 +32,27 @@ export async function run({ quick, log }) {
     dangerouslyAllowInsecureHttp: true,
   });
   try {
-    await provider.provider.registerClient({ clientId: CLIENT_ID, tokenEndpointAuthMethod: 'none', redirectUris: [`${provider.url}/app/callback`] });
+    await provider.provider.registerClient({
+      clientId: CLIENT_ID,
+      tokenEndpointAuthMethod: 'none',
+      redirectUris: [`${provider.url}/app/callback`],
+    });
     const { location } = await submitAuthorizeForm(await client.login({ returnTo: '/app/home', redirect: false }));
     await client.handleCallback(location);
 
-    const plan = quick ? [[1, 3], [10, 3], [100, 2], [1000, 1]] : [[1, 40], [10, 40], [100, 20], [1000, 10]];
+    const plan = quick
+      ? [
+          [1, 3],
+          [10, 3],
+          [100, 2],
+          [1000, 1],
+        ]
+      : [
+          [1, 40],
+          [10, 40],
+          [100, 20],
+          [1000, 10],
+        ];
     const { measured, allSingle } = await measureCoalescing(plan, {
       expire: () => void (clockNow += HOUR),
       refreshes: () => provider.countEvents('token_request', 'refresh_token'),
@@ -51,9 +67,15 @@ export async function run({ quick, log }) {
           rows: loneRows(measured),
         },
       ],
-      goals: [{ goal: 'one refresh request per expiry, whatever N (happy-dom)', met: allSingle, detail: allSingle ? 'exactly 1 for every expiry, N = 1 to 1000' : 'more than one refresh for some expiry' }],
+      goals: [
+        {
+          goal: 'one refresh request per expiry, whatever N (happy-dom)',
+          met: allSingle,
+          detail: allSingle ? 'exactly 1 for every expiry, N = 1 to 1000' : 'more than one refresh for some expiry',
+        },
+      ],
       method: [
-        '@latchkey/browser (dist) in a happy-dom window set up as the SDK\'s tests do (Vitest\'s happy-dom environment, fetch buffered as in packages/browser/test/happy-dom-fetch.ts), logged in through the real provider\'s login page; the provider runs in the same process, as in the tests.',
+        "@latchkey/browser (dist) in a happy-dom window set up as the SDK's tests do (Vitest's happy-dom environment, fetch buffered as in packages/browser/test/happy-dom-fetch.ts), logged in through the real provider's login page; the provider runs in the same process, as in the tests.",
         'For each expiry the client\'s clock moves one hour ahead and N getAccessToken() calls start in the same tick. "Refresh requests" are the refresh_token token requests the provider counted; every caller got the same new access token.',
         LONE_NOTE,
       ],

@@ -41,7 +41,7 @@ export async function run({ quick, log }) {
       title: 'Browser SDK refresh coalescing across Chromium tabs',
       tables: [],
       goals: [{ goal: 'one refresh request per expiry across 5 tabs', met: null, detail: `no Chromium at ${CHROMIUM_PATH}` }],
-      method: ['Needs Debian\'s Chromium (apt-get install chromium).'],
+      method: ["Needs Debian's Chromium (apt-get install chromium)."],
     };
   }
   const { startTestProvider } = await importTs('test-support/provider.ts');
@@ -60,7 +60,11 @@ export async function run({ quick, log }) {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(html(provider.issuer));
   });
-  await provider.provider.registerClient({ clientId: CLIENT_ID, tokenEndpointAuthMethod: 'none', redirectUris: [`${app.url}/app/callback`] });
+  await provider.provider.registerClient({
+    clientId: CLIENT_ID,
+    tokenEndpointAuthMethod: 'none',
+    redirectUris: [`${app.url}/app/callback`],
+  });
   const chromium = await launchChromium();
   try {
     log('logging in in the first tab');
@@ -86,7 +90,9 @@ export async function run({ quick, log }) {
       const before = provider.countEvents('token_request', 'refresh_token');
       const at = Date.now() + 200;
       const answers = (
-        await Promise.all(tabs.slice(0, tabCount).map((tab) => tab.evaluate(([when, n]) => window.latchkeyBench.tokensAt(when, n), [at, calls])))
+        await Promise.all(
+          tabs.slice(0, tabCount).map((tab) => tab.evaluate(([when, n]) => window.latchkeyBench.tokensAt(when, n), [at, calls])),
+        )
       ).flat();
       const refreshes = provider.countEvents('token_request', 'refresh_token') - before;
       if (new Set(answers.map((a) => a.token)).size !== 1) throw new Error('the tabs saw different access tokens');
@@ -95,8 +101,16 @@ export async function run({ quick, log }) {
 
     await expiry(1, 1); // warm-up
     const plan = quick
-      ? [{ tabs: 1, calls: 1, expiries: 2 }, { tabs: TABS, calls: 1, expiries: 2 }, { tabs: TABS, calls: 20, expiries: 1 }]
-      : [{ tabs: 1, calls: 1, expiries: 12 }, { tabs: TABS, calls: 1, expiries: 12 }, { tabs: TABS, calls: 20, expiries: 6 }];
+      ? [
+          { tabs: 1, calls: 1, expiries: 2 },
+          { tabs: TABS, calls: 1, expiries: 2 },
+          { tabs: TABS, calls: 20, expiries: 1 },
+        ]
+      : [
+          { tabs: 1, calls: 1, expiries: 12 },
+          { tabs: TABS, calls: 1, expiries: 12 },
+          { tabs: TABS, calls: 20, expiries: 6 },
+        ];
     const measured = plan.map((entry) => ({ ...entry, perExpiry: [], latencies: [], lateBy: 0 }));
     const rounds = Math.max(...plan.map((entry) => entry.expiries));
     for (let round = 0; round < rounds; round++) {
@@ -131,7 +145,16 @@ export async function run({ quick, log }) {
       title: 'Browser SDK refresh coalescing across Chromium tabs',
       tables: [
         {
-          columns: ['calls', 'expiries', 'refresh requests per expiry', 'latency p50', 'latency max', 'added vs lone call, p50', 'added, max', 'latest tab start'],
+          columns: [
+            'calls',
+            'expiries',
+            'refresh requests per expiry',
+            'latency p50',
+            'latency max',
+            'added vs lone call, p50',
+            'added, max',
+            'latest tab start',
+          ],
           rows,
         },
       ],
@@ -139,7 +162,9 @@ export async function run({ quick, log }) {
         {
           goal: `one refresh request per expiry across ${TABS} Chromium tabs`,
           met: single,
-          detail: single ? `exactly 1 for every expiry (${multiTab.map((e) => `${e.tabs}x${e.calls}`).join(', ')} calls)` : `refresh requests per expiry: ${multiTab.map((e) => e.perExpiry.join('/')).join('; ')}`,
+          detail: single
+            ? `exactly 1 for every expiry (${multiTab.map((e) => `${e.tabs}x${e.calls}`).join(', ')} calls)`
+            : `refresh requests per expiry: ${multiTab.map((e) => e.perExpiry.join('/')).join('; ')}`,
         },
       ],
       method: [

@@ -13,7 +13,10 @@ const REQUEST = {
   consumerKey: 'xvz1evFS4wEEPTGEFPHBog',
   token: '370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb',
 };
-const HMAC_KEYS = { consumerSecret: 'kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw', tokenSecret: 'LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE' };
+const HMAC_KEYS = {
+  consumerSecret: 'kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw',
+  tokenSecret: 'LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE',
+};
 
 /** The request as the server sees it: lower-case header names, the raw body text. */
 const received = (signed) => ({ method: signed.method, url: signed.url, headers: signed.headers, body: signed.body });

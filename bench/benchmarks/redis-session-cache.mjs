@@ -98,15 +98,23 @@ export async function run({ quick, log }) {
             ["as A's DEL is answered (A's logout answers the browser)", share(missed.atReply, trials)],
             ['one process.nextTick later', share(missed.afterTick, trials)],
             ['one setImmediate later (after the I/O of that turn)', share(missed.afterImmediate, trials)],
-            ['after a PING on B\'s invalidation connection (the fence)', share(missed.afterFence, fenced)],
+            ["after a PING on B's invalidation connection (the fence)", share(missed.afterFence, fenced)],
           ],
         },
         {
           caption: 'What the session read costs the BFF process, by design (ioredis, 10 calls in flight)',
           columns: ['per proxied call', 'CPU per call', 'calls/s'],
           rows: [
-            [`GET of the sealed session (${SEALED_CHARS.toLocaleString('en-US')} chars), as today`, `${getCost.cpuMicros.toFixed(1)} µs`, formatRate(getCost.perSecond)],
-            ['PING fence on the invalidation connection, session from memory', `${pingCost.cpuMicros.toFixed(1)} µs`, formatRate(pingCost.perSecond)],
+            [
+              `GET of the sealed session (${SEALED_CHARS.toLocaleString('en-US')} chars), as today`,
+              `${getCost.cpuMicros.toFixed(1)} µs`,
+              formatRate(getCost.perSecond),
+            ],
+            [
+              'PING fence on the invalidation connection, session from memory',
+              `${pingCost.cpuMicros.toFixed(1)} µs`,
+              formatRate(pingCost.perSecond),
+            ],
             ['tracking without a fence (stale after a logout, see above)', '0 µs', ''],
           ],
         },
@@ -114,7 +122,7 @@ export async function run({ quick, log }) {
       goals: [],
       method: [
         `Three ioredis connections in this process to the tests' Redis: A (the instance that logs out), B (the caching instance, CLIENT TRACKING ON REDIRECT to its third, subscribed connection). In each of ${trials.toLocaleString('en-US')} trials A writes a session-sized key, B reads it (now tracked), A deletes it; B's invalidations are looked for when A's DEL is answered, one nextTick and one setImmediate later. ${fenced.toLocaleString('en-US')} more trials look after a PING on B's subscribed connection instead.`,
-        'A and B share one event loop here, so this is the best case for B: across machines, A\'s answer reaches the browser and the browser\'s next request reaches B over paths that share nothing with Redis\'s invalidation message, and no delay makes the order certain.',
+        "A and B share one event loop here, so this is the best case for B: across machines, A's answer reaches the browser and the browser's next request reaches B over paths that share nothing with Redis's invalidation message, and no delay makes the order certain.",
         `CPU per call is this process's user + system time over ${calls.toLocaleString('en-US')} calls, 10 in flight, after a warm-up.`,
       ],
       notes: [

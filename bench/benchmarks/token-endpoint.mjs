@@ -74,7 +74,12 @@ export async function run({ quick, log }) {
     for (const test of cases) {
       log(`warming up: ${test.name} (${test.detail})`);
       const options = await test.options();
-      await load({ url: `${provider.url}/oauth/token`, connections: CONNECTIONS, duration: quick ? 0.5 : 1.5, ...(options.requests ? { requests: options.requests } : options) });
+      await load({
+        url: `${provider.url}/oauth/token`,
+        connections: CONNECTIONS,
+        duration: quick ? 0.5 : 1.5,
+        ...(options.requests ? { requests: options.requests } : options),
+      });
     }
     const runs = cases.map(() => []);
     for (let round = 0; round < rounds; round++) {
@@ -82,7 +87,12 @@ export async function run({ quick, log }) {
         const options = await test.options();
         log(`round ${round + 1}: ${test.name} (${test.detail})`);
         const before = await provider.call('count', 'token_issued');
-        const result = await load({ url: `${provider.url}/oauth/token`, connections: CONNECTIONS, duration, ...(options.requests ? { requests: options.requests } : options) });
+        const result = await load({
+          url: `${provider.url}/oauth/token`,
+          connections: CONNECTIONS,
+          duration,
+          ...(options.requests ? { requests: options.requests } : options),
+        });
         const issued = (await provider.call('count', 'token_issued')) - before;
         runs[index].push({ ...result, broken: options.state?.broken ?? 0, issued });
       }

@@ -50,7 +50,15 @@ const perExpiryCell = (perExpiry) => {
 };
 
 /** Columns and rows comparing each batch with a lone call (N = 1). */
-export const LONE_COLUMNS = ['concurrent calls', 'expiries', 'refresh requests per expiry', 'latency p50', 'latency max', 'added vs lone call, p50', 'added, max'];
+export const LONE_COLUMNS = [
+  'concurrent calls',
+  'expiries',
+  'refresh requests per expiry',
+  'latency p50',
+  'latency max',
+  'added vs lone call, p50',
+  'added, max',
+];
 
 export function loneRows(measured) {
   const lone = median(measured.find((m) => m.calls === 1)?.expired ?? [Number.NaN]);

@@ -34,7 +34,11 @@ export async function load(options, { whileRunning } = {}) {
     failed: result.non2xx + result.errors,
     // What the failures were, for the notes: status codes other than 2xx, errors, timeouts.
     failures: {
-      ...Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).filter(([code]) => !code.startsWith('2')).map(([code, { count }]) => [`HTTP ${code}`, count])),
+      ...Object.fromEntries(
+        Object.entries(result.statusCodeStats ?? {})
+          .filter(([code]) => !code.startsWith('2'))
+          .map(([code, { count }]) => [`HTTP ${code}`, count]),
+      ),
       ...(result.errors > result.timeouts && { errors: result.errors - result.timeouts }),
       ...(result.timeouts > 0 && { timeouts: result.timeouts }),
     },
@@ -44,7 +48,10 @@ export async function load(options, { whileRunning } = {}) {
 }
 
 /** "HTTP 500: 3, timeouts: 1", or "" when nothing failed. */
-export const describeFailures = (failures) => Object.entries(failures).map(([kind, count]) => `${kind}: ${count}`).join(', ');
+export const describeFailures = (failures) =>
+  Object.entries(failures)
+    .map(([kind, count]) => `${kind}: ${count}`)
+    .join(', ');
 
 /** Mean of the rounds' req/s and p50, the worst p99, summed counts. */
 export function combine(runs) {

@@ -4,7 +4,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { importTs } from './support.mjs';
 
 /** The user every benchmark logs in as (the provider processes are started with it). */
-export const BENCH_USER = { sub: 'u-bench', username: 'bench', password: 'bench-password', name: 'Bench User', email: 'bench@example.test' };
+export const BENCH_USER = {
+  sub: 'u-bench',
+  username: 'bench',
+  password: 'bench-password',
+  name: 'Bench User',
+  email: 'bench@example.test',
+};
 
 const base64url = (bytes) => Buffer.from(bytes).toString('base64url');
 

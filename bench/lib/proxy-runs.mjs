@@ -33,7 +33,11 @@ export async function measureTarget(target, { seconds, connections, log }) {
   await sleep(250);
   const death = target.server.died();
   if (death) {
-    const cause = death.stderr.split('\n').find((line) => /Error/.test(line))?.trim() ?? `exit code ${death.code}`;
+    const cause =
+      death.stderr
+        .split('\n')
+        .find((line) => /Error/.test(line))
+        ?.trim() ?? `exit code ${death.code}`;
     log(`${target.name} died under load (${cause})${target.restart ? '; restarting it' : ''}`);
     (target.crashes ??= []).push(cause);
     if (!target.restart) throw new Error(`${target.name} died under load: ${cause}`);
@@ -62,7 +66,10 @@ export async function measureAlternately(targets, { seconds, rounds, warmupSecon
   return new Map(
     [...runs].map(([key, list]) => {
       const cpu = list.map((r) => r.cpuPerRequest).filter(Number.isFinite);
-      return [key, { ...combine(list), cpuPerRequest: cpu.length === 0 ? Number.NaN : cpu.reduce((sum, ms) => sum + ms, 0) / cpu.length, runs: list }];
+      return [
+        key,
+        { ...combine(list), cpuPerRequest: cpu.length === 0 ? Number.NaN : cpu.reduce((sum, ms) => sum + ms, 0) / cpu.length, runs: list },
+      ];
     }),
   );
 }

@@ -14,7 +14,9 @@ export function textTable({ columns, rows }) {
 const escapeCell = (cell) => String(cell).replace(/\|/g, '\\|');
 
 export function markdownTable({ columns, rows }) {
-  const align = columns.map((_, column) => (rows.length > 0 && rows.every((row) => numeric(row[column]) || row[column] === '') ? '---:' : '---'));
+  const align = columns.map((_, column) =>
+    rows.length > 0 && rows.every((row) => numeric(row[column]) || row[column] === '') ? '---:' : '---',
+  );
   return [
     `| ${columns.map(escapeCell).join(' | ')} |`,
     `| ${align.join(' | ')} |`,

@@ -10,7 +10,9 @@ const log = (text) => void process.send({ type: 'log', text });
 let message;
 // A stray rejection inside a benchmark fails that benchmark with its stack, not silently.
 process.on('unhandledRejection', (error) => {
-  void send({ type: 'error', message: `unhandled rejection: ${error instanceof Error ? error.stack : String(error)}` }).then(() => process.exit(1));
+  void send({ type: 'error', message: `unhandled rejection: ${error instanceof Error ? error.stack : String(error)}` }).then(() =>
+    process.exit(1),
+  );
 });
 try {
   const benchmark = await import(`../benchmarks/${name}.mjs`);

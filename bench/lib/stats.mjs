@@ -38,8 +38,7 @@ export function opsPerSecond(op, { seconds, rounds = 3, warmupSeconds = 0.3 }) {
   return median(results);
 }
 
-const grouped = (value, digits) =>
-  value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const grouped = (value, digits) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 /** Formats a rate: 12,345 or 1.23 (few significant digits for small numbers). */
 export function formatRate(value) {

@@ -176,7 +176,7 @@ export const requireApp: AppTemplate = {
       '// Requires every package (Node >= 20.19 loads their ESM builds through require) and tells whether',
       '// ioredis was loaded by the main BFF entry (it must not be) and by @latchkey/bff/redis (it must be).',
       "const { sep } = require('node:path');",
-      "const ioredisLoaded = () => Object.keys(require.cache).some((file) => file.includes(`${sep}ioredis${sep}`));",
+      'const ioredisLoaded = () => Object.keys(require.cache).some((file) => file.includes(`${sep}ioredis${sep}`));',
       'const result = { exports: {} };',
       "result.exports['@latchkey/bff'] = Object.keys(require('@latchkey/bff')).length;",
       'result.ioredisAfterMain = ioredisLoaded();',

@@ -20,7 +20,9 @@ describe.runIf(chromiumGate())('the React and Vue binding apps in headless Chrom
     await cleaner.goto(`${suite.demo.url}/demo-config.json`);
     await cleaner.evaluate(async () => {
       const names = (await indexedDB.databases()).flatMap((database) => (database.name ? [database.name] : []));
-      await Promise.all(names.map((name) => new Promise((done) => Object.assign(indexedDB.deleteDatabase(name), { onsuccess: done, onerror: done }))));
+      await Promise.all(
+        names.map((name) => new Promise((done) => Object.assign(indexedDB.deleteDatabase(name), { onsuccess: done, onerror: done }))),
+      );
     });
     await cleaner.close();
   });

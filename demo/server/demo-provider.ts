@@ -39,7 +39,7 @@ export type BindingApp = (typeof BINDING_APPS)[number];
 export const bindingPath = (app: BindingApp) => `/bindings/${app}/`;
 
 function withSecret(client: ClientInput | undefined): ClientInput & { clientSecret: string } {
-  if (!client?.clientSecret) throw new Error('The provider\'s demo clients changed: a BFF client has no secret.');
+  if (!client?.clientSecret) throw new Error("The provider's demo clients changed: a BFF client has no secret.");
   return { ...client, clientSecret: client.clientSecret };
 }
 

@@ -29,12 +29,22 @@ export async function listenOn(port: number, host: string, what: string, flag: s
   });
   if (failure) {
     if (failure.code === 'EADDRINUSE') {
-      throw new DemoError('port_in_use', `Port ${port} on ${host} (the ${what}) is already in use. Stop the other server or pick another port with ${flag} <n>.`, { cause: failure });
+      throw new DemoError(
+        'port_in_use',
+        `Port ${port} on ${host} (the ${what}) is already in use. Stop the other server or pick another port with ${flag} <n>.`,
+        { cause: failure },
+      );
     }
     if (failure.code === 'EACCES') {
-      throw new DemoError('listen_failed', `No permission to listen on port ${port} (the ${what}). Pick a port above 1024 with ${flag} <n>.`, { cause: failure });
+      throw new DemoError(
+        'listen_failed',
+        `No permission to listen on port ${port} (the ${what}). Pick a port above 1024 with ${flag} <n>.`,
+        { cause: failure },
+      );
     }
-    throw new DemoError('listen_failed', `Cannot listen on ${host}:${port} for the ${what} (${failure.code ?? 'unknown error'}).`, { cause: failure });
+    throw new DemoError('listen_failed', `Cannot listen on ${host}:${port} for the ${what} (${failure.code ?? 'unknown error'}).`, {
+      cause: failure,
+    });
   }
   return {
     server,

@@ -80,7 +80,9 @@ async function loadSpa(): Promise<void> {
 
 async function loadBff(): Promise<void> {
   const [providers, session] = await Promise.all([bff.providers(), bff.session()]);
-  state.bffProviders = [...providers].sort((a, b) => embeddedFirst(a) - embeddedFirst(b)).map((provider) => ({ ...provider, label: bffLabel(provider) }));
+  state.bffProviders = [...providers]
+    .sort((a, b) => embeddedFirst(a) - embeddedFirst(b))
+    .map((provider) => ({ ...provider, label: bffLabel(provider) }));
   if (!session.authenticated || session.connections.length === 0) {
     state.bff = null;
     return;
@@ -99,10 +101,14 @@ async function loadBff(): Promise<void> {
 const actions: Actions = {
   loginSpa: () => void run('login-spa', async () => void (await auth.login({ returnTo: '/' }))),
   callSpaApi: () =>
-    void run('spa-call-api', async () => {
-      const result = await callApi('GET /api/echo?from=latchkey-demo', () => auth.fetch(`${config.issuer}/api/echo?from=latchkey-demo`));
-      if (state.spa) Object.assign(state.spa, { api: result, expiresAt: auth.expiresAtMs });
-    }, loadSpa),
+    void run(
+      'spa-call-api',
+      async () => {
+        const result = await callApi('GET /api/echo?from=latchkey-demo', () => auth.fetch(`${config.issuer}/api/echo?from=latchkey-demo`));
+        if (state.spa) Object.assign(state.spa, { api: result, expiresAt: auth.expiresAtMs });
+      },
+      loadSpa,
+    ),
   logoutSpa: () =>
     void run('spa-logout', async () => {
       await auth.logout();
@@ -110,22 +116,34 @@ const actions: Actions = {
     }),
   loginBff: (provider) => void run(`login-bff-${provider}`, async () => void bff.login(provider, { returnTo: '/' })),
   callBffApi: (provider) =>
-    void run(`bff-call-api-${provider}`, async () => {
-      const path = config.apis[provider]?.callPath ?? '';
-      const result = await callApi(`GET ${config.bffBasePath}/api/${provider}/${path}`, () => bff.fetch(provider, path));
-      await loadBff();
-      if (state.bff) state.bff.api = result;
-    }, loadBff),
+    void run(
+      `bff-call-api-${provider}`,
+      async () => {
+        const path = config.apis[provider]?.callPath ?? '';
+        const result = await callApi(`GET ${config.bffBasePath}/api/${provider}/${path}`, () => bff.fetch(provider, path));
+        await loadBff();
+        if (state.bff) state.bff.api = result;
+      },
+      loadBff,
+    ),
   disconnectBff: (provider) =>
-    void run(`bff-disconnect-${provider}`, async () => {
-      await bff.disconnect(provider);
-      await loadBff();
-    }, loadBff),
+    void run(
+      `bff-disconnect-${provider}`,
+      async () => {
+        await bff.disconnect(provider);
+        await loadBff();
+      },
+      loadBff,
+    ),
   logoutBff: () =>
-    void run('bff-logout', async () => {
-      await bff.logout();
-      state.bff = null;
-    }, loadBff),
+    void run(
+      'bff-logout',
+      async () => {
+        await bff.logout();
+        state.bff = null;
+      },
+      loadBff,
+    ),
   dismissNotice: () => {
     state.notice = null;
     render();

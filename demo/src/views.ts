@@ -47,7 +47,14 @@ function button(id: string, label: string, state: ViewState, onClick: () => void
   const busy = state.busy === id;
   return h(
     'button',
-    { id, type: 'button', class: `button ${kind}${busy ? ' busy' : ''}`, disabled: state.busy !== null, 'aria-busy': busy ? 'true' : undefined, onclick: onClick },
+    {
+      id,
+      type: 'button',
+      class: `button ${kind}${busy ? ' busy' : ''}`,
+      disabled: state.busy !== null,
+      'aria-busy': busy ? 'true' : undefined,
+      onclick: onClick,
+    },
     label,
   );
 }
@@ -71,7 +78,13 @@ function noticeView(notice: Notice, actions: Actions): Child {
   return h(
     'div',
     { class: 'notice', role: 'alert', id: 'notice' },
-    h('div', { class: 'notice-body' }, h('strong', { class: 'notice-title' }, notice.title), h('p', {}, notice.text), notice.code && h('code', { class: 'notice-code' }, notice.code)),
+    h(
+      'div',
+      { class: 'notice-body' },
+      h('strong', { class: 'notice-title' }, notice.title),
+      h('p', {}, notice.text),
+      notice.code && h('code', { class: 'notice-code' }, notice.code),
+    ),
     h('button', { type: 'button', class: 'notice-close', 'aria-label': 'Dismiss', onclick: () => actions.dismissNotice() }, '×'),
   );
 }
@@ -84,8 +97,22 @@ function profileView(profile: Profile | null, id: string): Child {
   return h(
     'div',
     { class: 'profile', id },
-    h('div', { class: 'identity' }, avatar, h('div', {}, h('p', { class: 'name' }, profile.name), profile.subtitle && h('p', { class: 'muted' }, profile.subtitle))),
-    h('details', { class: 'claims', id: `${id}-claims` }, h('summary', {}, 'Everything the API returned'), h('dl', {}, profile.fields.flatMap(([key, value]) => [h('dt', {}, key), h('dd', {}, value)]))),
+    h(
+      'div',
+      { class: 'identity' },
+      avatar,
+      h('div', {}, h('p', { class: 'name' }, profile.name), profile.subtitle && h('p', { class: 'muted' }, profile.subtitle)),
+    ),
+    h(
+      'details',
+      { class: 'claims', id: `${id}-claims` },
+      h('summary', {}, 'Everything the API returned'),
+      h(
+        'dl',
+        {},
+        profile.fields.flatMap(([key, value]) => [h('dt', {}, key), h('dd', {}, value)]),
+      ),
+    ),
   );
 }
 
@@ -95,7 +122,13 @@ function apiView(result: ApiResult | null, id: string): Child {
   return h(
     'figure',
     { class: 'api-result', id },
-    h('figcaption', {}, h('span', { class: `status ${ok ? 'ok' : 'failed'}` }, String(result.status)), h('code', {}, result.label), h('span', { class: 'muted' }, `${result.ms} ms`)),
+    h(
+      'figcaption',
+      {},
+      h('span', { class: `status ${ok ? 'ok' : 'failed'}` }, String(result.status)),
+      h('code', {}, result.label),
+      h('span', { class: 'muted' }, `${result.ms} ms`),
+    ),
     h('pre', {}, result.body),
   );
 }
@@ -104,7 +137,12 @@ function spaCard(view: SpaView, state: ViewState, actions: Actions): Child {
   return h(
     'section',
     { class: 'card session', id: 'spa-session', 'aria-labelledby': 'spa-title' },
-    h('header', { class: 'card-head' }, h('h2', { id: 'spa-title' }, 'Logged in the browser'), h('span', { class: 'tag' }, 'PKCE · public client')),
+    h(
+      'header',
+      { class: 'card-head' },
+      h('h2', { id: 'spa-title' }, 'Logged in the browser'),
+      h('span', { class: 'tag' }, 'PKCE · public client'),
+    ),
     profileView(view.profile, 'spa-profile'),
     h(
       'dl',
@@ -116,7 +154,12 @@ function spaCard(view: SpaView, state: ViewState, actions: Actions): Child {
       h('dt', {}, 'Tokens kept in'),
       h('dd', {}, 'this browser (IndexedDB); refreshed a minute before they expire'),
     ),
-    h('div', { class: 'actions' }, button('spa-call-api', 'Call the API', state, actions.callSpaApi, 'primary'), button('spa-logout', 'Log out', state, actions.logoutSpa)),
+    h(
+      'div',
+      { class: 'actions' },
+      button('spa-call-api', 'Call the API', state, actions.callSpaApi, 'primary'),
+      button('spa-logout', 'Log out', state, actions.logoutSpa),
+    ),
     apiView(view.api, 'spa-api-result'),
   );
 }
@@ -130,7 +173,12 @@ function connectionView(connection: BffConnection, state: ViewState, actions: Ac
       'div',
       {},
       h('p', { class: 'name' }, label, ' ', h('span', { class: 'tag' }, PROTOCOL_NAMES[connection.protocol])),
-      h('p', { class: 'muted' }, connection.expiresAt === null ? 'token does not expire' : ['token expires in ', countdown(connection.expiresAt * 1000)], connection.scopes.length > 0 ? ` · ${connection.scopes.join(' ')}` : ''),
+      h(
+        'p',
+        { class: 'muted' },
+        connection.expiresAt === null ? 'token does not expire' : ['token expires in ', countdown(connection.expiresAt * 1000)],
+        connection.scopes.length > 0 ? ` · ${connection.scopes.join(' ')}` : '',
+      ),
     ),
     h(
       'div',
@@ -145,10 +193,19 @@ function bffCard(view: BffView, state: ViewState, actions: Actions): Child {
   return h(
     'section',
     { class: 'card session', id: 'bff-session', 'aria-labelledby': 'bff-title' },
-    h('header', { class: 'card-head' }, h('h2', { id: 'bff-title' }, 'Logged in through the BFF'), h('span', { class: 'tag' }, 'HttpOnly session cookie')),
+    h(
+      'header',
+      { class: 'card-head' },
+      h('h2', { id: 'bff-title' }, 'Logged in through the BFF'),
+      h('span', { class: 'tag' }, 'HttpOnly session cookie'),
+    ),
     profileView(view.profile, 'bff-profile'),
     h('h3', {}, 'Linked providers'),
-    h('ul', { class: 'connections', id: 'bff-connections' }, view.connections.map((connection) => connectionView(connection, state, actions))),
+    h(
+      'ul',
+      { class: 'connections', id: 'bff-connections' },
+      view.connections.map((connection) => connectionView(connection, state, actions)),
+    ),
     apiView(view.api, 'bff-api-result'),
     h('div', { class: 'actions' }, button('bff-logout', 'Log out', state, actions.logoutBff)),
   );
@@ -164,7 +221,13 @@ function signInCard(state: ViewState, actions: Actions): Child {
   const anySession = state.spa !== null || state.bff !== null;
   const ways = [
     state.spa === null &&
-      way('login-spa', 'Log in with Latchkey ID (in the browser, PKCE)', 'The SPA talks to the provider itself: authorization code with PKCE, tokens in IndexedDB.', state, actions.loginSpa),
+      way(
+        'login-spa',
+        'Log in with Latchkey ID (in the browser, PKCE)',
+        'The SPA talks to the provider itself: authorization code with PKCE, tokens in IndexedDB.',
+        state,
+        actions.loginSpa,
+      ),
     ...state.bffProviders
       .filter((provider) => !linked.has(provider.name))
       .map((provider) =>
@@ -186,7 +249,15 @@ function signInCard(state: ViewState, actions: Actions): Child {
     h('header', { class: 'card-head' }, h('h2', { id: 'sign-in-title' }, anySession ? 'More ways to log in' : 'Log in')),
     state.bff && h('p', { class: 'muted' }, 'Logging in through the BFF again links that provider to the same session.'),
     h('ul', { class: 'ways' }, ways),
-    h('p', { class: 'hint' }, 'Demo user ', h('code', {}, 'alice'), ' / ', h('code', {}, 'wonderland'), '. Any other username signs in too.'),
+    h(
+      'p',
+      { class: 'hint' },
+      'Demo user ',
+      h('code', {}, 'alice'),
+      ' / ',
+      h('code', {}, 'wonderland'),
+      '. Any other username signs in too.',
+    ),
   );
 }
 
@@ -194,9 +265,45 @@ function howItWorks(issuer: string): Child {
   return h(
     'section',
     { class: 'how', 'aria-label': 'How it works' },
-    h('div', {}, h('h3', {}, 'In the browser'), h('p', {}, h('code', {}, '@latchkey/browser'), ' runs the authorization code flow with PKCE, checks the callback, stores the tokens, refreshes them once across tabs and attaches them in ', h('code', {}, 'fetch'), '.')),
-    h('div', {}, h('h3', {}, 'Through the BFF'), h('p', {}, h('code', {}, '@latchkey/bff'), ' keeps client secrets and tokens on the server and proxies API calls under ', h('code', {}, '/bff/api'), ', so the page never sees a token.')),
-    h('div', {}, h('h3', {}, 'The provider'), h('p', {}, h('code', {}, '@latchkey/provider'), ' is a real OAuth 2 / OpenID Connect and OAuth 1.0a server, running at ', h('a', { href: `${issuer}/.well-known/openid-configuration` }, new URL(issuer).host), '.')),
+    h(
+      'div',
+      {},
+      h('h3', {}, 'In the browser'),
+      h(
+        'p',
+        {},
+        h('code', {}, '@latchkey/browser'),
+        ' runs the authorization code flow with PKCE, checks the callback, stores the tokens, refreshes them once across tabs and attaches them in ',
+        h('code', {}, 'fetch'),
+        '.',
+      ),
+    ),
+    h(
+      'div',
+      {},
+      h('h3', {}, 'Through the BFF'),
+      h(
+        'p',
+        {},
+        h('code', {}, '@latchkey/bff'),
+        ' keeps client secrets and tokens on the server and proxies API calls under ',
+        h('code', {}, '/bff/api'),
+        ', so the page never sees a token.',
+      ),
+    ),
+    h(
+      'div',
+      {},
+      h('h3', {}, 'The provider'),
+      h(
+        'p',
+        {},
+        h('code', {}, '@latchkey/provider'),
+        ' is a real OAuth 2 / OpenID Connect and OAuth 1.0a server, running at ',
+        h('a', { href: `${issuer}/.well-known/openid-configuration` }, new URL(issuer).host),
+        '.',
+      ),
+    ),
   );
 }
 
@@ -204,11 +311,24 @@ export function renderApp(state: ViewState, actions: Actions): Node {
   return h(
     'div',
     { class: 'page' },
-    h('header', { class: 'top' }, h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), 'Latchkey', h('span', { class: 'pill' }, 'demo'))),
+    h(
+      'header',
+      { class: 'top' },
+      h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), 'Latchkey', h('span', { class: 'pill' }, 'demo')),
+    ),
     h(
       'main',
       { class: 'wrap' },
-      h('section', { class: 'intro' }, h('h1', {}, 'Log in to an SPA, three ways'), h('p', {}, 'Against the embedded Latchkey ID provider: in the browser with PKCE, or through a backend-for-frontend with OAuth 2 or OAuth 1.0a. Then read the profile and call the API.')),
+      h(
+        'section',
+        { class: 'intro' },
+        h('h1', {}, 'Log in to an SPA, three ways'),
+        h(
+          'p',
+          {},
+          'Against the embedded Latchkey ID provider: in the browser with PKCE, or through a backend-for-frontend with OAuth 2 or OAuth 1.0a. Then read the profile and call the API.',
+        ),
+      ),
       state.notice && noticeView(state.notice, actions),
       state.spa && spaCard(state.spa, state, actions),
       state.bff && bffCard(state.bff, state, actions),

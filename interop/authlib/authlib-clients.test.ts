@@ -33,7 +33,8 @@ describe.runIf(authlibGate())("Authlib's clients against the Latchkey provider",
     const python = await startPython('clients/authlib_clients.py', [flow, JSON.stringify(config)]);
     try {
       const started = python.hello as { client?: string; authorize_url?: string; callback_confirmed?: string; error?: string };
-      if (started.authorize_url === undefined) throw new Error(`the Authlib client did not start: ${JSON.stringify(started)} ${python.stderr()}`);
+      if (started.authorize_url === undefined)
+        throw new Error(`the Authlib client did not start: ${JSON.stringify(started)} ${python.stderr()}`);
       const consent = await submitAuthorizeForm(started.authorize_url);
       expect([302, 303]).toContain(consent.status);
       python.send(consent.location as string);
@@ -105,11 +106,16 @@ describe.runIf(authlibGate())("Authlib's clients against the Latchkey provider",
       for (const refreshToken of [result.first_refresh_token, result.refreshed_refresh_token] as string[]) {
         const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: registration.clientId });
         if (registration.clientSecret !== undefined) form.set('client_secret', registration.clientSecret);
-        const headers = registration.method === 'client_secret_basic'
-          ? { authorization: `Basic ${Buffer.from(`${registration.clientId}:${registration.clientSecret}`).toString('base64')}` }
-          : undefined;
+        const headers =
+          registration.method === 'client_secret_basic'
+            ? { authorization: `Basic ${Buffer.from(`${registration.clientId}:${registration.clientSecret}`).toString('base64')}` }
+            : undefined;
         if (headers !== undefined) form.delete('client_secret');
-        const refused = await fetch(`${provider.url}/oauth/token`, { method: 'POST', body: form, ...(headers === undefined ? {} : { headers }) });
+        const refused = await fetch(`${provider.url}/oauth/token`, {
+          method: 'POST',
+          body: form,
+          ...(headers === undefined ? {} : { headers }),
+        });
         expect(refused.status).toBe(400);
         expect(((await refused.json()) as { error: string }).error).toBe('invalid_grant');
       }

@@ -70,7 +70,9 @@ export async function startPython(script: string, args: string[] = [], env: Reco
       const queued = lines.shift();
       if (queued !== undefined) return resolve(queued);
       if (exited !== undefined) return reject(new Error(`${script} ${exited}: ${stderr.slice(-2000)}`));
-      waiting.push((line) => (exited !== undefined && line === '' ? reject(new Error(`${script} ${exited}: ${stderr.slice(-2000)}`)) : resolve(line)));
+      waiting.push((line) =>
+        exited !== undefined && line === '' ? reject(new Error(`${script} ${exited}: ${stderr.slice(-2000)}`)) : resolve(line),
+      );
     });
   const close = async () => {
     if (exited === undefined) {

@@ -94,7 +94,12 @@ describe.runIf(authlibGate())('BFF against Authlib OAuth 1.0a server', () => {
           body: 'title=Beach+day&tag=a%26b',
         });
         expect(echo.status).toBe(200);
-        expect(await echo.json()).toEqual({ method: 'POST', query: { page: '2' }, form: { title: 'Beach day', tag: 'a&b' }, user: 'alice' });
+        expect(await echo.json()).toEqual({
+          method: 'POST',
+          query: { page: '2' },
+          form: { title: 'Beach day', tag: 'a&b' },
+          user: 'alice',
+        });
       });
     }
   }

@@ -43,7 +43,10 @@ describe.runIf(authlibGate())('BFF against Authlib OAuth 2 server', () => {
             token_endpoint_auth_method: client.method,
             redirect_uris: [`${bffUrl}/bff/callback/${name}`],
           });
-          const clientKwargs: ClientKwargs = { scope: 'profile', ...(client.method === 'client_secret_basic' ? {} : { tokenEndpointAuthMethod: client.method }) };
+          const clientKwargs: ClientKwargs = {
+            scope: 'profile',
+            ...(client.method === 'client_secret_basic' ? {} : { tokenEndpointAuthMethod: client.method }),
+          };
           registry.register(name, {
             clientId: client.clientId,
             ...(client.clientSecret === undefined ? {} : { clientSecret: client.clientSecret }),
@@ -82,7 +85,9 @@ describe.runIf(authlibGate())('BFF against Authlib OAuth 2 server', () => {
     const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token.refresh_token, client_id: client.clientId });
     if (client.method === 'client_secret_post') form.set('client_secret', client.clientSecret);
     const headers: Record<string, string> =
-      client.method === 'client_secret_basic' ? { authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}` } : {};
+      client.method === 'client_secret_basic'
+        ? { authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}` }
+        : {};
     const refresh = await fetch(`${authlib.url}/oauth/token`, { method: 'POST', body: form, headers });
     return { api: api.status, refresh: refresh.status, refreshError: ((await refresh.json()) as { error?: string }).error };
   }
@@ -122,7 +127,10 @@ describe.runIf(authlibGate())('BFF against Authlib OAuth 2 server', () => {
     expect(after).toHaveLength(before.length + 1);
     const rotated = after.at(-1) as IssuedToken;
     expect(rotated.refresh_token).not.toBe(first.refresh_token);
-    expect(after.find((token) => token.access_token === first.access_token)).toMatchObject({ access_token_revoked: true, refresh_token_revoked: true });
+    expect(after.find((token) => token.access_token === first.access_token)).toMatchObject({
+      access_token_revoked: true,
+      refresh_token_revoked: true,
+    });
     expect(await liveAtAuthlib('basic', first)).toMatchObject({ api: 401, refresh: 400, refreshError: 'invalid_grant' });
     // The rotated token serves the next call with no further refresh.
     expect((await browser.fetch('/bff/api/basic/me', { csrf: true })).status).toBe(200);

@@ -18,7 +18,11 @@ const BRIEF = { id: 'latchkey-bff.one-second', secret: `s3cret-._~${randomBytes(
 const SHORT_TTL = 5;
 const BRIEF_TTL = 1;
 const SKEW = 2;
-const PROVIDERS = [['op', MAIN], ['op-short', SHORT], ['op-brief', BRIEF]] as const;
+const PROVIDERS = [
+  ['op', MAIN],
+  ['op-short', SHORT],
+  ['op-brief', BRIEF],
+] as const;
 
 interface Bff {
   url: string;

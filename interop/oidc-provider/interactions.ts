@@ -56,9 +56,14 @@ export async function handleInteraction(provider: Provider, req: IncomingMessage
   if (req.method !== 'POST') return false;
   const form = await readForm(req);
   if (form.get('decision') !== 'allow') {
-    await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'End-User denied the request' }, {
-      mergeWithLastSubmission: false,
-    });
+    await provider.interactionFinished(
+      req,
+      res,
+      { error: 'access_denied', error_description: 'End-User denied the request' },
+      {
+        mergeWithLastSubmission: false,
+      },
+    );
     return true;
   }
   let accountId = details.session?.accountId;
@@ -71,7 +76,8 @@ export async function handleInteraction(provider: Provider, req: IncomingMessage
   }
   if (accountId === undefined) throw new Error('an interaction without a login or a session');
   // Consent to every scope the client asked for (offline_access included, OpenID Connect Core 11).
-  const grant = (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ??
+  const grant =
+    (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ??
     new provider.Grant({ accountId, clientId: details.params.client_id });
   grant.addOIDCScope(details.params.scope ?? 'openid');
   const grantId = await grant.save();

@@ -116,7 +116,7 @@ declare module 'oidc-provider' {
     'refresh_token.consumed': [token: TokenModel];
     'end_session.success': [ctx: ProviderContext];
     'session.destroyed': [session: unknown];
-    'server_error': [ctx: ProviderContext, error: Error];
+    server_error: [ctx: ProviderContext, error: Error];
   }
 
   export class Provider {

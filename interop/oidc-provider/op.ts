@@ -144,7 +144,15 @@ export async function startOidcProvider(options: StartOpOptions): Promise<Starte
     rotateRefreshToken: true,
     clientBasedCORS: (_ctx, origin, client) => client.redirectUris.some((uri) => new URL(uri).origin === origin),
     async renderError(ctx, out) {
-      html(ctx, page('Error', `<p id="error">${Object.values(out).join(' ').replace(/[<>&"']/g, '')}</p>`));
+      html(
+        ctx,
+        page(
+          'Error',
+          `<p id="error">${Object.values(out)
+            .join(' ')
+            .replace(/[<>&"']/g, '')}</p>`,
+        ),
+      );
     },
     ttl: {
       AccessToken: (_ctx, _token, client) => ttlOf(client.clientId),

@@ -25,10 +25,23 @@ const insecure = { execute: [client.allowInsecureRequests] };
 beforeAll(async () => {
   tp = await startTestProvider({
     clients: [
-      { clientId: WEB.clientId, clientSecret: WEB.clientSecret, name: 'openid-client RP', redirectUris: [WEB.redirectUri], postLogoutRedirectUris: [WEB.postLogoutRedirectUri] },
+      {
+        clientId: WEB.clientId,
+        clientSecret: WEB.clientSecret,
+        name: 'openid-client RP',
+        redirectUris: [WEB.redirectUri],
+        postLogoutRedirectUris: [WEB.postLogoutRedirectUri],
+      },
       // A native app's loopback redirect URI, registered without a port (RFC 8252 section 7.3).
       { clientId: SPA.clientId, tokenEndpointAuthMethod: 'none', redirectUris: [SPA.redirectUri] },
-      { clientId: API.clientId, clientSecret: API.clientSecret, tokenEndpointAuthMethod: 'client_secret_post', grantTypes: ['client_credentials'], scopes: [], resourceServer: true },
+      {
+        clientId: API.clientId,
+        clientSecret: API.clientSecret,
+        tokenEndpointAuthMethod: 'client_secret_post',
+        grantTypes: ['client_credentials'],
+        scopes: [],
+        resourceServer: true,
+      },
     ],
   });
   const issuer = new URL(tp.issuer);
@@ -133,7 +146,10 @@ describe('openid-client against @latchkey/provider', () => {
       const body = (await response.json()) as Record<string, string>;
       const [header, payload, signature = ''] = (body.id_token ?? '').split('.');
       const flipped = `${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
-      return Response.json({ ...body, id_token: `${header}.${payload}.${flipped}` }, { status: response.status, headers: response.headers });
+      return Response.json(
+        { ...body, id_token: `${header}.${payload}.${flipped}` },
+        { status: response.status, headers: response.headers },
+      );
     };
     const strict = await client.discovery(new URL(tp.issuer), WEB.clientId, WEB.clientSecret, client.ClientSecretBasic(WEB.clientSecret), {
       ...insecure,
@@ -144,7 +160,10 @@ describe('openid-client against @latchkey/provider', () => {
     expect((await exchange(strict, genuine, (await signIn(genuine.url)).callback)).claims()?.sub).toBe(ALICE.sub);
     tamper = true;
     const tampered = await start(strict, WEB.redirectUri);
-    const refused = await exchange(strict, tampered, (await signIn(tampered.url)).callback).then(() => null, (error: unknown) => error);
+    const refused = await exchange(strict, tampered, (await signIn(tampered.url)).callback).then(
+      () => null,
+      (error: unknown) => error,
+    );
     expect(refused).toMatchObject({ code: 'OAUTH_INVALID_RESPONSE', cause: { message: 'JWT signature verification failed' } });
   });
 
@@ -156,7 +175,7 @@ describe('openid-client against @latchkey/provider', () => {
     expect(tokens.claims()?.auth_time).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
   });
 
-  it('reads userinfo for the ID token\'s subject', async () => {
+  it("reads userinfo for the ID token's subject", async () => {
     const { tokens } = await webLogin();
     const userinfo = await client.fetchUserInfo(web, tokens.access_token, tokens.claims()?.sub ?? '');
     expect(userinfo).toMatchObject({ sub: ALICE.sub, name: ALICE.name, email: ALICE.email, preferred_username: ALICE.username });
@@ -173,15 +192,27 @@ describe('openid-client against @latchkey/provider', () => {
 
   it('introspects: a client its own token, a resource server any token, another client nothing (RFC 7662)', async () => {
     const { tokens } = await webLogin();
-    expect(await client.tokenIntrospection(web, tokens.access_token)).toMatchObject({ active: true, client_id: WEB.clientId, sub: ALICE.sub });
-    expect(await client.tokenIntrospection(api, tokens.access_token)).toMatchObject({ active: true, client_id: WEB.clientId, token_type: 'Bearer' });
+    expect(await client.tokenIntrospection(web, tokens.access_token)).toMatchObject({
+      active: true,
+      client_id: WEB.clientId,
+      sub: ALICE.sub,
+    });
+    expect(await client.tokenIntrospection(api, tokens.access_token)).toMatchObject({
+      active: true,
+      client_id: WEB.clientId,
+      token_type: 'Bearer',
+    });
     expect(await client.tokenIntrospection(api, tokens.refresh_token ?? '', { token_type_hint: 'refresh_token' })).toMatchObject({
       active: true,
       token_type: 'refresh_token',
     });
     const begun = await start(spa, SPA.redirectUri);
     const { callback } = await signIn(begun.url);
-    const spaTokens = await client.authorizationCodeGrant(spa, callback, { pkceCodeVerifier: begun.verifier, expectedState: begun.state, expectedNonce: begun.nonce });
+    const spaTokens = await client.authorizationCodeGrant(spa, callback, {
+      pkceCodeVerifier: begun.verifier,
+      expectedState: begun.state,
+      expectedNonce: begun.nonce,
+    });
     expect(await client.tokenIntrospection(web, spaTokens.access_token)).toEqual({ active: false });
   });
 
@@ -210,6 +241,8 @@ describe('openid-client against @latchkey/provider', () => {
     expect(followed.headers.get('location')).toBe(`${WEB.postLogoutRedirectUri}?state=after-logout`);
 
     const afterLogout = await start(web, WEB.redirectUri, { prompt: 'none' });
-    await expect(exchange(web, afterLogout, await signedInRedirect(afterLogout.url, cookie))).rejects.toMatchObject({ error: 'login_required' });
+    await expect(exchange(web, afterLogout, await signedInRedirect(afterLogout.url, cookie))).rejects.toMatchObject({
+      error: 'login_required',
+    });
   });
 });

@@ -27,7 +27,10 @@ export async function signIn(authorizationUrl: URL): Promise<SignedIn> {
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ ...form.fields, username: ALICE.username, password: ALICE.password, decision: 'allow' }),
   });
-  const cookie = response.headers.getSetCookie().find((line) => line.startsWith('latchkey-op-session='))?.split(';')[0];
+  const cookie = response.headers
+    .getSetCookie()
+    .find((line) => line.startsWith('latchkey-op-session='))
+    ?.split(';')[0];
   if (cookie === undefined) throw new Error('The provider set no login session cookie.');
   return { callback: redirectOf(response, authorizationUrl), cookie };
 }

@@ -72,20 +72,24 @@ function App() {
           Latchkey
           <span className="pill">React</span>
         </div>
-        <a className="top-link" href="/">← The main demo</a>
+        <a className="top-link" href="/">
+          ← The main demo
+        </a>
       </header>
       <main className="wrap">
         <section className="intro">
           <h1>Latchkey with React</h1>
           <p>
-            <code>@latchkey/react</code> in an app of its own: <code>&lt;AuthProvider&gt;</code> runs the PKCE login in the
-            browser (its callback handled once, even under StrictMode), <code>useAuthFetch()</code> calls the API, and{' '}
-            <code>&lt;BffProvider&gt;</code> logs in through the BFF with OAuth 1.0a.
+            <code>@latchkey/react</code> in an app of its own: <code>&lt;AuthProvider&gt;</code> runs the PKCE login in the browser (its
+            callback handled once, even under StrictMode), <code>useAuthFetch()</code> calls the API, and <code>&lt;BffProvider&gt;</code>{' '}
+            logs in through the BFF with OAuth 1.0a.
           </p>
         </section>
         {path === `${BASE}callback` ? (
           <AuthCallback onDone={({ returnTo }) => go(returnTo)} onError={() => go(BASE)}>
-            <p className="loading" id="status">Signing you in…</p>
+            <p className="loading" id="status">
+              Signing you in…
+            </p>
           </AuthCallback>
         ) : (
           <>
@@ -94,7 +98,11 @@ function App() {
           </>
         )}
         <p className="examples">
-          The same logins in <a href="/">the main demo</a>, and with <a href="/bindings/vue/"><code>@latchkey/vue</code></a>.
+          The same logins in <a href="/">the main demo</a>, and with{' '}
+          <a href="/bindings/vue/">
+            <code>@latchkey/vue</code>
+          </a>
+          .
         </p>
       </main>
     </div>
@@ -109,15 +117,36 @@ function NoticeView({ notice, id, onDismiss }: { notice: Notice; id: string; onD
         <p>{notice.text}</p>
         {notice.code && <code className="notice-code">{notice.code}</code>}
       </div>
-      <button type="button" className="notice-close" aria-label="Dismiss" onClick={onDismiss}>×</button>
+      <button type="button" className="notice-close" aria-label="Dismiss" onClick={onDismiss}>
+        ×
+      </button>
     </div>
   );
 }
 
-function ActionButton({ id, label, actions, onClick, kind = 'secondary' }: { id: string; label: string; actions: Actions; onClick: () => Promise<unknown>; kind?: string }) {
+function ActionButton({
+  id,
+  label,
+  actions,
+  onClick,
+  kind = 'secondary',
+}: {
+  id: string;
+  label: string;
+  actions: Actions;
+  onClick: () => Promise<unknown>;
+  kind?: string;
+}) {
   const busy = actions.busy === id;
   return (
-    <button id={id} type="button" className={`button ${kind}${busy ? ' busy' : ''}`} disabled={actions.busy !== null} aria-busy={busy || undefined} onClick={() => void actions.run(id, onClick)}>
+    <button
+      id={id}
+      type="button"
+      className={`button ${kind}${busy ? ' busy' : ''}`}
+      disabled={actions.busy !== null}
+      aria-busy={busy || undefined}
+      onClick={() => void actions.run(id, onClick)}
+    >
       {label}
     </button>
   );
@@ -128,9 +157,13 @@ function StatusLine({ id, claims }: { id: string; claims: unknown }) {
   const profile = toProfile(claims);
   return (
     <div className="status-line">
-      <span className="avatar" aria-hidden="true">{initials(profile.name)}</span>
+      <span className="avatar" aria-hidden="true">
+        {initials(profile.name)}
+      </span>
       <div>
-        <p id={id}>Logged in as <span className="name">{profile.name}</span></p>
+        <p id={id}>
+          Logged in as <span className="name">{profile.name}</span>
+        </p>
         {profile.subtitle && <p className="muted">{profile.subtitle}</p>}
       </div>
     </div>
@@ -183,7 +216,9 @@ function InTheBrowser() {
     <Card id="spa" title="In the browser" tag="PKCE · public client" session={isAuthenticated}>
       {actions.notice && <NoticeView notice={actions.notice} id="error" onDismiss={actions.dismiss} />}
       {isLoading ? (
-        <p className="muted" id="status">Loading…</p>
+        <p className="muted" id="status">
+          Loading…
+        </p>
       ) : isAuthenticated ? (
         // Mounted only while logged in: the API's answer goes with the session, in this tab or another.
         <SpaSession claims={user} expiresAt={expiresAt} actions={actions} />
@@ -192,9 +227,17 @@ function InTheBrowser() {
           <p id="status">Logged out</p>
           <p className="muted">The app talks to the provider itself: authorization code with PKCE, tokens in this browser's IndexedDB.</p>
           <div className="actions">
-            <ActionButton id="login" label="Log in with Latchkey ID" kind="primary" actions={actions} onClick={() => login({ returnTo: BASE })} />
+            <ActionButton
+              id="login"
+              label="Log in with Latchkey ID"
+              kind="primary"
+              actions={actions}
+              onClick={() => login({ returnTo: BASE })}
+            />
           </div>
-          <p className="hint">Demo user <code>alice</code> / <code>wonderland</code>.</p>
+          <p className="hint">
+            Demo user <code>alice</code> / <code>wonderland</code>.
+          </p>
         </>
       )}
     </Card>
@@ -211,7 +254,9 @@ function SpaSession({ claims, expiresAt, actions }: { claims: unknown; expiresAt
       <StatusLine id="status" claims={claims} />
       <dl className="facts">
         <dt>Access token expires in</dt>
-        <dd id="spa-expiry"><Countdown expiresAt={expiresAt} /></dd>
+        <dd id="spa-expiry">
+          <Countdown expiresAt={expiresAt} />
+        </dd>
         <dt>Tokens kept in</dt>
         <dd>this browser (IndexedDB); refreshed before they expire</dd>
       </dl>
@@ -231,7 +276,9 @@ function ThroughTheBff() {
     <Card id="bff" title="Through the BFF" tag="OAuth 1.0a · HttpOnly cookie" session={isAuthenticated}>
       {actions.notice && <NoticeView notice={actions.notice} id="bff-error" onDismiss={actions.dismiss} />}
       {isLoading ? (
-        <p className="muted" id="bff-status">Loading…</p>
+        <p className="muted" id="bff-status">
+          Loading…
+        </p>
       ) : isAuthenticated ? (
         <BffSession claims={user} actions={actions} />
       ) : (
@@ -239,7 +286,13 @@ function ThroughTheBff() {
           <p id="bff-status">Logged out</p>
           <p className="muted">The BFF signs every request with the consumer secret (HMAC-SHA1); the browser gets a cookie only.</p>
           <div className="actions">
-            <ActionButton id="bff-login" label="Log in through the BFF" kind="primary" actions={actions} onClick={async () => login(bffProvider, { returnTo: BASE })} />
+            <ActionButton
+              id="bff-login"
+              label="Log in through the BFF"
+              kind="primary"
+              actions={actions}
+              onClick={async () => login(bffProvider, { returnTo: BASE })}
+            />
           </div>
         </>
       )}
@@ -251,7 +304,8 @@ function BffSession({ claims, actions }: { claims: unknown; actions: Actions }) 
   const { fetch, logout } = useBffSession();
   const [answer, setAnswer] = useState<ApiResult | null>(null);
   // A `login_required` refusal (logged out in another tab) re-reads the session, which unmounts this.
-  const call = async () => setAnswer(await callApi(`GET ${config.bffBasePath}/api/${bffProvider}/${bffCallPath}`, () => fetch(bffProvider, bffCallPath)));
+  const call = async () =>
+    setAnswer(await callApi(`GET ${config.bffBasePath}/api/${bffProvider}/${bffCallPath}`, () => fetch(bffProvider, bffCallPath)));
   return (
     <>
       <StatusLine id="bff-status" claims={claims} />

@@ -5,7 +5,19 @@ import '../bindings.css';
 import { createAuthClient } from '@latchkey/browser';
 import { createBffClient } from '@latchkey/browser/bff';
 import { createAuthGuard, createLatchkey, createLatchkeyBff, useAuth, useBffSession } from '@latchkey/vue';
-import { computed, createApp, defineComponent, h, onScopeDispose, ref, shallowRef, watch, type PropType, type Ref, type VNodeChild } from 'vue';
+import {
+  computed,
+  createApp,
+  defineComponent,
+  h,
+  onScopeDispose,
+  ref,
+  shallowRef,
+  watch,
+  type PropType,
+  type Ref,
+  type VNodeChild,
+} from 'vue';
 import { RouterLink, RouterView, createRouter, createWebHistory, useRouter } from 'vue-router';
 import { callApi, type ApiResult } from '../../src/api-result.js';
 import { DEMO_CONFIG_PATH, type DemoConfig } from '../../src/demo-config.js';
@@ -71,7 +83,11 @@ function noticeView(actions: Actions, id: string): VNodeChild {
   const notice = actions.notice.value;
   if (!notice) return null;
   return h('div', { class: 'notice', role: 'alert', id, 'data-code': notice.code ?? '' }, [
-    h('div', { class: 'notice-body' }, [h('strong', { class: 'notice-title' }, notice.title), h('p', notice.text), notice.code && h('code', { class: 'notice-code' }, notice.code)]),
+    h('div', { class: 'notice-body' }, [
+      h('strong', { class: 'notice-title' }, notice.title),
+      h('p', notice.text),
+      notice.code && h('code', { class: 'notice-code' }, notice.code),
+    ]),
     h('button', { type: 'button', class: 'notice-close', 'aria-label': 'Dismiss', onClick: () => (actions.notice.value = null) }, '×'),
   ]);
 }
@@ -80,7 +96,14 @@ function actionButton(id: string, label: string, actions: Actions, work: () => P
   const busy = actions.busy.value === id;
   return h(
     'button',
-    { id, type: 'button', class: ['button', kind, { busy }], disabled: actions.busy.value !== null, 'aria-busy': busy || undefined, onClick: () => void actions.run(id, work) },
+    {
+      id,
+      type: 'button',
+      class: ['button', kind, { busy }],
+      disabled: actions.busy.value !== null,
+      'aria-busy': busy || undefined,
+      onClick: () => void actions.run(id, work),
+    },
     label,
   );
 }
@@ -90,7 +113,10 @@ function statusLine(id: string, claims: unknown): VNodeChild {
   const profile = toProfile(claims);
   return h('div', { class: 'status-line' }, [
     h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(profile.name)),
-    h('div', [h('p', { id }, ['Logged in as ', h('span', { class: 'name' }, profile.name)]), profile.subtitle && h('p', { class: 'muted' }, profile.subtitle)]),
+    h('div', [
+      h('p', { id }, ['Logged in as ', h('span', { class: 'name' }, profile.name)]),
+      profile.subtitle && h('p', { class: 'muted' }, profile.subtitle),
+    ]),
   ]);
 }
 
@@ -98,7 +124,11 @@ function apiResultView(result: ApiResult | null, id: string): VNodeChild {
   if (!result) return null;
   const ok = result.status >= 200 && result.status < 300;
   return h('figure', { class: 'api-result', id }, [
-    h('figcaption', [h('span', { class: ['status', ok ? 'ok' : 'failed'] }, String(result.status)), h('code', result.label), h('span', { class: 'muted' }, `${result.ms} ms`)]),
+    h('figcaption', [
+      h('span', { class: ['status', ok ? 'ok' : 'failed'] }, String(result.status)),
+      h('code', result.label),
+      h('span', { class: 'muted' }, `${result.ms} ms`),
+    ]),
     h('pre', result.body),
   ]);
 }
@@ -149,8 +179,14 @@ const InTheBrowser = defineComponent(() => {
             ]
           : [
               h('p', { id: 'status' }, 'Logged out'),
-              h('p', { class: 'muted' }, 'The app talks to the provider itself: authorization code with PKCE, tokens in this browser’s IndexedDB. The router guard completes the callback and protects the profile page.'),
-              h('div', { class: 'actions' }, [actionButton('login', 'Log in with Latchkey ID', actions, () => login({ returnTo: '/' }), 'primary')]),
+              h(
+                'p',
+                { class: 'muted' },
+                'The app talks to the provider itself: authorization code with PKCE, tokens in this browser’s IndexedDB. The router guard completes the callback and protects the profile page.',
+              ),
+              h('div', { class: 'actions' }, [
+                actionButton('login', 'Log in with Latchkey ID', actions, () => login({ returnTo: '/' }), 'primary'),
+              ]),
               h('p', { class: 'hint' }, ['Demo user ', h('code', 'alice'), ' / ', h('code', 'wonderland'), '.']),
             ]),
     ]);
@@ -164,7 +200,8 @@ const ThroughTheBff = defineComponent(() => {
   watch(isAuthenticated, (now) => {
     if (!now) answer.value = null;
   });
-  const call = async () => (answer.value = await callApi(`GET ${config.bffBasePath}/api/${bffProvider}/${bffCallPath}`, () => fetch(bffProvider, bffCallPath)));
+  const call = async () =>
+    (answer.value = await callApi(`GET ${config.bffBasePath}/api/${bffProvider}/${bffCallPath}`, () => fetch(bffProvider, bffCallPath)));
   return () =>
     card('bff', 'Through the BFF', 'OAuth 2 · HttpOnly cookie', isAuthenticated.value, [
       noticeView(actions, 'bff-error'),
@@ -173,13 +210,18 @@ const ThroughTheBff = defineComponent(() => {
         : isAuthenticated.value
           ? [
               statusLine('bff-status', user.value),
-              h('div', { class: 'actions' }, [actionButton('bff-call-api', 'Call the API', actions, call, 'primary'), actionButton('bff-logout', 'Log out', actions, logout)]),
+              h('div', { class: 'actions' }, [
+                actionButton('bff-call-api', 'Call the API', actions, call, 'primary'),
+                actionButton('bff-logout', 'Log out', actions, logout),
+              ]),
               apiResultView(answer.value, 'bff-api'),
             ]
           : [
               h('p', { id: 'bff-status' }, 'Logged out'),
               h('p', { class: 'muted' }, 'A confidential client: the BFF keeps the secret and the tokens; the browser gets a cookie only.'),
-              h('div', { class: 'actions' }, [actionButton('bff-login', 'Log in through the BFF', actions, async () => login(bffProvider, { returnTo: BASE }), 'primary')]),
+              h('div', { class: 'actions' }, [
+                actionButton('bff-login', 'Log in through the BFF', actions, async () => login(bffProvider, { returnTo: BASE }), 'primary'),
+              ]),
             ]),
     ]);
 });
@@ -198,7 +240,13 @@ const Home = defineComponent(() => () => [
   ]),
   h(InTheBrowser),
   h(ThroughTheBff),
-  h('p', { class: 'examples' }, ['The same logins in ', h('a', { href: '/' }, 'the main demo'), ', and with ', h('a', { href: '/bindings/react/' }, h('code', '@latchkey/react')), '.']),
+  h('p', { class: 'examples' }, [
+    'The same logins in ',
+    h('a', { href: '/' }, 'the main demo'),
+    ', and with ',
+    h('a', { href: '/bindings/react/' }, h('code', '@latchkey/react')),
+    '.',
+  ]),
 ]);
 
 // Behind the guard, so it is reached logged in; it follows the session from then on.
@@ -223,10 +271,20 @@ const Profile = defineComponent(() => {
   return () => {
     const shown = isAuthenticated.value ? profile.value : null;
     return [
-      h('nav', { class: 'crumbs' }, h(RouterLink, { to: '/', class: 'top-link', id: 'home-link' }, () => '← Home')),
+      h(
+        'nav',
+        { class: 'crumbs' },
+        h(RouterLink, { to: '/', class: 'top-link', id: 'home-link' }, () => '← Home'),
+      ),
       h('section', { class: 'intro' }, [
         h('h1', 'Profile'),
-        h('p', ['A route with ', h('code', 'meta: { requiresAuth: true }'), ': the guard let you in because you are logged in; ', h('code', 'useAuth().fetch'), ' adds the access token to the call.']),
+        h('p', [
+          'A route with ',
+          h('code', 'meta: { requiresAuth: true }'),
+          ': the guard let you in because you are logged in; ',
+          h('code', 'useAuth().fetch'),
+          ' adds the access token to the call.',
+        ]),
       ]),
       card('profile', 'Logged in the browser', 'PKCE · public client', shown !== null, [
         noticeView(actions, 'error'),
@@ -234,11 +292,17 @@ const Profile = defineComponent(() => {
           h('div', { class: 'profile' }, [
             h('div', { class: 'identity' }, [
               h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(shown.name)),
-              h('div', [h('p', { class: 'name', id: 'profile-name' }, shown.name), shown.subtitle && h('p', { class: 'muted' }, shown.subtitle)]),
+              h('div', [
+                h('p', { class: 'name', id: 'profile-name' }, shown.name),
+                shown.subtitle && h('p', { class: 'muted' }, shown.subtitle),
+              ]),
             ]),
             h('details', { class: 'claims', id: 'profile-claims' }, [
               h('summary', 'Everything the ID token says'),
-              h('dl', shown.fields.flatMap(([key, value]) => [h('dt', key), h('dd', value)])),
+              h(
+                'dl',
+                shown.fields.flatMap(([key, value]) => [h('dt', key), h('dd', value)]),
+              ),
             ]),
           ]),
         shown && h('div', { class: 'actions' }, [actionButton('call-api', 'Call the API', actions, call, 'primary')]),
@@ -248,14 +312,19 @@ const Profile = defineComponent(() => {
   };
 });
 
-const Shell = defineComponent(() => () =>
-  h('div', { class: 'page' }, [
-    h('header', { class: 'top' }, [
-      h('div', { class: 'brand' }, [h('span', { class: 'logo', 'aria-hidden': 'true' }), 'Latchkey', h('span', { class: 'pill' }, 'Vue')]),
-      h('a', { class: 'top-link', href: '/' }, '← The main demo'),
+const Shell = defineComponent(
+  () => () =>
+    h('div', { class: 'page' }, [
+      h('header', { class: 'top' }, [
+        h('div', { class: 'brand' }, [
+          h('span', { class: 'logo', 'aria-hidden': 'true' }),
+          'Latchkey',
+          h('span', { class: 'pill' }, 'Vue'),
+        ]),
+        h('a', { class: 'top-link', href: '/' }, '← The main demo'),
+      ]),
+      h('main', { class: 'wrap' }, h(RouterView)),
     ]),
-    h('main', { class: 'wrap' }, h(RouterView)),
-  ]),
 );
 
 const router = createRouter({

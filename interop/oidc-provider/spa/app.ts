@@ -30,7 +30,9 @@ auth.on('tokens', showExpiry);
 auth.on('error', (error) => show('error', error.code));
 
 document.getElementById('login')!.addEventListener('click', () => void auth.login({ returnTo: `${config.base}/home` }));
-document.getElementById('logout')!.addEventListener('click', () => void auth.logout().catch((error: unknown) => show('error', code(error))));
+document
+  .getElementById('logout')!
+  .addEventListener('click', () => void auth.logout().catch((error: unknown) => show('error', code(error))));
 document.getElementById('end-session')!.addEventListener('click', () => {
   void auth.logout({ endSession: true, returnTo: `${config.base}/bye` }).catch((error: unknown) => show('error', code(error)));
 });

@@ -50,14 +50,18 @@ export function createBff(options: CreateBffOptions): Middleware {
   if (!(options.registry instanceof OAuthRegistry)) throw new ConfigurationError('registry', 'registry must be an OAuthRegistry.');
   if (!Array.isArray(options.keys)) throw new ConfigurationError('keys', 'keys must be an array of secrets.');
   const basePath = options.basePath ?? DEFAULT_BFF_BASE_PATH;
-  if (!BASE_PATH.test(basePath)) throw new ConfigurationError('basePath', 'basePath must be a path such as /bff, without a trailing slash.');
+  if (!BASE_PATH.test(basePath))
+    throw new ConfigurationError('basePath', 'basePath must be a path such as /bff, without a trailing slash.');
   const sealer = createSealer(options.keys);
   const cookie = resolveCookie(options.cookie);
   const registry = options.registry;
   const logger = options.logger ?? registry.logger;
   const store = options.store ?? createMemoryStore();
   if (isMemoryStore(store) && Object.is(store, registry.cache)) {
-    throw new ConfigurationError('store', 'Give sessions and the registry cache two memory stores: in one, anonymous login starts would push out sessions.');
+    throw new ConfigurationError(
+      'store',
+      'Give sessions and the registry cache two memory stores: in one, anonymous login starts would push out sessions.',
+    );
   }
   const storeTimeoutMs = positiveInteger(options.storeTimeoutMs, 2_000, 'storeTimeoutMs');
   const sessionCacheSize = options.sessionCacheSize ?? 1_000;

@@ -20,7 +20,12 @@ describe('attacks on the BFF are refused, and nothing reaches the provider', () 
     bff = await startBff({
       bff: { maxBodyBytes: 1024 },
       async register(registry, bffUrl) {
-        const apis = { latchkey: `${provider.url}/api/`, stand: `${upstream.url}/base/`, slow: `${upstream.url}/slow/`, down: 'http://127.0.0.1:9/' };
+        const apis = {
+          latchkey: `${provider.url}/api/`,
+          stand: `${upstream.url}/base/`,
+          slow: `${upstream.url}/slow/`,
+          down: 'http://127.0.0.1:9/',
+        };
         for (const [name, apiBaseUrl] of Object.entries(apis)) {
           const clientKwargs = { scope: 'openid profile offline_access', ...(name === 'slow' ? { timeoutMs: 400 } : {}) };
           await registerOAuth2Client(provider, registry, bffUrl, name, { config: { apiBaseUrl, clientKwargs } });
@@ -135,9 +140,22 @@ describe('attacks on the BFF are refused, and nothing reaches the provider', () 
       expect((await user.session()).authenticated).toBe(false);
     });
 
-    for (const returnTo of ['//evil.example', 'https:evil', '/\\evil', 'https://evil.example/', '/.//evil.example', '/%2F%2Fevil.example', '/x/../%2F%2Fevil.example', '\\\\evil', '/\tevil', 'javascript:alert(1)']) {
+    for (const returnTo of [
+      '//evil.example',
+      'https:evil',
+      '/\\evil',
+      'https://evil.example/',
+      '/.//evil.example',
+      '/%2F%2Fevil.example',
+      '/x/../%2F%2Fevil.example',
+      '\\\\evil',
+      '/\tevil',
+      'javascript:alert(1)',
+    ]) {
       it(`refuses returnTo ${JSON.stringify(returnTo)}`, async () => {
-        const response = await nothingReachesUpstream(() => bff.browser().fetch(`/bff/login/latchkey?returnTo=${encodeURIComponent(returnTo)}`));
+        const response = await nothingReachesUpstream(() =>
+          bff.browser().fetch(`/bff/login/latchkey?returnTo=${encodeURIComponent(returnTo)}`),
+        );
         expect(response.status).toBe(400);
         expect(response.headers.get('location')).toBeNull();
         expect(errorCode(await response.text())).toBe('invalid_return_to');
@@ -224,7 +242,10 @@ describe('attacks on the BFF are refused, and nothing reaches the provider', () 
       expect(seen?.headers.authorization).toMatch(/^Bearer /);
       expect(seen?.headers.accept).toBe('application/json');
 
-      const echo = await browser.fetch('/bff/api/latchkey/echo', { csrf: true, headers: { cookie: `${browser.cookieHeader()}; tracking=1` } });
+      const echo = await browser.fetch('/bff/api/latchkey/echo', {
+        csrf: true,
+        headers: { cookie: `${browser.cookieHeader()}; tracking=1` },
+      });
       expect(((await echo.json()) as { headers: string[] }).headers).not.toContain('cookie');
     });
 

@@ -32,9 +32,14 @@ describe('basicAuthEncoding and emptyClientSecret configuration', () => {
     const option = (config: ClientConfig, name = 'p') => (thrown(() => registry.register(name, config)) as { option?: string }).option;
     expect(option({ clientId: 'c', clientSecret: 's', ...exampleEndpoints }, 'odd')).toBe('clientKwargs.basicAuthEncoding');
     for (const tokenEndpointAuthMethod of ['client_secret_post', 'none'] as const) {
-      expect(option({ clientId: 'c', clientSecret: 's', ...exampleEndpoints, clientKwargs: { tokenEndpointAuthMethod, basicAuthEncoding: 'none' } })).toBe(
-        'clientKwargs.basicAuthEncoding',
-      );
+      expect(
+        option({
+          clientId: 'c',
+          clientSecret: 's',
+          ...exampleEndpoints,
+          clientKwargs: { tokenEndpointAuthMethod, basicAuthEncoding: 'none' },
+        }),
+      ).toBe('clientKwargs.basicAuthEncoding');
     }
     const oauth1: ClientConfig = { clientId: 'c', clientSecret: 's', requestTokenUrl: 'https://id.example/initiate', ...exampleEndpoints };
     expect(option({ ...oauth1, clientKwargs: { basicAuthEncoding: 'none' } })).toBe('clientKwargs.basicAuthEncoding');
@@ -47,17 +52,32 @@ describe('basicAuthEncoding and emptyClientSecret configuration', () => {
     });
     const error = (config: ClientConfig, name = 'p') => thrown(() => registry.register(name, config));
     // Without the declaration an empty secret is no secret, and client_secret_basic needs one.
-    expect(error({ clientId: 'c', clientSecret: '', ...exampleEndpoints, clientKwargs: { tokenEndpointAuthMethod: 'client_secret_basic', basicAuthEncoding: 'none' } })).toMatchObject({
+    expect(
+      error({
+        clientId: 'c',
+        clientSecret: '',
+        ...exampleEndpoints,
+        clientKwargs: { tokenEndpointAuthMethod: 'client_secret_basic', basicAuthEncoding: 'none' },
+      }),
+    ).toMatchObject({
       code: 'configuration_error',
       option: 'clientSecret',
       envVar: 'P_CLIENT_SECRET',
     });
-    expect(error({ clientId: 'c', ...exampleEndpoints, clientKwargs: { emptyClientSecret: true } })).toMatchObject({ option: 'clientKwargs.emptyClientSecret' });
+    expect(error({ clientId: 'c', ...exampleEndpoints, clientKwargs: { emptyClientSecret: true } })).toMatchObject({
+      option: 'clientKwargs.emptyClientSecret',
+    });
     expect(
-      error({ clientId: 'c', ...exampleEndpoints, clientKwargs: { emptyClientSecret: true, basicAuthEncoding: 'none', tokenEndpointAuthMethod: 'client_secret_post' } }),
+      error({
+        clientId: 'c',
+        ...exampleEndpoints,
+        clientKwargs: { emptyClientSecret: true, basicAuthEncoding: 'none', tokenEndpointAuthMethod: 'client_secret_post' },
+      }),
     ).toMatchObject({ option: 'clientKwargs.emptyClientSecret' });
     const declared = { emptyClientSecret: true, basicAuthEncoding: 'none' } as const;
-    expect(error({ clientId: 'c', clientSecret: 's', ...exampleEndpoints, clientKwargs: declared })).toMatchObject({ option: 'clientSecret' });
+    expect(error({ clientId: 'c', clientSecret: 's', ...exampleEndpoints, clientKwargs: declared })).toMatchObject({
+      option: 'clientSecret',
+    });
     expect(error({ clientId: 'c', ...exampleEndpoints, clientKwargs: declared }, 'envsecret')).toMatchObject({ option: 'clientSecret' });
     expect(error({ clientId: 'c', ...exampleEndpoints }, 'string')).toMatchObject({ option: 'clientKwargs.emptyClientSecret' });
     expect(registry.names()).toEqual([]);
@@ -66,10 +86,14 @@ describe('basicAuthEncoding and emptyClientSecret configuration', () => {
   it('refuses credentials raw Basic cannot carry (RFC 7617 section 2), without echoing the secret', () => {
     const registry = new OAuthRegistry({ env: {} });
     const kwargs = { basicAuthEncoding: 'none' } as const;
-    expect(thrown(() => registry.register('p', { clientId: 'a:b', clientSecret: 's', ...exampleEndpoints, clientKwargs: kwargs }))).toMatchObject({
+    expect(
+      thrown(() => registry.register('p', { clientId: 'a:b', clientSecret: 's', ...exampleEndpoints, clientKwargs: kwargs })),
+    ).toMatchObject({
       option: 'clientId',
     });
-    const secretError = thrown(() => registry.register('p', { clientId: 'c', clientSecret: 'line\nbreak', ...exampleEndpoints, clientKwargs: kwargs }));
+    const secretError = thrown(() =>
+      registry.register('p', { clientId: 'c', clientSecret: 'line\nbreak', ...exampleEndpoints, clientKwargs: kwargs }),
+    );
     expect(secretError).toMatchObject({ code: 'configuration_error', option: 'clientSecret' });
     expect((secretError as Error).message).not.toContain('line');
     // Form-encoding carries both, so the default takes them.
@@ -131,8 +155,16 @@ describe('raw HTTP Basic at a token endpoint that does not form-decode', () => {
     bff = await startBff({
       registry: { now: () => Date.now() + clockSkewMs },
       register(registry) {
-        registry.register('raw', { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ...config(confidential, { basicAuthEncoding: 'none' }) });
-        registry.register('form', { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ...config(confidential, { basicAuthEncoding: 'form' }) });
+        registry.register('raw', {
+          clientId: CLIENT_ID,
+          clientSecret: CLIENT_SECRET,
+          ...config(confidential, { basicAuthEncoding: 'none' }),
+        });
+        registry.register('form', {
+          clientId: CLIENT_ID,
+          clientSecret: CLIENT_SECRET,
+          ...config(confidential, { basicAuthEncoding: 'form' }),
+        });
         registry.register('installed', {
           clientId: INSTALLED_ID,
           ...config(installed, { basicAuthEncoding: 'none', emptyClientSecret: true }),
@@ -169,7 +201,9 @@ describe('raw HTTP Basic at a token endpoint that does not form-decode', () => {
     const { location, browser } = await login('form');
     expect(location).toBe('/?latchkey_error=login_failed&latchkey_provider=form');
     expect((await browser.session()).authenticated).toBe(false);
-    expect(confidential.tokenRequests('authorization_code').at(-1)?.headers.authorization).toBe(basic('Ab%2D3%5FxY%2E9%7Ez:S3%2Dcr%5Fet%2E%7E'));
+    expect(confidential.tokenRequests('authorization_code').at(-1)?.headers.authorization).toBe(
+      basic('Ab%2D3%5FxY%2E9%7Ez:S3%2Dcr%5Fet%2E%7E'),
+    );
   });
 
   it('an installed app sends Basic of `id:` with the empty secret', async () => {
@@ -184,7 +218,12 @@ describe('raw HTTP Basic at a token endpoint that does not form-decode', () => {
     const app = await startBff({
       register(registry) {
         const preset = presets.reddit({ clientId: INSTALLED_ID, installedApp: true, userAgent: 'web:latchkey-test:1.0 (by /u/tester)' });
-        registry.register('reddit', { ...preset, authorizeUrl: `${installed.url}/api/v1/authorize`, accessTokenUrl: `${installed.url}/api/v1/access_token`, apiBaseUrl: installed.url });
+        registry.register('reddit', {
+          ...preset,
+          authorizeUrl: `${installed.url}/api/v1/authorize`,
+          accessTokenUrl: `${installed.url}/api/v1/access_token`,
+          apiBaseUrl: installed.url,
+        });
       },
     });
     try {

@@ -52,7 +52,12 @@ describe('client_secret_basic with default settings', () => {
     bff = await startBff({
       async register(registry, bffUrl) {
         registry.register('comparing', { clientId: UNRESERVED_ID, clientSecret: UNRESERVED_SECRET, ...at(comparing) });
-        registry.register('comparing-form', { clientId: UNRESERVED_ID, clientSecret: UNRESERVED_SECRET, ...at(comparing), clientKwargs: { basicAuthEncoding: 'form' } });
+        registry.register('comparing-form', {
+          clientId: UNRESERVED_ID,
+          clientSecret: UNRESERVED_SECRET,
+          ...at(comparing),
+          clientKwargs: { basicAuthEncoding: 'form' },
+        });
         registry.register('decoding', { clientId: ODD_ID, clientSecret: ODD_SECRET, ...at(decoding) });
         await provider.provider.registerClient({
           clientId: ODD_ID,
@@ -80,13 +85,17 @@ describe('client_secret_basic with default settings', () => {
     expect(bff.registry.runtime('comparing').config.clientKwargs).toMatchObject({ basicAuthEncoding: 'unreserved' });
     const { location } = await loginAtStandIn(bff.browser(), 'comparing');
     expect(location).toBe('/');
-    expect(comparing.tokenRequests('authorization_code').at(-1)?.headers.authorization).toBe(basic(`${UNRESERVED_ID}:${UNRESERVED_SECRET}`));
+    expect(comparing.tokenRequests('authorization_code').at(-1)?.headers.authorization).toBe(
+      basic(`${UNRESERVED_ID}:${UNRESERVED_SECRET}`),
+    );
   });
 
   it("keeps 'form' as an option: every character but letters and digits encoded, which that server refuses", async () => {
     const { location } = await loginAtStandIn(bff.browser(), 'comparing-form');
     expect(location).toBe('/?latchkey_error=login_failed&latchkey_provider=comparing-form');
-    expect(comparing.tokenRequests('authorization_code').at(-1)?.headers.authorization).toBe(basic('o2%2Dbasic%5Fclient%2Ev1%7Ex:S3%2Dcr%5Fet%2E%7EZz09'));
+    expect(comparing.tokenRequests('authorization_code').at(-1)?.headers.authorization).toBe(
+      basic('o2%2Dbasic%5Fclient%2Ev1%7Ex:S3%2Dcr%5Fet%2E%7EZz09'),
+    );
     const failure = bff.logs.filter((line) => line.message === 'login failed' && line.fields?.provider === 'comparing-form');
     expect(failure.at(-1)?.fields).toMatchObject({ code: 'login_failed', upstreamStatus: 401, providerError: 'invalid_client' });
   });

@@ -117,7 +117,9 @@ describe('complianceFix hook points', () => {
     const start = runs.length;
     const me = await browser.fetch('/bff/api/oauth2/me', { csrf: true });
     expect(me.status).toBe(200);
-    expect(runsSince(start).filter((run) => run.hook !== 'protectedRequest')).toEqual([{ hook: 'refreshTokenResponse', provider: 'oauth2' }]);
+    expect(runsSince(start).filter((run) => run.hook !== 'protectedRequest')).toEqual([
+      { hook: 'refreshTokenResponse', provider: 'oauth2' },
+    ]);
     expect((await browser.session()).connections[0]?.scopes).toEqual(['openid', 'offline_access', 'fixed:refresh']);
   });
 

@@ -49,7 +49,9 @@ describe('register() checks every key', () => {
     expect(refusedOption(rsa(42))).toBe('clientKwargs.rsaKey');
     expect(refusedOption(rsa('-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----'))).toBe('clientKwargs.rsaKey');
     expect(refusedOption(rsa(ecPem))).toBe('clientKwargs.rsaKey');
-    expect(refusedOption(oauth1, { P_CLIENT_KWARGS: JSON.stringify({ signatureMethod: 'RSA-SHA1', rsaKey: 42 }) })).toBe('clientKwargs.rsaKey');
+    expect(refusedOption(oauth1, { P_CLIENT_KWARGS: JSON.stringify({ signatureMethod: 'RSA-SHA1', rsaKey: 42 }) })).toBe(
+      'clientKwargs.rsaKey',
+    );
     expect(refusedOption({ ...oauth1, clientKwargs: { rsaKey: rsaPem } })).toBe('clientKwargs.rsaKey');
     const registry = new OAuthRegistry({ env: { P_CLIENT_KWARGS: JSON.stringify({ signatureMethod: 'RSA-SHA1', rsaKey: rsaPem }) } });
     const { clientSecret: _secret, ...withoutSecret } = oauth1;
@@ -80,11 +82,13 @@ describe('register() checks every key', () => {
     expect(refusedOption({ ...oauth2, complianceFix: { protectedRequest: {} } as never })).toBe('complianceFix.protectedRequest');
     expect(refusedOption({ ...oauth2, clientKwargs: 'scope=openid' as never })).toBe('clientKwargs');
     expect(refusedOption(oauth2, { P_CLIENT_KWARGS: '{"timeoutMs":"5000"}' })).toBe('clientKwargs.timeoutMs');
-    expect(refusedOption(oauth2, { P_CLIENT_KWARGS: '{"dangerouslyAllowInsecureHttp":"yes"}' })).toBe('clientKwargs.dangerouslyAllowInsecureHttp');
-    expect(refusedOption({ ...oauth2, clientKwargs: { scope: ['openid'] as never } })).toBe('clientKwargs.scope');
-    expect(refusedOption({ ...oauth2, clientKwargs: { clientPrivateKey: { key: 'pem' } as never, tokenEndpointAuthMethod: 'private_key_jwt' } })).toBe(
-      'clientKwargs.clientPrivateKey',
+    expect(refusedOption(oauth2, { P_CLIENT_KWARGS: '{"dangerouslyAllowInsecureHttp":"yes"}' })).toBe(
+      'clientKwargs.dangerouslyAllowInsecureHttp',
     );
+    expect(refusedOption({ ...oauth2, clientKwargs: { scope: ['openid'] as never } })).toBe('clientKwargs.scope');
+    expect(
+      refusedOption({ ...oauth2, clientKwargs: { clientPrivateKey: { key: 'pem' } as never, tokenEndpointAuthMethod: 'private_key_jwt' } }),
+    ).toBe('clientKwargs.clientPrivateKey');
   });
 });
 
@@ -123,21 +127,31 @@ describe('a missing OAuth 2 client secret', () => {
     }
     registry.register('x-public', presets.twitter({ clientId: 'id', clientKwargs: { tokenEndpointAuthMethod: 'none' } }));
     registry.register('reddit-app', presets.reddit({ clientId: 'id', installedApp: true }));
-    expect(registry.runtime('reddit-app').config.clientKwargs).toMatchObject({ emptyClientSecret: true, tokenEndpointAuthMethod: 'client_secret_basic' });
+    expect(registry.runtime('reddit-app').config.clientKwargs).toMatchObject({
+      emptyClientSecret: true,
+      tokenEndpointAuthMethod: 'client_secret_basic',
+    });
     expect(registry.names()).toHaveLength(names.length + 2);
     // A preset whose secret is missing is refused like any other client.
-    expect(thrown(() => registry.register('gh', presets.github({ clientId: 'id' })))).toMatchObject({ option: 'clientSecret', envVar: 'GH_CLIENT_SECRET' });
+    expect(thrown(() => registry.register('gh', presets.github({ clientId: 'id' })))).toMatchObject({
+      option: 'clientSecret',
+      envVar: 'GH_CLIENT_SECRET',
+    });
   });
 });
 
 describe('PKCE can only be turned off by a dangerous name', () => {
   it("refuses codeChallengeMethod 'none' and names dangerouslyDisablePkce", () => {
-    const error = thrown(() => new OAuthRegistry({ env: {} }).register('p', { ...oauth2, clientKwargs: { codeChallengeMethod: 'none' as never } }));
+    const error = thrown(() =>
+      new OAuthRegistry({ env: {} }).register('p', { ...oauth2, clientKwargs: { codeChallengeMethod: 'none' as never } }),
+    );
     expect(error).toMatchObject({ code: 'configuration_error', option: 'clientKwargs.codeChallengeMethod' });
     expect((error as Error).message).toContain('dangerouslyDisablePkce');
     expect(refusedOption(oauth2, { P_CLIENT_KWARGS: '{"codeChallengeMethod":"none"}' })).toBe('clientKwargs.codeChallengeMethod');
     expect(refusedOption(oauth2, { P_CLIENT_KWARGS: '{"codeChallengeMethod":"plain"}' })).toBe('clientKwargs.codeChallengeMethod');
-    expect(refusedOption({ ...oauth2, clientKwargs: { dangerouslyDisablePkce: 'true' as never } })).toBe('clientKwargs.dangerouslyDisablePkce');
+    expect(refusedOption({ ...oauth2, clientKwargs: { dangerouslyDisablePkce: 'true' as never } })).toBe(
+      'clientKwargs.dangerouslyDisablePkce',
+    );
   });
 
   it('sends no code_challenge with dangerouslyDisablePkce, and S256 otherwise', async () => {

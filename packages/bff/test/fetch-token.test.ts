@@ -28,18 +28,27 @@ describe('fetchToken and updateToken', () => {
   /** The app's token table, keyed `user:provider`; the user comes from the app's own request header. */
   const database = new Map<string, OAuthToken>();
   const logins: { provider: string; token: OAuthToken }[] = [];
-  const calls = { registryFetch: [] as HookCall[], ownFetch: [] as HookCall[], registryUpdate: [] as UpdateCall[], ownUpdate: [] as UpdateCall[] };
+  const calls = {
+    registryFetch: [] as HookCall[],
+    ownFetch: [] as HookCall[],
+    registryUpdate: [] as UpdateCall[],
+    ownUpdate: [] as UpdateCall[],
+  };
 
   const appUser = (ctx: Context | undefined) => ctx?.get('x-app-user') || undefined;
-  const fetchFrom = (log: HookCall[]): FetchToken => async (name, ctx) => {
-    log.push({ provider: name, path: ctx?.path });
-    const user = appUser(ctx);
-    return user === undefined ? undefined : database.get(`${user}:${name}`);
-  };
-  const updateInto = (log: UpdateCall[]): UpdateToken => async (name, token, previous, ctx) => {
-    log.push({ provider: name, token, previous, path: ctx?.path });
-    database.set(`${appUser(ctx)}:${name}`, token);
-  };
+  const fetchFrom =
+    (log: HookCall[]): FetchToken =>
+    async (name, ctx) => {
+      log.push({ provider: name, path: ctx?.path });
+      const user = appUser(ctx);
+      return user === undefined ? undefined : database.get(`${user}:${name}`);
+    };
+  const updateInto =
+    (log: UpdateCall[]): UpdateToken =>
+    async (name, token, previous, ctx) => {
+      log.push({ provider: name, token, previous, path: ctx?.path });
+      database.set(`${appUser(ctx)}:${name}`, token);
+    };
 
   /** The app's own route: `/app/:provider` calls the provider's `/api/me` with `client.get(path, { ctx })`. */
   const appRoutes: Middleware = async (ctx) => {
@@ -152,7 +161,11 @@ describe('fetchToken and updateToken', () => {
       expect(refreshes()).toBe(before + 1);
       expect(calls.registryUpdate).toHaveLength(1);
       const update = calls.registryUpdate[0] as UpdateCall;
-      expect(update).toMatchObject({ provider: 'shared', path: '/bff/api/shared/me', previous: { accessToken: old.accessToken, refreshToken: old.refreshToken } });
+      expect(update).toMatchObject({
+        provider: 'shared',
+        path: '/bff/api/shared/me',
+        previous: { accessToken: old.accessToken, refreshToken: old.refreshToken },
+      });
       expect(update.token.accessToken).not.toBe(old.accessToken);
       // The provider rotated the refresh token (RFC 6749 section 6); the app stored it, so the next call is plain.
       expect(update.token.refreshToken).not.toBe(old.refreshToken);
@@ -169,7 +182,11 @@ describe('fetchToken and updateToken', () => {
       expect(await response.json()).toMatchObject({ sub: ALICE.sub });
       expect(refreshes()).toBe(before + 1);
       expect(calls.ownUpdate).toEqual([
-        expect.objectContaining({ provider: 'own', path: '/app/own', previous: { accessToken: old.accessToken, refreshToken: old.refreshToken } }),
+        expect.objectContaining({
+          provider: 'own',
+          path: '/app/own',
+          previous: { accessToken: old.accessToken, refreshToken: old.refreshToken },
+        }),
       ]);
       expect(calls.registryUpdate).toEqual([]);
     });
@@ -211,7 +228,9 @@ describe('fetchToken without updateToken', () => {
       registry: { now: () => Date.now() + clockSkewMs, fetchToken: async () => stored },
       bff: { onLogin: (_ctx, login) => void (stored = login.token) },
       async register(registry, bffUrl) {
-        await registerOAuth2Client(provider, registry, bffUrl, 'forgetful', { config: { clientKwargs: { scope: 'openid offline_access' } } });
+        await registerOAuth2Client(provider, registry, bffUrl, 'forgetful', {
+          config: { clientKwargs: { scope: 'openid offline_access' } },
+        });
       },
     });
   });

@@ -25,7 +25,8 @@ function forge(idToken: string, tamper: Tamper): string {
   if (tamper === 'other-key') {
     return `${header}.${payload}.${sign('sha256', Buffer.from(`${header}.${payload}`), otherKey).toString('base64url')}`;
   }
-  if (tamper === 'altered-claims') return `${header}.${b64({ ...parse(payload), sub: 'mallory', email: 'mallory@example.test' })}.${signature}`;
+  if (tamper === 'altered-claims')
+    return `${header}.${b64({ ...parse(payload), sub: 'mallory', email: 'mallory@example.test' })}.${signature}`;
   return idToken;
 }
 

@@ -18,10 +18,64 @@ const FINAL_CHECK = ['left the base', 'normalized'];
 
 /** Pieces of the tricks that make URL parsers leave a base, combined two and three at a time below. */
 const PIECES = [
-  'a', '', '.', '..', '...', '%2e', '%2E', '.%2e', '%2e.', '%2e%2e', '%2E%2e', '..;', '..;x=1', '.;', '%2e%2e;a',
-  '%2e%2e%3b', '..%3B', ';', ';..', '%3b', 'a;b', '%2f', '%2F', '..%2f', '%5c', '\\', '@', '%40', 'u@h', '%00',
-  '%09', '\t', '\n', ' ', '%20', '%25', '%252e', '%', '%zz', 'http:', 'C:', ':', 'a:b', '//', '?', '#', '%23', '%3f',
-  '~', 'é', '%C3%A9', '%ED%A0%80', '\uD800', '．．', '%EF%BC%8E%EF%BC%8E', '%u002e', "!$&'()*+,=", '`{}|^',
+  'a',
+  '',
+  '.',
+  '..',
+  '...',
+  '%2e',
+  '%2E',
+  '.%2e',
+  '%2e.',
+  '%2e%2e',
+  '%2E%2e',
+  '..;',
+  '..;x=1',
+  '.;',
+  '%2e%2e;a',
+  '%2e%2e%3b',
+  '..%3B',
+  ';',
+  ';..',
+  '%3b',
+  'a;b',
+  '%2f',
+  '%2F',
+  '..%2f',
+  '%5c',
+  '\\',
+  '@',
+  '%40',
+  'u@h',
+  '%00',
+  '%09',
+  '\t',
+  '\n',
+  ' ',
+  '%20',
+  '%25',
+  '%252e',
+  '%',
+  '%zz',
+  'http:',
+  'C:',
+  ':',
+  'a:b',
+  '//',
+  '?',
+  '#',
+  '%23',
+  '%3f',
+  '~',
+  'é',
+  '%C3%A9',
+  '%ED%A0%80',
+  '\uD800',
+  '．．',
+  '%EF%BC%8E%EF%BC%8E',
+  '%u002e',
+  "!$&'()*+,=",
+  '`{}|^',
 ];
 const QUERIES = ['', 'a=1', 'q="<>', 'x=u@h', '?..', 'a=%2e%2e/b', '#frag', 'a=\\b'];
 const BASES = ['http://api.example/v1/', 'http://api.example', 'http://api.example/v1', 'http://api.example:8080/a%2e%2e/b/'];
@@ -82,7 +136,10 @@ describe('createPathJoiner', () => {
   it('refuses servlet dot segments (..;x) in every encoding, and accepts ; elsewhere', () => {
     const join = createPathJoiner(new URL('http://api.example/v1/'));
     for (const path of ['..;', '..;jsessionid=1/admin', 'a/..;/..;/x', '.;x/a', '%2e%2e;x', '%2e%2e%3bx', '.%2E%3B/a', '..%3B']) {
-      expect(refusal(() => join(path)), path).toBeDefined();
+      expect(
+        refusal(() => join(path)),
+        path,
+      ).toBeDefined();
     }
     expect(join('a;b/;c/...;d').path).toBe('/v1/a;b/;c/...;d');
   });

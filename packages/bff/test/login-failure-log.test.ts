@@ -77,7 +77,12 @@ describe('login failed log lines', () => {
     } finally {
       standIn.spoilCodes(false);
     }
-    expect(lastFailure('refused')).toMatchObject({ code: 'login_failed', reason: 'OAUTH_RESPONSE_BODY_ERROR', upstreamStatus: 400, providerError: 'invalid_grant' });
+    expect(lastFailure('refused')).toMatchObject({
+      code: 'login_failed',
+      reason: 'OAUTH_RESPONSE_BODY_ERROR',
+      upstreamStatus: 400,
+      providerError: 'invalid_grant',
+    });
   });
 
   it("names the OAuth 1 endpoint's status and error code when it refuses the signature", async () => {

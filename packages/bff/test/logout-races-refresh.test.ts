@@ -102,17 +102,29 @@ describe('logout and disconnect racing a refresh', () => {
   };
 
   /** One BFF (or several sharing one client at the provider) with providers alpha and beta, refreshing through the relay. */
-  async function startInstance(options: { store?: SessionStore; cache?: TransactionCache; lock?: RefreshLock; credentials?: Map<string, ProviderClient> }) {
+  async function startInstance(options: {
+    store?: SessionStore;
+    cache?: TransactionCache;
+    lock?: RefreshLock;
+    credentials?: Map<string, ProviderClient>;
+  }) {
     const credentials = options.credentials ?? new Map<string, ProviderClient>();
     const bff = await startBff({
-      registry: { now, ...(options.cache === undefined ? {} : { cache: options.cache }), ...(options.lock === undefined ? {} : { refreshLock: options.lock }) },
+      registry: {
+        now,
+        ...(options.cache === undefined ? {} : { cache: options.cache }),
+        ...(options.lock === undefined ? {} : { refreshLock: options.lock }),
+      },
       bff: options.store === undefined ? {} : { store: options.store },
       async register(registry, bffUrl) {
         for (const name of ['alpha', 'beta']) {
           let client = credentials.get(name);
           if (client === undefined) {
             clients += 1;
-            const made = await provider.provider.registerClient({ clientId: `bff-race-${clients}`, redirectUris: [`${bffUrl}/bff/callback/${name}`] });
+            const made = await provider.provider.registerClient({
+              clientId: `bff-race-${clients}`,
+              redirectUris: [`${bffUrl}/bff/callback/${name}`],
+            });
             client = { clientId: made.clientId, clientSecret: made.clientSecret as string };
             credentials.set(name, client);
           }
@@ -132,7 +144,10 @@ describe('logout and disconnect racing a refresh', () => {
 
   const errorCode = (response: Response) => response.headers.get(BFF_ERROR_HEADER);
   const sessionOf = async (bff: TestBff, cookie: string) =>
-    (await (await fetch(`${bff.url}/bff/session`, { headers: { cookie } })).json()) as { authenticated: boolean; connections: { provider: string }[] };
+    (await (await fetch(`${bff.url}/bff/session`, { headers: { cookie } })).json()) as {
+      authenticated: boolean;
+      connections: { provider: string }[];
+    };
   const proxied = (bff: TestBff, cookie: string, name = 'alpha') =>
     fetch(`${bff.url}/bff/api/${name}/me`, { headers: { cookie, 'x-latchkey-csrf': '1' } });
 

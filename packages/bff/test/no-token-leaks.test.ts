@@ -63,7 +63,12 @@ describe('no issued token leaves the server', () => {
     await browser.login('one');
     await browser.session();
     await browser.fetch('/bff/api/oidc/me', { csrf: true });
-    await browser.fetch('/bff/api/one/echo', { method: 'POST', csrf: true, headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+    await browser.fetch('/bff/api/one/echo', {
+      method: 'POST',
+      csrf: true,
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":1}',
+    });
     clockSkewMs += 2 * 3600 * 1000;
     await browser.fetch('/bff/api/oidc/echo?x=1', { csrf: true });
     await browser.fetch('/bff/api/oidc/../x', { csrf: true });

@@ -26,7 +26,8 @@ describe('parallel logins in one browser', () => {
     bff = await startBff({
       registry: { cache },
       async register(registry, bffUrl) {
-        for (const name of ['alpha', 'beta']) await registerOAuth2Client(provider, registry, bffUrl, name, { clientId: `bff-parallel-${name}` });
+        for (const name of ['alpha', 'beta'])
+          await registerOAuth2Client(provider, registry, bffUrl, name, { clientId: `bff-parallel-${name}` });
       },
     });
   });

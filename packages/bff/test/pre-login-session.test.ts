@@ -60,7 +60,8 @@ describe('before a login completes', () => {
 
   const keyOf = (browser: Browser) => names.session(browser.cookies.get('latchkey') as string)[0];
   const writesOf = (key: string) => writes.filter((write) => write.key === key);
-  const isFull = (write: Write | undefined) => write !== undefined && write.ttlMs >= MAX_AGE_MS && write.ttlMs <= MAX_AGE_MS + STORE_GRACE_MS;
+  const isFull = (write: Write | undefined) =>
+    write !== undefined && write.ttlMs >= MAX_AGE_MS && write.ttlMs <= MAX_AGE_MS + STORE_GRACE_MS;
   const cookieLifetimeSeconds = (setCookie: string[], name: string) => {
     const line = setCookie.find((cookie) => cookie.startsWith(`${name}=`));
     const expires = line === undefined ? undefined : /expires=([^;]+)/i.exec(line)?.[1];
@@ -99,7 +100,9 @@ describe('before a login completes', () => {
 
     clockMs += LOGIN_TIMEOUT_MS + 1;
     const late = await browser.fetch(answer.location as string);
-    expect(new URL(late.headers.get('location') as string, 'http://spa.invalid').searchParams.get(LOGIN_ERROR_PARAM)).toBe('state_mismatch');
+    expect(new URL(late.headers.get('location') as string, 'http://spa.invalid').searchParams.get(LOGIN_ERROR_PARAM)).toBe(
+      'state_mismatch',
+    );
     expect((await browser.session()).authenticated).toBe(false);
   });
 

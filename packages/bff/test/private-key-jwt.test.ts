@@ -12,7 +12,9 @@ const signingKeys = () =>
 describe('private_key_jwt configuration', () => {
   it('without clientKwargs.clientPrivateKey fails at register, naming the option, and registers nothing', () => {
     const registry = new OAuthRegistry({ env: {} });
-    const error = thrown(() => registry.register('jwt', { clientId: 'c', ...exampleEndpoints, clientKwargs: { tokenEndpointAuthMethod: 'private_key_jwt' } }));
+    const error = thrown(() =>
+      registry.register('jwt', { clientId: 'c', ...exampleEndpoints, clientKwargs: { tokenEndpointAuthMethod: 'private_key_jwt' } }),
+    );
     expect(isLatchkeyError(error, 'configuration_error')).toBe(true);
     expect(error).toMatchObject({ code: 'configuration_error', option: 'clientKwargs.clientPrivateKey' });
     expect(registry.names()).toEqual([]);
@@ -25,22 +27,34 @@ describe('private_key_jwt configuration', () => {
         FAKE_CLIENT_KWARGS: '{"tokenEndpointAuthMethod":"private_key_jwt","clientPrivateKey":{"key":{"type":"private"}}}',
       },
     });
-    expect(thrown(() => registry.register('jwt', { clientId: 'c', ...exampleEndpoints }))).toMatchObject({ option: 'clientKwargs.clientPrivateKey' });
-    expect(thrown(() => registry.register('fake', { clientId: 'c', ...exampleEndpoints }))).toMatchObject({ option: 'clientKwargs.clientPrivateKey' });
+    expect(thrown(() => registry.register('jwt', { clientId: 'c', ...exampleEndpoints }))).toMatchObject({
+      option: 'clientKwargs.clientPrivateKey',
+    });
+    expect(thrown(() => registry.register('fake', { clientId: 'c', ...exampleEndpoints }))).toMatchObject({
+      option: 'clientKwargs.clientPrivateKey',
+    });
     expect(registry.names()).toEqual([]);
   });
 
   it('refuses a public key in place of the private one', async () => {
     const { publicKey } = await signingKeys();
     const registry = new OAuthRegistry({ env: {} });
-    const config: ClientConfig = { clientId: 'c', ...exampleEndpoints, clientKwargs: { tokenEndpointAuthMethod: 'private_key_jwt', clientPrivateKey: { key: publicKey } } };
+    const config: ClientConfig = {
+      clientId: 'c',
+      ...exampleEndpoints,
+      clientKwargs: { tokenEndpointAuthMethod: 'private_key_jwt', clientPrivateKey: { key: publicKey } },
+    };
     expect(thrown(() => registry.register('jwt', config))).toMatchObject({ option: 'clientKwargs.clientPrivateKey' });
   });
 
   it('accepts a private CryptoKey and needs no client secret', async () => {
     const { privateKey } = await signingKeys();
     const registry = new OAuthRegistry({ env: {} });
-    registry.register('jwt', { clientId: 'c', ...exampleEndpoints, clientKwargs: { tokenEndpointAuthMethod: 'private_key_jwt', clientPrivateKey: { key: privateKey, kid: 'k1' } } });
+    registry.register('jwt', {
+      clientId: 'c',
+      ...exampleEndpoints,
+      clientKwargs: { tokenEndpointAuthMethod: 'private_key_jwt', clientPrivateKey: { key: privateKey, kid: 'k1' } },
+    });
     expect(registry.runtime('jwt').config.clientKwargs).toMatchObject({ tokenEndpointAuthMethod: 'private_key_jwt' });
   });
 });
@@ -103,7 +117,13 @@ describe('private_key_jwt at the token endpoint', () => {
     const valid = verify(
       'sha256',
       Buffer.from(`${header}.${payload}`),
-      { key: createPublicKey({ key: (await webcrypto.subtle.exportKey('jwk', publicKey)) as import('node:crypto').JsonWebKey, format: 'jwk' }), dsaEncoding: 'ieee-p1363' },
+      {
+        key: createPublicKey({
+          key: (await webcrypto.subtle.exportKey('jwk', publicKey)) as import('node:crypto').JsonWebKey,
+          format: 'jwk',
+        }),
+        dsaEncoding: 'ieee-p1363',
+      },
       Buffer.from(signature, 'base64url'),
     );
     expect(valid).toBe(true);

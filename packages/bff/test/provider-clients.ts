@@ -34,25 +34,51 @@ async function registerAtBoth(
  * Registers an OAuth 2 client at the test provider, redirecting to the BFF's callback for `name`, and the
  * same client in the BFF's registry: endpoints from the provider's discovery document, the API at `/api/`.
  */
-export function registerOAuth2Client(provider: TestProvider, registry: OAuthRegistry, bffUrl: string, name: string, options: RegisterClientOptions = {}) {
-  return registerAtBoth(provider, registry, name, options, { redirectUris: [`${bffUrl}/bff/callback/${name}`] }, {
-    serverMetadataUrl: `${provider.url}/.well-known/openid-configuration`,
-    apiBaseUrl: `${provider.url}/api/`,
-  });
+export function registerOAuth2Client(
+  provider: TestProvider,
+  registry: OAuthRegistry,
+  bffUrl: string,
+  name: string,
+  options: RegisterClientOptions = {},
+) {
+  return registerAtBoth(
+    provider,
+    registry,
+    name,
+    options,
+    { redirectUris: [`${bffUrl}/bff/callback/${name}`] },
+    {
+      serverMetadataUrl: `${provider.url}/.well-known/openid-configuration`,
+      apiBaseUrl: `${provider.url}/api/`,
+    },
+  );
 }
 
 /**
  * The same for an OAuth 1.0a consumer (RFC 5849) at the provider's `/oauth1/` endpoints. The user comes
  * from the provider's `/api/me` unless `config.userInfo` says otherwise.
  */
-export function registerOAuth1Client(provider: TestProvider, registry: OAuthRegistry, bffUrl: string, name: string, options: RegisterClientOptions = {}) {
-  return registerAtBoth(provider, registry, name, options, { oauth1: { callbackUris: [`${bffUrl}/bff/callback/${name}`] } }, {
-    requestTokenUrl: `${provider.url}/oauth1/initiate`,
-    authorizeUrl: `${provider.url}/oauth1/authorize`,
-    accessTokenUrl: `${provider.url}/oauth1/token`,
-    apiBaseUrl: `${provider.url}/api/`,
-    userInfo: async ({ client }) => userFromClaims(await (await client.get('me')).json()),
-  });
+export function registerOAuth1Client(
+  provider: TestProvider,
+  registry: OAuthRegistry,
+  bffUrl: string,
+  name: string,
+  options: RegisterClientOptions = {},
+) {
+  return registerAtBoth(
+    provider,
+    registry,
+    name,
+    options,
+    { oauth1: { callbackUris: [`${bffUrl}/bff/callback/${name}`] } },
+    {
+      requestTokenUrl: `${provider.url}/oauth1/initiate`,
+      authorizeUrl: `${provider.url}/oauth1/authorize`,
+      accessTokenUrl: `${provider.url}/oauth1/token`,
+      apiBaseUrl: `${provider.url}/api/`,
+      userInfo: async ({ client }) => userFromClaims(await (await client.get('me')).json()),
+    },
+  );
 }
 
 /** A form POST to one of the provider's endpoints, the client authenticated with HTTP Basic. */

@@ -48,7 +48,10 @@ describe('upstream answers through the proxy', () => {
     });
     bff = await startBff({
       async register(registry, bffUrl) {
-        await registerOAuth2Client(provider, registry, bffUrl, 'api', { clientId: 'bff-answers', config: { apiBaseUrl: `${upstream.url}/` } });
+        await registerOAuth2Client(provider, registry, bffUrl, 'api', {
+          clientId: 'bff-answers',
+          config: { apiBaseUrl: `${upstream.url}/` },
+        });
       },
     });
     browser = bff.browser();
@@ -89,7 +92,9 @@ describe('upstream answers through the proxy', () => {
   });
 
   it('streams an answer of unknown length as it comes (server-sent events)', async () => {
-    const response = await fetch(`${bff.url}/bff/api/api/events`, { headers: { cookie: browser.cookieHeader(), [CSRF_HEADER]: CSRF_HEADER_VALUE } });
+    const response = await fetch(`${bff.url}/bff/api/api/events`, {
+      headers: { cookie: browser.cookieHeader(), [CSRF_HEADER]: CSRF_HEADER_VALUE },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/event-stream');
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();

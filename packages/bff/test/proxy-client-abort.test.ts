@@ -55,7 +55,9 @@ describe('a browser that leaves in the middle of a proxied call', () => {
   const bffSockets = new Map<number, Socket>();
   const socketWaiters = new Map<number, (socket: Socket) => void>();
   const bffSocketFor = (port: number) =>
-    bffSockets.has(port) ? Promise.resolve(bffSockets.get(port) as Socket) : new Promise<Socket>((resolve) => socketWaiters.set(port, resolve));
+    bffSockets.has(port)
+      ? Promise.resolve(bffSockets.get(port) as Socket)
+      : new Promise<Socket>((resolve) => socketWaiters.set(port, resolve));
   const uncaught: unknown[] = [];
   const recordUncaught = (error: unknown) => void uncaught.push(error);
 

@@ -20,7 +20,10 @@ describe('proxied paths as the upstream receives them', () => {
     upstream = await startRecordingUpstream();
     bff = await startBff({
       async register(registry, bffUrl) {
-        await registerOAuth2Client(provider, registry, bffUrl, 'api', { clientId: 'bff-paths', config: { apiBaseUrl: `${upstream.url}/v1/` } });
+        await registerOAuth2Client(provider, registry, bffUrl, 'api', {
+          clientId: 'bff-paths',
+          config: { apiBaseUrl: `${upstream.url}/v1/` },
+        });
       },
     });
     browser = bff.browser();

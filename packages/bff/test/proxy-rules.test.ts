@@ -73,8 +73,12 @@ describe('proxy rules', () => {
       bff: { bodyTimeoutMs: 500 },
       async register(registry, bffUrl) {
         const apiBaseUrl = `${api.url}/base/`;
-        await registerOAuth2Client(provider, registry, bffUrl, 'stand', { config: { apiBaseUrl, clientKwargs: { scope: 'openid offline_access' } } });
-        await registerOAuth1Client(provider, registry, bffUrl, 'oauth1', { config: { apiBaseUrl, userInfo: async () => ({ sub: 'alice' }) } });
+        await registerOAuth2Client(provider, registry, bffUrl, 'stand', {
+          config: { apiBaseUrl, clientKwargs: { scope: 'openid offline_access' } },
+        });
+        await registerOAuth1Client(provider, registry, bffUrl, 'oauth1', {
+          config: { apiBaseUrl, userInfo: async () => ({ sub: 'alice' }) },
+        });
       },
     });
     browser = bff.browser();
@@ -98,7 +102,16 @@ describe('proxy rules', () => {
   }
 
   describe('paths: servlet dot segments (..;) stay refused like the other dot forms', () => {
-    for (const path of ['..;/admin', 'a/..;/..;/admin', '..;jsessionid=x/admin', '.;/admin', '%2e%2e;/admin', '%2e%2e%3b/admin', '.%2E%3Bx/admin', 'a/..%3B/..%3b/admin']) {
+    for (const path of [
+      '..;/admin',
+      'a/..;/..;/admin',
+      '..;jsessionid=x/admin',
+      '.;/admin',
+      '%2e%2e;/admin',
+      '%2e%2e%3b/admin',
+      '.%2E%3Bx/admin',
+      'a/..%3B/..%3b/admin',
+    ]) {
       it(`refuses ${JSON.stringify(path)} with invalid_proxy_path`, async () => {
         const response = await nothingReachesApi(() => rawRequest(bff.url, `/bff/api/stand/${path}`, { headers: headers() }));
         expect(response.status).toBe(400);
@@ -147,7 +160,9 @@ describe('proxy rules', () => {
       const client = bff.registry.client('stand');
       const token: OAuthToken = { kind: 'oauth2', accessToken: 'a-token', tokenType: 'bearer', scopes: [] };
       for (const method of ['TRACE', 'TRACK', 'CONNECT']) {
-        await nothingReachesApi(() => expect(client.request(method, 'items', { token })).rejects.toMatchObject({ code: 'method_not_allowed' }));
+        await nothingReachesApi(() =>
+          expect(client.request(method, 'items', { token })).rejects.toMatchObject({ code: 'method_not_allowed' }),
+        );
       }
     });
 

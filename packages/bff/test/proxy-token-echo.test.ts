@@ -26,12 +26,16 @@ async function startEchoingApi(): Promise<Listening & { requests: string[] }> {
       res.writeHead(status, { 'content-type': 'text/html', ...headers });
       res.end(body);
     };
-    if (path === '/api/moved') answer(302, { location: `https://elsewhere.example/next${query}` }, `<a href="https://elsewhere.example/next${query}">moved</a>`);
+    if (path === '/api/moved')
+      answer(302, { location: `https://elsewhere.example/next${query}` }, `<a href="https://elsewhere.example/next${query}">moved</a>`);
     else if (path === '/api/items') answer(301, { location: `/api/items/${query}` });
     else if (path === '/api/canonical') answer(200, { 'content-location': `/api/canonical/1${query}` }, '{}');
     else if (path === '/api/pages') answer(200, { link: `<http://api.example/api/pages${query}&page=2>; rel="next"` }, '[]');
     // The request URL nested in a parameter, with lower-case hex escapes.
-    else if (path === '/api/login') answer(303, { location: `https://login.example/?return=${encodeURIComponent(`http://api.example${url}`).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase())}` });
+    else if (path === '/api/login')
+      answer(303, {
+        location: `https://login.example/?return=${encodeURIComponent(`http://api.example${url}`).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase())}`,
+      });
     // A redirect that does not repeat the query, with a body that does.
     else if (path === '/api/download') answer(302, { location: 'https://cdn.example/file.zip' }, `Redirecting from ${url}`);
     else answer(200, { 'content-type': 'application/json' }, JSON.stringify({ url }));
@@ -58,7 +62,9 @@ describe('a token sent in the query never comes back to the browser', () => {
       bff: { onLogin: (_ctx, login) => void tokens.set(login.provider, login.token) },
       async register(registry, bffUrl) {
         const apiBaseUrl = `${api.url}/api/`;
-        await registerOAuth2Client(provider, registry, bffUrl, 'in-query', { config: { apiBaseUrl, clientKwargs: { tokenPlacement: 'query' } } });
+        await registerOAuth2Client(provider, registry, bffUrl, 'in-query', {
+          config: { apiBaseUrl, clientKwargs: { tokenPlacement: 'query' } },
+        });
         await registerOAuth2Client(provider, registry, bffUrl, 'in-header', { config: { apiBaseUrl } });
         await registerOAuth1Client(provider, registry, bffUrl, 'oauth1-query', {
           config: {
@@ -96,7 +102,8 @@ describe('a token sent in the query never comes back to the browser', () => {
   }
 
   /** The browser's whole view of the answer: status line, headers and body. */
-  const seen = async (response: Awaited<ReturnType<Browser['fetch']>>) => `${response.status} ${JSON.stringify([...response.headers])} ${await response.text()}`;
+  const seen = async (response: Awaited<ReturnType<Browser['fetch']>>) =>
+    `${response.status} ${JSON.stringify([...response.headers])} ${await response.text()}`;
 
   it('the API did receive the credentials in the query (there is something to leak)', async () => {
     for (const name of ['in-query', 'oauth1-query', 'fetched']) {

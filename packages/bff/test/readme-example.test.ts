@@ -21,7 +21,9 @@ async function readmeApp(publicDir: string): Promise<string> {
   expect(app.trim().split('\n').length).toBeLessThan(40);
   expect(app).toContain("resolve('public')");
   expect(app).toContain('app.listen(');
-  return app.replace("resolve('public')", `resolve(${JSON.stringify(publicDir)})`).replace('app.listen(', 'export const server = app.listen(');
+  return app
+    .replace("resolve('public')", `resolve(${JSON.stringify(publicDir)})`)
+    .replace('app.listen(', 'export const server = app.listen(');
 }
 
 /** A GET of `path` exactly as written (fetch would normalize `..` away). */
@@ -85,7 +87,8 @@ describe('README example', () => {
     await new Promise((resolve) => server?.close(resolve));
     await provider.close();
     await rm(dir, { recursive: true, force: true });
-    for (const name of ['PROVIDER_URL', 'PORT', 'LATCHKEY_CLIENT_SECRET', 'LATCHKEY_OAUTH1_CLIENT_SECRET', 'SESSION_KEY']) delete process.env[name];
+    for (const name of ['PROVIDER_URL', 'PORT', 'LATCHKEY_CLIENT_SECRET', 'LATCHKEY_OAUTH1_CLIENT_SECRET', 'SESSION_KEY'])
+      delete process.env[name];
   });
 
   it('serves the SPA and its assets', async () => {

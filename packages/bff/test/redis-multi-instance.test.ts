@@ -57,7 +57,11 @@ describe.runIf(enabled)('two BFF instances sharing Redis', () => {
     connections.push(connection);
     const store = createRedisStore({ client: connection, prefix });
     const instance = await startBff({
-      registry: { cache: store, refreshLock: createRedisRefreshLock({ client: connection, prefix: `${prefix}lock:` }), now: () => Date.now() + clockSkewMs },
+      registry: {
+        cache: store,
+        refreshLock: createRedisRefreshLock({ client: connection, prefix: `${prefix}lock:` }),
+        now: () => Date.now() + clockSkewMs,
+      },
       bff: { store },
       async register(registry, bffUrl) {
         const credentials = await register(bffUrl);
@@ -87,7 +91,10 @@ describe.runIf(enabled)('two BFF instances sharing Redis', () => {
     let credentials: Credentials | undefined;
     const a = await startInstance(async (url) => {
       const oauth2 = await provider.provider.registerClient({ clientId: `multi-${pairs}`, redirectUris: [`${url}/bff/callback/idp`] });
-      const oauth1 = await provider.provider.registerClient({ clientId: `multi1-${pairs}`, oauth1: { callbackUris: [`${url}/bff/callback/idp1`] } });
+      const oauth1 = await provider.provider.registerClient({
+        clientId: `multi1-${pairs}`,
+        oauth1: { callbackUris: [`${url}/bff/callback/idp1`] },
+      });
       credentials = {
         oauth2: { clientId: oauth2.clientId, clientSecret: oauth2.clientSecret as string },
         oauth1: { clientId: oauth1.clientId, clientSecret: oauth1.clientSecret as string },

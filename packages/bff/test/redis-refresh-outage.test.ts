@@ -40,7 +40,20 @@ class PrivateRedis {
   constructor(readonly port: number) {}
 
   async start(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--dbfilename', 'dump.rdb'];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.dir,
+      '--dbfilename',
+      'dump.rdb',
+    ];
     this.#process = spawn('redis-server', args, { stdio: 'ignore' });
     for (let attempt = 0; attempt < 100 && !(await probeRedis('127.0.0.1', this.port)); attempt += 1) await sleep(50);
   }

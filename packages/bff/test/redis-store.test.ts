@@ -143,8 +143,6 @@ describe('createRedisStore options', () => {
     expect(() => createRedisStore({ url: REDIS_URL, prefix: 'has space' })).toThrow(
       expect.objectContaining({ code: 'configuration_error', option: 'prefix' }),
     );
-    expect(() => createRedisStore({ url: REDIS_URL, prefix: '' })).toThrow(
-      expect.objectContaining({ option: 'prefix' }),
-    );
+    expect(() => createRedisStore({ url: REDIS_URL, prefix: '' })).toThrow(expect.objectContaining({ option: 'prefix' }));
   });
 });

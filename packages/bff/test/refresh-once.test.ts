@@ -20,7 +20,10 @@ const CALLS = 20;
  * A token endpoint in front of the provider that revokes the previous access token whenever it answers a
  * refresh, as Authlib's servers do: a call still carrying the old token gets 401 from then on.
  */
-async function startRevokingTokenFront(provider: TestProvider, client: () => ProviderClient): Promise<Listening & { revoked: () => number }> {
+async function startRevokingTokenFront(
+  provider: TestProvider,
+  client: () => ProviderClient,
+): Promise<Listening & { revoked: () => number }> {
   const accessTokenOf = new Map<string, string>();
   let revoked = 0;
   const server = await listen(async (req, res) => {
@@ -191,7 +194,9 @@ describe('an API that answers 401 to every token', () => {
     });
     bff = await startBff({
       async register(registry, bffUrl) {
-        await registerOAuth2Client(provider, registry, bffUrl, 'refusing', { config: { apiBaseUrl: `${api.url}/`, clientKwargs: { scope: SCOPE } } });
+        await registerOAuth2Client(provider, registry, bffUrl, 'refusing', {
+          config: { apiBaseUrl: `${api.url}/`, clientKwargs: { scope: SCOPE } },
+        });
       },
     });
   });

@@ -30,7 +30,12 @@ describe('OAuthRegistry configuration', () => {
       accessTokenUrl: 'https://id.example/token',
       apiBaseUrl: 'https://api.example/v1/',
       authorizeParams: { prompt: 'consent' },
-      clientKwargs: { scope: 'read write', tokenPlacement: 'query', tokenEndpointAuthMethod: 'client_secret_post', codeChallengeMethod: 'S256' },
+      clientKwargs: {
+        scope: 'read write',
+        tokenPlacement: 'query',
+        tokenEndpointAuthMethod: 'client_secret_post',
+        codeChallengeMethod: 'S256',
+      },
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -49,11 +54,23 @@ describe('OAuthRegistry configuration', () => {
     expect(error).toMatchObject({ option: 'clientId', envVar: 'GITHUB_CLIENT_ID', provider: 'github' });
 
     const oauth1 = thrown(() =>
-      registry.register('twitter', { clientId: 'k', clientSecret: 's', requestTokenUrl: 'https://t.example/rt', authorizeUrl: 'https://t.example/a' }),
+      registry.register('twitter', {
+        clientId: 'k',
+        clientSecret: 's',
+        requestTokenUrl: 'https://t.example/rt',
+        authorizeUrl: 'https://t.example/a',
+      }),
     );
     expect(oauth1).toMatchObject({ code: 'configuration_error', option: 'accessTokenUrl', envVar: 'TWITTER_ACCESS_TOKEN_URL' });
 
-    const secret = thrown(() => registry.register('plain', { clientId: 'k', authorizeUrl: 'https://a.example/', accessTokenUrl: 'https://a.example/t', clientKwargs: { tokenEndpointAuthMethod: 'client_secret_basic' } }));
+    const secret = thrown(() =>
+      registry.register('plain', {
+        clientId: 'k',
+        authorizeUrl: 'https://a.example/',
+        accessTokenUrl: 'https://a.example/t',
+        clientKwargs: { tokenEndpointAuthMethod: 'client_secret_basic' },
+      }),
+    );
     expect(secret).toMatchObject({ option: 'clientSecret', envVar: 'PLAIN_CLIENT_SECRET' });
     expect(registry.names()).toEqual([]);
   });
@@ -61,10 +78,20 @@ describe('OAuthRegistry configuration', () => {
   it('refuses bad values with the option named', () => {
     const registry = new OAuthRegistry({ env: { BAD_CLIENT_KWARGS: '{not json' } });
     const base = { clientId: 'k', clientSecret: 's', authorizeUrl: 'https://a.example/', accessTokenUrl: 'https://a.example/t' };
-    expect(thrown(() => registry.register('bad', { clientId: 'k', authorizeUrl: 'https://a.example/', accessTokenUrl: 'https://a.example/t' }))).toMatchObject({ option: 'clientKwargs' });
-    expect(thrown(() => registry.register('insecure', { ...base, accessTokenUrl: 'http://a.example/t' }))).toMatchObject({ option: 'accessTokenUrl' });
-    expect(thrown(() => registry.register('kw', { ...base, clientKwargs: { tokenPlacement: 'cookie' as never } }))).toMatchObject({ option: 'clientKwargs.tokenPlacement' });
-    expect(thrown(() => registry.register('rsa', { ...base, requestTokenUrl: 'https://a.example/rt', clientKwargs: { signatureMethod: 'RSA-SHA1' } }))).toMatchObject({ option: 'clientKwargs.rsaKey' });
+    expect(
+      thrown(() => registry.register('bad', { clientId: 'k', authorizeUrl: 'https://a.example/', accessTokenUrl: 'https://a.example/t' })),
+    ).toMatchObject({ option: 'clientKwargs' });
+    expect(thrown(() => registry.register('insecure', { ...base, accessTokenUrl: 'http://a.example/t' }))).toMatchObject({
+      option: 'accessTokenUrl',
+    });
+    expect(thrown(() => registry.register('kw', { ...base, clientKwargs: { tokenPlacement: 'cookie' as never } }))).toMatchObject({
+      option: 'clientKwargs.tokenPlacement',
+    });
+    expect(
+      thrown(() =>
+        registry.register('rsa', { ...base, requestTokenUrl: 'https://a.example/rt', clientKwargs: { signatureMethod: 'RSA-SHA1' } }),
+      ),
+    ).toMatchObject({ option: 'clientKwargs.rsaKey' });
     expect(thrown(() => registry.register('Bad Name', base))).toMatchObject({ option: 'name' });
     registry.register('ok', base);
     expect(thrown(() => registry.register('ok', base))).toMatchObject({ option: 'name' });

@@ -17,7 +17,12 @@ describe('scopeDelimiter configuration', () => {
       code: 'configuration_error',
       option: 'clientKwargs.scopeDelimiter',
     });
-    const given = { clientId: 'c', clientSecret: 's', ...exampleEndpoints, clientKwargs: { scopeDelimiter: '+' } } as unknown as ClientConfig;
+    const given = {
+      clientId: 'c',
+      clientSecret: 's',
+      ...exampleEndpoints,
+      clientKwargs: { scopeDelimiter: '+' },
+    } as unknown as ClientConfig;
     expect(thrown(() => registry.register('plus', given))).toMatchObject({ option: 'clientKwargs.scopeDelimiter' });
     expect(registry.names()).toEqual(['plain', 'comma']);
   });
@@ -93,7 +98,11 @@ describe('scopeDelimiter on the wire', () => {
   }
 
   const scopesOf = async (browser: Browser) => (await browser.session()).connections[0]?.scopes;
-  const receivedScope = () => standIn.requests.filter((request) => request.path === '/authorize').at(-1)?.query.get('scope');
+  const receivedScope = () =>
+    standIn.requests
+      .filter((request) => request.path === '/authorize')
+      .at(-1)
+      ?.query.get('scope');
 
   it('joins the requested scopes with commas in the authorization request', async () => {
     grantedScope = 'email,public_profile';

@@ -11,7 +11,10 @@ describe('the session cookie', () => {
     provider = await startTestProvider();
     bff = await startBff({
       async register(registry) {
-        const client = await provider.provider.registerClient({ clientId: 'bff-cookie', redirectUris: ['https://bff.example/bff/callback/latchkey'] });
+        const client = await provider.provider.registerClient({
+          clientId: 'bff-cookie',
+          redirectUris: ['https://bff.example/bff/callback/latchkey'],
+        });
         registry.register('latchkey', {
           clientId: client.clientId,
           clientSecret: client.clientSecret as string,
@@ -29,7 +32,11 @@ describe('the session cookie', () => {
 
   const setCookie = (headers: import('node:http').IncomingHttpHeaders) => headers['set-cookie'] ?? [];
 
-  const attributesOf = (cookie: string) => cookie.toLowerCase().split(';').map((part) => part.trim());
+  const attributesOf = (cookie: string) =>
+    cookie
+      .toLowerCase()
+      .split(';')
+      .map((part) => part.trim());
   const https = { host: 'bff.example', 'x-forwarded-proto': 'https' };
 
   it('is __Host-, Secure, HttpOnly, SameSite=Lax, host-only with path / over https, and so is the login-binding cookie', async () => {
@@ -49,7 +56,7 @@ describe('the session cookie', () => {
     const answer = await submitAuthorizeForm(authorizeUrl);
     const callback = new URL(answer.location as string);
     const done = await rawRequest(bff.url, `${callback.pathname}${callback.search}`, {
-      headers: { ...https, cookie: (binding.split(';')[0] as string) },
+      headers: { ...https, cookie: binding.split(';')[0] as string },
     });
     expect(done.status).toBe(302);
     expect(done.headers.location).toBe('/');

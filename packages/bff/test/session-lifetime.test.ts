@@ -25,7 +25,10 @@ describe('session lifetimes', () => {
       registry: { now, cache: createMemoryStore({ now }) },
       bff: { store: createMemoryStore({ now }), cookie: { maxAgeMs: IDLE_MS, absoluteMaxAgeMs: ABSOLUTE_MS } },
       async register(registry, bffUrl) {
-        await registerOAuth2Client(provider, registry, bffUrl, 'alpha', { clientId: 'bff-lifetime', config: { clientKwargs: { scope: 'openid offline_access' } } });
+        await registerOAuth2Client(provider, registry, bffUrl, 'alpha', {
+          clientId: 'bff-lifetime',
+          config: { clientKwargs: { scope: 'openid offline_access' } },
+        });
       },
     });
   });

@@ -52,7 +52,9 @@ describe('store key names', () => {
       get: (key, options) => sessions.get(key, options),
       set: async (key, value, ttlMs) => (keys.add(key), sessions.set(key, value, ttlMs)),
       destroy: (key) => sessions.destroy(key),
-      compareAndSet: async (key, expected, value, ttlMs) => (keys.add(key), (await sessions.compareAndSet?.(key, expected, value, ttlMs)) ?? false),
+      compareAndSet: async (key, expected, value, ttlMs) => (
+        keys.add(key), (await sessions.compareAndSet?.(key, expected, value, ttlMs)) ?? false
+      ),
     };
     const cache: TransactionCache = {
       set: async (key, value, ttlMs) => (keys.add(key), transactions.set(key, value, ttlMs)),

@@ -24,7 +24,9 @@ const spawned: ChildProcess[] = [];
 /** A redis-server of this test's own, on a free port, so the test may stop it. */
 async function startRedisServer(): Promise<{ port: number; process: ChildProcess }> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   spawned.push(child);
   while (!(await probeRedis('127.0.0.1', port))) {
     if (child.exitCode !== null) throw new Error('redis-server did not start');

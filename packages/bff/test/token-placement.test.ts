@@ -158,13 +158,22 @@ describe('OAuth 2 token placement', () => {
     it('body: sends exactly the form the browser sent plus the token', async () => {
       const response = await browser.fetch('/bff/api/recorded/items', { method: 'PUT', csrf: true, headers: FORM, body: 'a=1&b=%2B+x' });
       expect(response.status).toBe(200);
-      expect(recorder.requests.at(-1)).toEqual({ method: 'PUT', url: '/api/items', body: 'a=1&b=%2B+x&access_token=recorded-access-token' });
+      expect(recorder.requests.at(-1)).toEqual({
+        method: 'PUT',
+        url: '/api/items',
+        body: 'a=1&b=%2B+x&access_token=recorded-access-token',
+      });
     });
 
     it('body: refuses with unsupported_request what cannot carry a form body, before anything is sent', async () => {
       const before = recorder.requests.length;
       const refused = [
-        browser.fetch('/bff/api/recorded/items', { method: 'POST', csrf: true, headers: { 'content-type': 'application/json' }, body: '{"a":1}' }),
+        browser.fetch('/bff/api/recorded/items', {
+          method: 'POST',
+          csrf: true,
+          headers: { 'content-type': 'application/json' },
+          body: '{"a":1}',
+        }),
         browser.fetch('/bff/api/recorded/items', { method: 'POST', csrf: true, headers: { 'content-type': 'text/plain' }, body: 'a=1' }),
         browser.fetch('/bff/api/recorded/items', { csrf: true }),
         browser.fetch('/bff/api/recorded/items', { method: 'HEAD', csrf: true }),
@@ -176,7 +185,12 @@ describe('OAuth 2 token placement', () => {
         expect(response.status).toBe(400);
         expect(response.headers.get(BFF_ERROR_HEADER)).toBe('unsupported_request');
       }
-      const json = await browser.fetch('/bff/api/recorded/items', { method: 'POST', csrf: true, headers: { 'content-type': 'application/json' }, body: '{}' });
+      const json = await browser.fetch('/bff/api/recorded/items', {
+        method: 'POST',
+        csrf: true,
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       expect(await errorCode(json)).toBe('unsupported_request');
       expect(recorder.requests.length).toBe(before);
     });

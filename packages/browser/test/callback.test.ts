@@ -49,13 +49,17 @@ describe('login()', () => {
     }
   });
 
-  it.each(['//evil.example/x', '/\\evil.example', 'https://evil.example/app', '/.//evil.example', '/\t/evil.example', 'javascript:alert(1)'])(
-    'rejects returnTo %j with invalid_return_to (open redirect)',
-    async (returnTo) => {
-      const error = await rejection(h.client().login({ returnTo, redirect: false }));
-      expect(isLatchkeyError(error, 'invalid_return_to')).toBe(true);
-    },
-  );
+  it.each([
+    '//evil.example/x',
+    '/\\evil.example',
+    'https://evil.example/app',
+    '/.//evil.example',
+    '/\t/evil.example',
+    'javascript:alert(1)',
+  ])('rejects returnTo %j with invalid_return_to (open redirect)', async (returnTo) => {
+    const error = await rejection(h.client().login({ returnTo, redirect: false }));
+    expect(isLatchkeyError(error, 'invalid_return_to')).toBe(true);
+  });
 
   it('refuses extraParams that would override protocol parameters', async () => {
     const error = await rejection(h.client().login({ redirect: false, extraParams: { state: 'mine' } }));

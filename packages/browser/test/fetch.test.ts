@@ -49,7 +49,11 @@ describe('fetch()', () => {
     const client = h.client();
     await logIn(client);
     await revokeAtProvider(h.provider, (await storedSession(h, client))!.accessToken);
-    const response = await client.fetch('/api/echo', { method: 'POST', body: JSON.stringify({ hello: 'world' }), headers: { 'content-type': 'application/json' } });
+    const response = await client.fetch('/api/echo', {
+      method: 'POST',
+      body: JSON.stringify({ hello: 'world' }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(response.status).toBe(200);
     expect(h.provider.countEvents('token_request', 'refresh_token')).toBe(1);
   });

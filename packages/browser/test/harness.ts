@@ -78,11 +78,7 @@ export async function startHarness(providerOptions: Partial<ProviderOptions> = {
 }
 
 /** Starts a login without navigating and plays the user at the provider; returns the callback URL. */
-export async function authorize(
-  client: AuthClient,
-  answer: AuthorizeFormAnswer = {},
-  returnTo = '/app/after',
-): Promise<string> {
+export async function authorize(client: AuthClient, answer: AuthorizeFormAnswer = {}, returnTo = '/app/after'): Promise<string> {
   const url = await client.login({ returnTo, redirect: false });
   const result = await submitAuthorizeForm(url, answer);
   if (!result.location) throw new Error(`The provider did not redirect (HTTP ${result.status})`);

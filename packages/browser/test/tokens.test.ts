@@ -62,9 +62,7 @@ describe('getAccessToken()', () => {
     const second = h.client({ lock });
     await logIn(first);
     h.clock.advance(HOUR);
-    const tokens = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 ? first : second).getAccessToken()),
-    );
+    const tokens = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? first : second).getAccessToken()));
     expect(new Set(tokens).size).toBe(1);
     expect(h.provider.countEvents('token_request', 'refresh_token')).toBe(1);
     // Had the second instance sent the stale refresh token, the provider would have revoked the family.
@@ -126,7 +124,8 @@ describe('tokens shorter-lived than the skew (regression: a refresh storm, each 
   function tabs(lock: AuthLock = createMemoryLock()) {
     return Array.from({ length: 4 }, () => h.client({ lock }));
   }
-  const twentyCalls = (clients: AuthClient[]) => Promise.all(Array.from({ length: 20 }, (_, i) => clients[i % clients.length]!.getAccessToken()));
+  const twentyCalls = (clients: AuthClient[]) =>
+    Promise.all(Array.from({ length: 20 }, (_, i) => clients[i % clients.length]!.getAccessToken()));
 
   it('20 concurrent calls from four tabs make exactly one refresh per expiry of a 3-second token (skew 60 s)', async () => {
     await h.close();

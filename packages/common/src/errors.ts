@@ -24,10 +24,7 @@ export class LatchkeyError<Code extends string = string> extends Error {
 }
 
 /** True for any Latchkey error, whichever copy of the package created it; narrows by `code` when given. */
-export function isLatchkeyError<Code extends string = string>(
-  value: unknown,
-  code?: Code,
-): value is LatchkeyError<Code> {
+export function isLatchkeyError<Code extends string = string>(value: unknown, code?: Code): value is LatchkeyError<Code> {
   if (typeof value !== 'object' || value === null) return false;
   if ((value as { [BRAND]?: unknown })[BRAND] !== true) return false;
   return code === undefined || (value as LatchkeyError).code === code;

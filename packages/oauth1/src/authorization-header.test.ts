@@ -7,8 +7,7 @@ describe('parseAuthorizationHeader (RFC 5849 section 3.5.1)', () => {
   it('parses the form of the RFC examples, decoding values and setting realm apart', () => {
     expect(
       parseAuthorizationHeader(
-        'OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03", ' +
-          'oauth_callback="http%3A%2F%2Fprinter.example.com%2Fready"',
+        'OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03", ' + 'oauth_callback="http%3A%2F%2Fprinter.example.com%2Fready"',
       ),
     ).toEqual({
       realm: 'Photos',
@@ -56,14 +55,8 @@ describe('parseAuthorizationHeader (RFC 5849 section 3.5.1)', () => {
 describe('buildAuthorizationHeader', () => {
   it('quotes percent-encoded values, comma separated, realm first and unencoded', () => {
     expect(
-      buildAuthorizationHeader(
-        { oauth_consumer_key: 'dpf43f3p2l4k3l03', oauth_callback: 'http://printer.example.com/ready' },
-        'Photos',
-      ),
-    ).toBe(
-      'OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03", ' +
-        'oauth_callback="http%3A%2F%2Fprinter.example.com%2Fready"',
-    );
+      buildAuthorizationHeader({ oauth_consumer_key: 'dpf43f3p2l4k3l03', oauth_callback: 'http://printer.example.com/ready' }, 'Photos'),
+    ).toBe('OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03", ' + 'oauth_callback="http%3A%2F%2Fprinter.example.com%2Fready"');
   });
 
   it('round-trips through the parser', () => {
@@ -72,9 +65,7 @@ describe('buildAuthorizationHeader', () => {
   });
 
   it('refuses a realm it cannot quote, and realm among the parameters', () => {
-    expect(() => buildAuthorizationHeader({}, 'a"b')).toThrow(
-      expect.objectContaining({ code: 'parameter_rejected', parameter: 'realm' }),
-    );
+    expect(() => buildAuthorizationHeader({}, 'a"b')).toThrow(expect.objectContaining({ code: 'parameter_rejected', parameter: 'realm' }));
     expect(() => buildAuthorizationHeader({ realm: 'x' })).toThrow(
       expect.objectContaining({ code: 'parameter_rejected', parameter: 'realm' }),
     );

@@ -30,9 +30,7 @@ describe('baseStringUri (RFC 5849 section 3.4.1.2)', () => {
 describe('signatureBaseString (RFC 5849 section 3.4.1.1)', () => {
   it('reproduces the RFC example byte for byte', () => {
     const { method, url } = SECTION_3_4_1_REQUEST;
-    expect(signatureBaseString(method, url, collectParameters(SECTION_3_4_1_REQUEST))).toBe(
-      SECTION_3_4_1_1_BASE_STRING,
-    );
+    expect(signatureBaseString(method, url, collectParameters(SECTION_3_4_1_REQUEST))).toBe(SECTION_3_4_1_1_BASE_STRING);
   });
 
   it('upper-cases the method', () => {

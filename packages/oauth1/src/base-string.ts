@@ -32,7 +32,5 @@ export function baseStringUri(url: string | URL): string {
 
 /** Section 3.4.1.1: `params` holds every request parameter (query included) except `oauth_signature`. */
 export function signatureBaseString(method: string, url: string | URL, params: ParameterList): string {
-  return [method.toUpperCase(), percentEncode(baseStringUri(url)), percentEncode(normalizeParameters(params))].join(
-    '&',
-  );
+  return [method.toUpperCase(), percentEncode(baseStringUri(url)), percentEncode(normalizeParameters(params))].join('&');
 }

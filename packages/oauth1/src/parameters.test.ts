@@ -42,9 +42,7 @@ describe('collectParameters (RFC 5849 section 3.4.1.3.1)', () => {
   });
 
   it('excludes oauth_signature from every source', () => {
-    expect(
-      collectParameters({ method: 'GET', url: 'https://example.com/r?oauth_signature=x&a=1' }),
-    ).toEqual([['a', '1']]);
+    expect(collectParameters({ method: 'GET', url: 'https://example.com/r?oauth_signature=x&a=1' })).toEqual([['a', '1']]);
   });
 
   it('ignores an Authorization header of another scheme', () => {

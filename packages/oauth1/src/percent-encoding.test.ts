@@ -16,9 +16,7 @@ describe('percentEncode (RFC 5849 section 3.6)', () => {
   });
 
   it('encodes reserved and other ASCII characters with upper-case hex', () => {
-    expect(percentEncode(':/?#[]@$&,;=%"<>\\^`{|}')).toBe(
-      '%3A%2F%3F%23%5B%5D%40%24%26%2C%3B%3D%25%22%3C%3E%5C%5E%60%7B%7C%7D',
-    );
+    expect(percentEncode(':/?#[]@$&,;=%"<>\\^`{|}')).toBe('%3A%2F%3F%23%5B%5D%40%24%26%2C%3B%3D%25%22%3C%3E%5C%5E%60%7B%7C%7D');
     expect(percentEncode('\n\t')).toBe('%0A%09');
   });
 

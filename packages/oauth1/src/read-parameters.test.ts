@@ -5,8 +5,7 @@ import { SECTION_3_4_1_REQUEST } from './test-vectors.js';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const COMPLETE =
-  'oauth_consumer_key="key", oauth_signature_method="HMAC-SHA1", oauth_signature="c2ln", ' +
-  'oauth_timestamp="137131201", oauth_nonce="n"';
+  'oauth_consumer_key="key", oauth_signature_method="HMAC-SHA1", oauth_signature="c2ln", ' + 'oauth_timestamp="137131201", oauth_nonce="n"';
 
 function withHeader(authorization: string, rest: Partial<OAuth1Request> = {}): OAuth1Request {
   return { method: 'GET', url: 'https://example.com/r', headers: { authorization }, ...rest };
@@ -49,9 +48,10 @@ describe('readOAuthParameters', () => {
       verifier: 'v',
       version: '1.0',
     });
-    expect(
-      readOAuthParameters({ method: 'POST', url: 'https://example.com/r?x=1', headers: FORM, body: query }),
-    ).toMatchObject({ placement: 'body', timestamp: 1 });
+    expect(readOAuthParameters({ method: 'POST', url: 'https://example.com/r?x=1', headers: FORM, body: query })).toMatchObject({
+      placement: 'body',
+      timestamp: 1,
+    });
   });
 
   it('lets PLAINTEXT leave out timestamp and nonce (section 3.1)', () => {
@@ -112,8 +112,7 @@ describe('readOAuthParameters', () => {
 
   it('rejects a protocol parameter repeated in the query', () => {
     const query =
-      'oauth_consumer_key=key&oauth_signature_method=HMAC-SHA1&oauth_signature=s&oauth_timestamp=1' +
-      '&oauth_nonce=a&oauth_nonce=b';
+      'oauth_consumer_key=key&oauth_signature_method=HMAC-SHA1&oauth_signature=s&oauth_timestamp=1' + '&oauth_nonce=a&oauth_nonce=b';
     expect(codeOf({ method: 'GET', url: `https://example.com/r?${query}` })).toEqual({
       code: 'parameter_rejected',
       parameter: 'oauth_nonce',
@@ -140,13 +139,10 @@ describe('readOAuthParameters', () => {
     expect(codeOf(withHeader(`OAuth ${COMPLETE}, oauth_version=""`)).code).toBe('version_rejected');
   });
 
-  it.each(['0', '-1', '1.5', '12a', ' 1', '01', '1e3', '99999999999999999999'])(
-    'rejects the timestamp %j',
-    (timestamp) => {
-      expect(codeOf(withHeader(`OAuth ${COMPLETE.replace('137131201', timestamp)}`))).toEqual({
-        code: 'parameter_rejected',
-        parameter: 'oauth_timestamp',
-      });
-    },
-  );
+  it.each(['0', '-1', '1.5', '12a', ' 1', '01', '1e3', '99999999999999999999'])('rejects the timestamp %j', (timestamp) => {
+    expect(codeOf(withHeader(`OAuth ${COMPLETE.replace('137131201', timestamp)}`))).toEqual({
+      code: 'parameter_rejected',
+      parameter: 'oauth_timestamp',
+    });
+  });
 });

@@ -103,8 +103,6 @@ export function readOAuthParameters(request: OAuth1Request, options: SignatureMe
     ...(verifier === undefined ? {} : { verifier }),
     ...(version === undefined ? {} : { version }),
     placement: chosen.placement,
-    params: [...sources.query, ...sources.body, ...(sources.header ?? [])].filter(
-      ([name]) => name !== 'oauth_signature',
-    ),
+    params: [...sources.query, ...sources.body, ...(sources.header ?? [])].filter(([name]) => name !== 'oauth_signature'),
   };
 }

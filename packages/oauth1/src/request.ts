@@ -71,7 +71,5 @@ export function readParameterSources(request: OAuth1Request): ParameterSources {
  */
 export function collectParameters(request: OAuth1Request): ParameterList {
   const sources = readParameterSources(request);
-  return [...sources.query, ...sources.body, ...(sources.header ?? [])].filter(
-    ([name]) => name !== 'oauth_signature',
-  );
+  return [...sources.query, ...sources.body, ...(sources.header ?? [])].filter(([name]) => name !== 'oauth_signature');
 }

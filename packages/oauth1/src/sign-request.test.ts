@@ -81,9 +81,7 @@ describe('signRequest against OAuth Core 1.0 appendix A.5', () => {
 
   it('builds the A.5.1 base string from what it sends', () => {
     const signed = signRequest(options);
-    expect(signatureBaseString(signed.method, signed.url, collectParameters({ ...signed }))).toBe(
-      CORE_A_5_1_BASE_STRING,
-    );
+    expect(signatureBaseString(signed.method, signed.url, collectParameters({ ...signed }))).toBe(CORE_A_5_1_BASE_STRING);
   });
 
   it('produces the A.5.2 signature in every placement', () => {
@@ -120,7 +118,14 @@ describe('signRequest placements', () => {
   });
 
   it('puts the protocol parameters after the form parameters in the body placement', () => {
-    const signed = signRequest({ ...base, placement: 'body', form: [['a', '1'], ['a', '0']] });
+    const signed = signRequest({
+      ...base,
+      placement: 'body',
+      form: [
+        ['a', '1'],
+        ['a', '0'],
+      ],
+    });
     expect(signed.headers.authorization).toBeUndefined();
     expect(signed.body).toMatch(/^a=1&a=0&oauth_consumer_key=key&oauth_signature_method=HMAC-SHA1&/);
     expect(signed.body).toMatch(/&oauth_signature=[^&]+$/);
@@ -162,14 +167,10 @@ describe('signRequest placements', () => {
     ['oauthParams without the oauth_ prefix', { oauthParams: { callback: 'x' } }, 'oauthParams'],
     ['a body placement on GET', { method: 'GET', placement: 'body' as const }, 'placement'],
   ])('refuses %s', (_label, change, option) => {
-    expect(() => signRequest({ ...base, ...change })).toThrow(
-      expect.objectContaining({ code: 'configuration_error', option }),
-    );
+    expect(() => signRequest({ ...base, ...change })).toThrow(expect.objectContaining({ code: 'configuration_error', option }));
   });
 
   it('refuses an unknown signature method', () => {
-    expect(() => signRequest({ ...base, signatureMethod: 'MD5' })).toThrow(
-      expect.objectContaining({ code: 'signature_method_rejected' }),
-    );
+    expect(() => signRequest({ ...base, signatureMethod: 'MD5' })).toThrow(expect.objectContaining({ code: 'signature_method_rejected' }));
   });
 });

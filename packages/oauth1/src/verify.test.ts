@@ -129,8 +129,6 @@ describe('verifySignature errors', () => {
   it('reports an unregistered method as signature_method_rejected', () => {
     const request = signed('HMAC-SHA1', 'header', secrets);
     const received = { ...readOAuthParameters(request), signatureMethod: 'HMAC-MD5' };
-    expect(() => verifySignature(request, received, secrets)).toThrow(
-      expect.objectContaining({ code: 'signature_method_rejected' }),
-    );
+    expect(() => verifySignature(request, received, secrets)).toThrow(expect.objectContaining({ code: 'signature_method_rejected' }));
   });
 });

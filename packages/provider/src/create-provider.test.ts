@@ -28,7 +28,11 @@ describe('createProvider options', () => {
   });
 
   it('does not mutate the caller options and strips a trailing slash from the issuer', async () => {
-    const options: ProviderOptions = { issuer: 'https://id.example.test/', features: { plainPkce: true }, clients: [{ clientId: 'c', redirectUris: ['https://c.example/cb'] }] };
+    const options: ProviderOptions = {
+      issuer: 'https://id.example.test/',
+      features: { plainPkce: true },
+      clients: [{ clientId: 'c', redirectUris: ['https://c.example/cb'] }],
+    };
     const snapshot = structuredClone(options);
     const provider = await createProvider(options);
     expect(provider.issuer).toBe('https://id.example.test');

@@ -105,7 +105,7 @@ export const DEFAULT_FEATURES: ResolvedFeatures = Object.freeze({
 /** Checks the issuer (RFC 8414 section 2: no query or fragment) and returns it without a trailing slash. */
 export function resolveIssuer(issuer: unknown): string {
   if (typeof issuer !== 'string' || issuer === '') {
-    throw new ConfigurationError('issuer', 'issuer is required (the provider\'s base URL).');
+    throw new ConfigurationError('issuer', "issuer is required (the provider's base URL).");
   }
   let url: URL;
   try {

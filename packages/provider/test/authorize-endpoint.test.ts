@@ -107,7 +107,10 @@ describe('errors sent back to the client', () => {
   });
 
   it('keeps the query of a registered redirect URI and adds the response to it', async () => {
-    const client = await tp.provider.registerClient({ tokenEndpointAuthMethod: 'none', redirectUris: ['https://q.example.test/cb?tenant=7'] });
+    const client = await tp.provider.registerClient({
+      tokenEndpointAuthMethod: 'none',
+      redirectUris: ['https://q.example.test/cb?tenant=7'],
+    });
     const start = await authorizationUrl(tp, { clientId: client.clientId, redirectUri: 'https://q.example.test/cb?tenant=7' });
     const params = await authorize(start);
     expect(params.get('tenant')).toBe('7');

@@ -27,7 +27,11 @@ function recordingStore(inner: KeyValueStore): KeyValueStore {
 
 let tp: TestProvider;
 beforeAll(async () => {
-  tp = await startTestProvider({ clients: TEST_CLIENTS, now: () => now, storage: recordingStore(createMemoryKeyValueStore({ now: () => now })) });
+  tp = await startTestProvider({
+    clients: TEST_CLIENTS,
+    now: () => now,
+    storage: recordingStore(createMemoryKeyValueStore({ now: () => now })),
+  });
 });
 afterAll(() => tp.close());
 beforeEach(() => {
@@ -42,7 +46,12 @@ interface Answer {
 }
 
 async function answer(response: Response): Promise<Answer> {
-  return { status: response.status, location: response.headers.get('location'), setCookie: response.headers.getSetCookie(), body: await response.text() };
+  return {
+    status: response.status,
+    location: response.headers.get('location'),
+    setCookie: response.headers.getSetCookie(),
+    body: await response.text(),
+  };
 }
 
 /** The session cookie a response set, as a `Cookie` header value. */
@@ -56,7 +65,10 @@ const get = async (url: URL | string, cookie?: string) =>
   answer(await fetch(url, { redirect: 'manual', headers: cookie === undefined ? {} : { cookie } }));
 
 /** Posts the page's form for `start`: with a password, or (`password: null`) as a signed-in user's consent. */
-async function answerPage(start: AuthorizationStart, options: { cookie?: string; password?: string | null; headers?: Record<string, string> } = {}) {
+async function answerPage(
+  start: AuthorizationStart,
+  options: { cookie?: string; password?: string | null; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { ...(options.cookie === undefined ? {} : { cookie: options.cookie }), ...options.headers };
   const form = await readAuthorizeForm(start.url.toString(), headers);
   const body = new URLSearchParams({ ...form.fields, decision: 'allow' });
@@ -65,7 +77,12 @@ async function answerPage(start: AuthorizationStart, options: { cookie?: string;
     body.set('password', options.password ?? 'wonderland');
   }
   const posted = await answer(
-    await fetch(form.action, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body }),
+    await fetch(form.action, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body,
+    }),
   );
   return { form, posted, params: new URL(posted.location ?? 'x:/').searchParams };
 }
@@ -102,7 +119,11 @@ describe('the login session cookie', () => {
 
   it('is Secure and __Host- prefixed when the issuer is https', async () => {
     const { createProvider } = await import('@latchkey/provider');
-    const provider = await createProvider({ issuer: 'https://id.example.test', users: [{ sub: 'u-alice', username: 'alice', password: 'wonderland' }], clients: TEST_CLIENTS });
+    const provider = await createProvider({
+      issuer: 'https://id.example.test',
+      users: [{ sub: 'u-alice', username: 'alice', password: 'wonderland' }],
+      clients: TEST_CLIENTS,
+    });
     const server = await listen(provider.app.callback());
     try {
       const start = await authorizationUrl({ issuer: server.url }, SPA);
@@ -174,7 +195,11 @@ describe('the login session cookie', () => {
 });
 
 describe('prompt (OpenID Connect Core section 3.1.2.1)', () => {
-  const promptNone = async (cookie: string | undefined, client: { clientId: string; redirectUri: string } = SPA, extra: Record<string, string> = {}) => {
+  const promptNone = async (
+    cookie: string | undefined,
+    client: { clientId: string; redirectUri: string } = SPA,
+    extra: Record<string, string> = {},
+  ) => {
     const start = await authorizationUrl(tp, client, { prompt: 'none', ...extra });
     const response = await get(start.url, cookie);
     expect(response.status).toBe(302);
@@ -319,7 +344,12 @@ describe('POST at the authorization endpoint (OpenID Connect Core section 3.1.2.
   });
 
   it('refuses a body that is not form-encoded with a page', async () => {
-    const response = await fetch(`${tp.issuer}/oauth/authorize`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const response = await fetch(`${tp.issuer}/oauth/authorize`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(response.status).toBe(400);
     expect(response.headers.get('location')).toBeNull();
   });
@@ -369,7 +399,7 @@ describe('end-session ends the login session (RP-Initiated Logout 1.0)', () => {
     expect(await promptNoneError(cookie)).toBe('login_required');
   });
 
-  it('asks a cross-site POST, which carries no SameSite=Lax cookie, to confirm from the provider\'s own page', async () => {
+  it("asks a cross-site POST, which carries no SameSite=Lax cookie, to confirm from the provider's own page", async () => {
     const { cookie } = await signIn();
     const form = { client_id: WEB.clientId, post_logout_redirect_uri: 'https://app.example.test/bye', state: 's3' };
     const crossSite = await answer(

@@ -34,7 +34,10 @@ describe('discovery', () => {
     expect(as.introspection_endpoint).toBe(`${tp.issuer}/oauth/introspect`);
     expect(as.end_session_endpoint).toBe(`${tp.issuer}/oauth/logout`);
     const issuer = new URL(tp.issuer);
-    const rfc8414 = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...insecure, algorithm: 'oauth2' }));
+    const rfc8414 = await oauth.processDiscoveryResponse(
+      issuer,
+      await oauth.discoveryRequest(issuer, { ...insecure, algorithm: 'oauth2' }),
+    );
     expect(rfc8414.token_endpoint).toBe(as.token_endpoint);
   });
 
@@ -81,7 +84,13 @@ describe('authorization code with PKCE', () => {
     const start = await authorizationUrl(tp, WEB);
     const params = oauth.validateAuthResponse(as, web, await authorize(start), start.state);
     const response = await oauth.authorizationCodeGrantRequest(
-      as, web, oauth.ClientSecretBasic(WEB.clientSecret), params, WEB.redirectUri, start.verifier, insecure,
+      as,
+      web,
+      oauth.ClientSecretBasic(WEB.clientSecret),
+      params,
+      WEB.redirectUri,
+      start.verifier,
+      insecure,
     );
     const tokens = await oauth.processAuthorizationCodeResponse(as, web, response, { expectedNonce: start.nonce });
     expect(await getMe(tp, tokens.access_token)).toBe(200);
@@ -99,7 +108,13 @@ describe('userinfo and /api/me', () => {
   it('answers /api/me with the user claims', async () => {
     const { tokens } = await login();
     const response = await fetch(`${tp.issuer}/api/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
-    expect(await response.json()).toMatchObject({ sub: 'u-alice', name: 'Alice Liddell', email: 'alice@example.test', client_id: 'spa', protocol: 'oauth2' });
+    expect(await response.json()).toMatchObject({
+      sub: 'u-alice',
+      name: 'Alice Liddell',
+      email: 'alice@example.test',
+      client_id: 'spa',
+      protocol: 'oauth2',
+    });
   });
 });
 
@@ -108,12 +123,16 @@ describe('refresh token rotation', () => {
     const { tokens } = await login();
     const before = tp.countEvents('token_request', 'refresh_token');
     const first = await oauth.processRefreshTokenResponse(
-      as, spa, await oauth.refreshTokenGrantRequest(as, spa, oauth.None(), tokens.refresh_token ?? '', insecure),
+      as,
+      spa,
+      await oauth.refreshTokenGrantRequest(as, spa, oauth.None(), tokens.refresh_token ?? '', insecure),
     );
     expect(first.refresh_token).toEqual(expect.any(String));
     expect(first.refresh_token).not.toBe(tokens.refresh_token);
     const second = await oauth.processRefreshTokenResponse(
-      as, spa, await oauth.refreshTokenGrantRequest(as, spa, oauth.None(), first.refresh_token ?? '', insecure),
+      as,
+      spa,
+      await oauth.refreshTokenGrantRequest(as, spa, oauth.None(), first.refresh_token ?? '', insecure),
     );
     expect(second.access_token).not.toBe(first.access_token);
     expect(await getMe(tp, second.access_token)).toBe(200);
@@ -128,7 +147,12 @@ describe('refresh token rotation', () => {
     });
     const narrowed = await oauth.processRefreshTokenResponse(as, spa, response);
     expect(narrowed.scope).toBe('openid email');
-    const claims = await oauth.processUserInfoResponse(as, spa, 'u-alice', await oauth.userInfoRequest(as, spa, narrowed.access_token, insecure));
+    const claims = await oauth.processUserInfoResponse(
+      as,
+      spa,
+      'u-alice',
+      await oauth.userInfoRequest(as, spa, narrowed.access_token, insecure),
+    );
     expect(claims).not.toHaveProperty('name');
   });
 });
@@ -137,7 +161,11 @@ describe('client credentials', () => {
   it('issues a token without a user and without a refresh token', async () => {
     const client: oauth.Client = { client_id: SERVICE.clientId };
     const response = await oauth.clientCredentialsGrantRequest(
-      as, client, oauth.ClientSecretPost(SERVICE.clientSecret), { scope: 'reports:read' }, insecure,
+      as,
+      client,
+      oauth.ClientSecretPost(SERVICE.clientSecret),
+      { scope: 'reports:read' },
+      insecure,
     );
     const tokens = await oauth.processClientCredentialsResponse(as, client, response);
     expect(tokens.scope).toBe('reports:read');
@@ -152,9 +180,23 @@ describe('revocation and introspection', () => {
     const { tokens } = await login();
     const auth = oauth.ClientSecretBasic(API.clientSecret);
     const api = { client_id: API.clientId };
-    const live = await oauth.processIntrospectionResponse(as, api, await oauth.introspectionRequest(as, api, auth, tokens.access_token, insecure));
-    expect(live).toMatchObject({ active: true, client_id: SPA.clientId, sub: 'u-alice', token_type: 'Bearer', scope: 'openid profile email offline_access' });
-    const unknown = await oauth.processIntrospectionResponse(as, api, await oauth.introspectionRequest(as, api, auth, 'not-a-token', insecure));
+    const live = await oauth.processIntrospectionResponse(
+      as,
+      api,
+      await oauth.introspectionRequest(as, api, auth, tokens.access_token, insecure),
+    );
+    expect(live).toMatchObject({
+      active: true,
+      client_id: SPA.clientId,
+      sub: 'u-alice',
+      token_type: 'Bearer',
+      scope: 'openid profile email offline_access',
+    });
+    const unknown = await oauth.processIntrospectionResponse(
+      as,
+      api,
+      await oauth.introspectionRequest(as, api, auth, 'not-a-token', insecure),
+    );
     expect(unknown).toEqual({ active: false });
   });
 
@@ -171,11 +213,16 @@ describe('revocation and introspection', () => {
   it('revokes a single access token and leaves the refresh token working', async () => {
     const { tokens } = await login();
     await oauth.processRevocationResponse(
-      await oauth.revocationRequest(as, spa, oauth.None(), tokens.access_token, { ...insecure, additionalParameters: { token_type_hint: 'access_token' } }),
+      await oauth.revocationRequest(as, spa, oauth.None(), tokens.access_token, {
+        ...insecure,
+        additionalParameters: { token_type_hint: 'access_token' },
+      }),
     );
     expect(await getMe(tp, tokens.access_token)).toBe(401);
     const refreshed = await oauth.processRefreshTokenResponse(
-      as, spa, await oauth.refreshTokenGrantRequest(as, spa, oauth.None(), tokens.refresh_token ?? '', insecure),
+      as,
+      spa,
+      await oauth.refreshTokenGrantRequest(as, spa, oauth.None(), tokens.refresh_token ?? '', insecure),
     );
     expect(await getMe(tp, refreshed.access_token)).toBe(200);
   });

@@ -31,7 +31,11 @@ async function serviceToken(scope: string): Promise<string> {
 async function call(path: string, init: RequestInit = {}) {
   const response = await fetch(`${tp.issuer}${path}`, init);
   const text = await response.text();
-  return { status: response.status, challenge: response.headers.get('www-authenticate'), body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+  return {
+    status: response.status,
+    challenge: response.headers.get('www-authenticate'),
+    body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
+  };
 }
 
 describe('bearer token errors (RFC 6750 section 3)', () => {
@@ -179,7 +183,11 @@ describe('CORS for browser clients', () => {
   it('answers preflights at the token endpoint and APIs, but not at the login page', async () => {
     const preflight = await fetch(`${tp.issuer}/oauth/token`, {
       method: 'OPTIONS',
-      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      headers: {
+        origin: 'http://localhost:5173',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
@@ -190,7 +198,8 @@ describe('CORS for browser clients', () => {
 
 describe('/api/me protocol dispatch', () => {
   it('hands OAuth 1 signed requests to the OAuth 1 verifier, not to the bearer check', async () => {
-    const header = 'OAuth oauth_consumer_key="nobody", oauth_token="t", oauth_signature_method="HMAC-SHA1", oauth_timestamp="1", oauth_nonce="n", oauth_signature="x"';
+    const header =
+      'OAuth oauth_consumer_key="nobody", oauth_token="t", oauth_signature_method="HMAC-SHA1", oauth_timestamp="1", oauth_nonce="n", oauth_signature="x"';
     const response = await fetch(`${tp.issuer}/api/me`, { headers: { authorization: header } });
     await response.arrayBuffer();
     expect(response.status).toBeGreaterThanOrEqual(400);

@@ -40,23 +40,34 @@ describe('introspection (RFC 7662)', () => {
     expect(anonymous.body.error).toBe('invalid_client');
   });
 
-  it('tells a client that is not a resource server nothing about another client\'s tokens (section 2.2)', async () => {
+  it("tells a client that is not a resource server nothing about another client's tokens (section 2.2)", async () => {
     const { accessToken, refreshToken } = await spaTokens();
     const asWeb = { authorization: basic(WEB.clientId, WEB.clientSecret) };
-    for (const [token, hint] of [[accessToken, 'access_token'], [refreshToken, 'refresh_token'], [refreshToken, 'access_token']]) {
+    for (const [token, hint] of [
+      [accessToken, 'access_token'],
+      [refreshToken, 'refresh_token'],
+      [refreshToken, 'access_token'],
+    ]) {
       const answer = await postForm(`${tp.issuer}/oauth/introspect`, { token: token ?? '', token_type_hint: hint ?? '' }, asWeb);
       expect(answer.status).toBe(200);
       expect(answer.body).toEqual({ active: false });
     }
     // The resource server sees the same token live.
     const asApi = { authorization: basic(API.clientId, API.clientSecret) };
-    expect((await postForm(`${tp.issuer}/oauth/introspect`, { token: accessToken }, asApi)).body).toMatchObject({ active: true, client_id: SPA.clientId });
+    expect((await postForm(`${tp.issuer}/oauth/introspect`, { token: accessToken }, asApi)).body).toMatchObject({
+      active: true,
+      client_id: SPA.clientId,
+    });
   });
 
-  it('describes a confidential client\'s own tokens to it', async () => {
+  it("describes a confidential client's own tokens to it", async () => {
     const { code, verifier } = await obtainCode(tp, WEB);
     const auth = { authorization: basic(WEB.clientId, WEB.clientSecret) };
-    const tokens = await postForm(`${tp.issuer}/oauth/token`, { grant_type: 'authorization_code', code, redirect_uri: WEB.redirectUri, code_verifier: verifier }, auth);
+    const tokens = await postForm(
+      `${tp.issuer}/oauth/token`,
+      { grant_type: 'authorization_code', code, redirect_uri: WEB.redirectUri, code_verifier: verifier },
+      auth,
+    );
     const own = await postForm(`${tp.issuer}/oauth/introspect`, { token: String(tokens.body.access_token) }, auth);
     expect(own.body).toMatchObject({ active: true, client_id: WEB.clientId, sub: 'u-alice', token_type: 'Bearer' });
   });

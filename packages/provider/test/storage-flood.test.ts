@@ -6,9 +6,25 @@
  * from sessions, grants, tokens and reuse markers." The floods below are real requests over 127.0.0.1.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryKeyValueStore, DEFAULT_MEMORY_STORE_BOUNDS, type KeyValueStore, type MemoryKeyValueStoreOptions, type ProviderOptions } from '@latchkey/provider';
+import {
+  createMemoryKeyValueStore,
+  DEFAULT_MEMORY_STORE_BOUNDS,
+  type KeyValueStore,
+  type MemoryKeyValueStoreOptions,
+  type ProviderOptions,
+} from '@latchkey/provider';
 import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
-import { CALLBACK, createConsumer, createFakeClock, credentialsOf, runFlow, type Consumer, type Credentials, type FakeClock, type OAuth1TestProvider } from './oauth1/support.js';
+import {
+  CALLBACK,
+  createConsumer,
+  createFakeClock,
+  credentialsOf,
+  runFlow,
+  type Consumer,
+  type Credentials,
+  type FakeClock,
+  type OAuth1TestProvider,
+} from './oauth1/support.js';
 import { SERVICE, SPA, TEST_CLIENTS, authorizationUrl, getMe, postForm, redeemAsSpa, obtainCode, type RawResponse } from './support.js';
 import { readAuthorizeForm } from '../../../test-support/authorize-form.js';
 

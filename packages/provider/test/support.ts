@@ -94,7 +94,11 @@ export interface RawResponse {
 }
 
 /** A raw form POST, as an attacker (or a careless client) would send it. */
-export async function postForm(url: string, form: string | Record<string, string>, headers: Record<string, string> = {}): Promise<RawResponse> {
+export async function postForm(
+  url: string,
+  form: string | Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },

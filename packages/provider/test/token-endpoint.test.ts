@@ -1,17 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
-import {
-  SERVICE,
-  SPA,
-  TEST_CLIENTS,
-  WEB,
-  basic,
-  getMe,
-  obtainCode,
-  postForm,
-  redeemAsSpa,
-  type RawResponse,
-} from './support.js';
+import { SERVICE, SPA, TEST_CLIENTS, WEB, basic, getMe, obtainCode, postForm, redeemAsSpa, type RawResponse } from './support.js';
 
 let tp: TestProvider;
 let clock = Date.now();
@@ -52,7 +41,12 @@ describe('authorization_code: PKCE, binding and single use', () => {
 
   it('refuses a missing verifier', async () => {
     const { code } = await obtainCode(tp, SPA);
-    const response = await postForm(tokenUrl(), { grant_type: 'authorization_code', client_id: SPA.clientId, code, redirect_uri: SPA.redirectUri });
+    const response = await postForm(tokenUrl(), {
+      grant_type: 'authorization_code',
+      client_id: SPA.clientId,
+      code,
+      redirect_uri: SPA.redirectUri,
+    });
     expectError(response, 'invalid_grant');
   });
 
@@ -212,7 +206,11 @@ describe('client authentication (RFC 6749 section 2.3)', () => {
   });
 
   it('requires the registered method (client_secret_post client using Basic)', async () => {
-    const response = await postForm(tokenUrl(), { grant_type: 'client_credentials' }, { authorization: basic(SERVICE.clientId, SERVICE.clientSecret) });
+    const response = await postForm(
+      tokenUrl(),
+      { grant_type: 'client_credentials' },
+      { authorization: basic(SERVICE.clientId, SERVICE.clientSecret) },
+    );
     expectError(response, 'invalid_client', 401);
   });
 
@@ -227,7 +225,12 @@ describe('client authentication (RFC 6749 section 2.3)', () => {
 
   it('form-url-decodes Basic credentials after base64 (regression: ids and secrets with reserved characters)', async () => {
     const secret = 'a b+c:d%e/f';
-    const client = await tp.provider.registerClient({ clientId: 'odd:id', clientSecret: secret, grantTypes: ['client_credentials'], scopes: ['x'] });
+    const client = await tp.provider.registerClient({
+      clientId: 'odd:id',
+      clientSecret: secret,
+      grantTypes: ['client_credentials'],
+      scopes: ['x'],
+    });
     const response = await postForm(tokenUrl(), { grant_type: 'client_credentials' }, { authorization: basic(client.clientId, secret) });
     expect(response.status).toBe(200);
     expect(response.body.scope).toBe('x');
@@ -262,7 +265,11 @@ describe('request shape', () => {
   });
 
   it('answers an unknown grant type with unsupported_grant_type', async () => {
-    const response = await postForm(tokenUrl(), { grant_type: 'urn:example:magic', client_id: SERVICE.clientId, client_secret: SERVICE.clientSecret });
+    const response = await postForm(tokenUrl(), {
+      grant_type: 'urn:example:magic',
+      client_id: SERVICE.clientId,
+      client_secret: SERVICE.clientSecret,
+    });
     expectError(response, 'unsupported_grant_type');
   });
 
@@ -307,7 +314,11 @@ describe('with features.passwordGrant', () => {
     });
     try {
       const auth = { authorization: basic('legacy', 'legacy-secret') };
-      const ok = await postForm(`${other.issuer}/oauth/token`, { grant_type: 'password', username: 'alice', password: 'wonderland', scope: 'openid' }, auth);
+      const ok = await postForm(
+        `${other.issuer}/oauth/token`,
+        { grant_type: 'password', username: 'alice', password: 'wonderland', scope: 'openid' },
+        auth,
+      );
       expect(ok.status).toBe(200);
       expect(ok.body.refresh_token).toEqual(expect.any(String));
       const wrong = await postForm(`${other.issuer}/oauth/token`, { grant_type: 'password', username: 'alice', password: 'nope' }, auth);

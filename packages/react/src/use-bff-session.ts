@@ -4,9 +4,7 @@ import { useMemo } from 'react';
 import { useBffStore } from './bff-context.js';
 import { useSnapshot } from './use-snapshot.js';
 
-export interface UseBffSessionResult
-  extends BffState,
-    Pick<BffStateStore, 'login' | 'logout' | 'disconnect' | 'fetch' | 'refresh'> {
+export interface UseBffSessionResult extends BffState, Pick<BffStateStore, 'login' | 'logout' | 'disconnect' | 'fetch' | 'refresh'> {
   /** The client itself, for what the hook does not cover (`providers()`). */
   readonly client: BffClient;
 }

@@ -82,7 +82,11 @@ describe('BffProvider and useBffSession against a server speaking the BFF contra
     const session = renderSession();
     await screen.findByText('user:Alice Liddell');
     bff.signedIn = false; // the session expired at the BFF
-    const error = await act(() => session().fetch('demo', '/me').catch((failure: unknown) => failure));
+    const error = await act(() =>
+      session()
+        .fetch('demo', '/me')
+        .catch((failure: unknown) => failure),
+    );
     expect(isLatchkeyError(error, 'login_required')).toBe(true);
     await screen.findByText('anonymous');
   });

@@ -48,7 +48,10 @@ async function loadPage(url: string): Promise<void> {
   document.body.innerHTML = '<div id="root"></div>';
   const source = fixture
     .adapt(example)
-    .replace("createRoot(document.getElementById('root')!).render(", "export const root = createRoot(document.getElementById('root')!);\nroot.render(")
+    .replace(
+      "createRoot(document.getElementById('root')!).render(",
+      "export const root = createRoot(document.getElementById('root')!);\nroot.render(",
+    )
     .concat('\nexport { auth };\n');
   const file = await fixture.write(`page-${pages.length}.tsx`, source);
   pages.push((await act(() => import(/* @vite-ignore */ file))) as { auth: AuthClient; root: Root });

@@ -7,9 +7,7 @@ import { snapshotRefs, type SnapshotRefs } from './snapshot-refs.js';
 export type { BffSession };
 
 /** The plugin of `createLatchkeyBff(client)`: install it with `app.use()`, hand it to `createBffGuard()`. */
-export interface LatchkeyBff
-  extends SnapshotRefs<BffState>,
-    Pick<BffStateStore, 'refresh' | 'login' | 'logout' | 'disconnect' | 'fetch'> {
+export interface LatchkeyBff extends SnapshotRefs<BffState>, Pick<BffStateStore, 'refresh' | 'login' | 'logout' | 'disconnect' | 'fetch'> {
   readonly client: BffClient;
   /** The first session read; `app.use()` starts it, route guards wait for it. */
   ready(): Promise<void>;

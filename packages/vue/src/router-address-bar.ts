@@ -8,7 +8,9 @@ type QueryValue = string | null | (string | null)[];
  */
 interface RouterLike {
   isReady(): Promise<unknown>;
-  readonly currentRoute: { readonly value: { readonly path: string; readonly query: Readonly<Record<string, QueryValue>>; readonly hash: string } };
+  readonly currentRoute: {
+    readonly value: { readonly path: string; readonly query: Readonly<Record<string, QueryValue>>; readonly hash: string };
+  };
   replace(to: { path: string; query: Record<string, QueryValue>; hash: string }): Promise<unknown>;
 }
 

@@ -22,9 +22,7 @@ function isForm(request: Pick<ProtectedRequest, 'headers'>): boolean {
 
 /** Drops `access_token` pairs from form-encoded text, keeping every other pair byte for byte. */
 function withoutAccessToken(encoded: string): string[] {
-  return encoded
-    .split('&')
-    .filter((pair) => pair !== '' && new URLSearchParams(pair).keys().next().value !== ACCESS_TOKEN);
+  return encoded.split('&').filter((pair) => pair !== '' && new URLSearchParams(pair).keys().next().value !== ACCESS_TOKEN);
 }
 
 function withAccessToken(encoded: string, accessToken: string): string {
@@ -52,7 +50,12 @@ function bodyPlacementProblem(method: string, headers: Record<string, string>, b
  * Refuses, before any token lookup, a call whose token could not travel where the provider takes it:
  * with `tokenPlacement: 'body'`, anything but a form body (RFC 6750 section 2.2).
  */
-export function checkTokenPlacement(config: ResolvedClientConfig, method: string, headers: Record<string, string>, body: Buffer | undefined): void {
+export function checkTokenPlacement(
+  config: ResolvedClientConfig,
+  method: string,
+  headers: Record<string, string>,
+  body: Buffer | undefined,
+): void {
   if (config.protocol !== 'oauth2' || config.clientKwargs.tokenPlacement !== 'body') return;
   const problem = bodyPlacementProblem(method, headers, body);
   if (problem !== undefined) {
@@ -76,7 +79,8 @@ function attachBearer(request: ProtectedRequest, accessToken: string, placement:
   }
   if (placement === 'body') {
     const problem = bodyPlacementProblem(request.method, request.headers, request.body);
-    if (problem !== undefined) throw new BffError('unsupported_request', 'The access token cannot travel in this request body.', { cause: new Error(problem) });
+    if (problem !== undefined)
+      throw new BffError('unsupported_request', 'The access token cannot travel in this request body.', { cause: new Error(problem) });
     const { 'content-length': _length, ...headers } = request.headers;
     const body = Buffer.from(withAccessToken(request.body?.toString('latin1') ?? '', accessToken), 'latin1');
     return { ...request, headers: { ...headers, 'content-type': request.headers['content-type'] ?? FORM }, body };
@@ -137,4 +141,3 @@ export function authorizeRequest(request: ProtectedRequest, token: OAuthToken, p
   }
   return attachOAuth1Signature(request, provider.config, provider.oauth1, token);
 }
-

@@ -50,7 +50,12 @@ export function createRemoteClient(parts: RemoteClientParts): RemoteClient {
     let request = authorizeRequest(unsigned, token, provider);
     if (config.complianceFix.protectedRequest) request = await config.complianceFix.protectedRequest(request, hookContext);
     const { url } = request;
-    const sent: UpstreamRequest = { method: request.method, origin: url.origin, path: `${url.pathname}${url.search}`, headers: request.headers };
+    const sent: UpstreamRequest = {
+      method: request.method,
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      headers: request.headers,
+    };
     if (request.body !== undefined) sent.body = request.body;
     const credentials = credentialsInUrl(url, token);
     const response = await pools.request(sent, timeoutMs, call.signal);

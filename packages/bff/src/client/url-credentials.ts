@@ -22,7 +22,8 @@ export function credentialsInUrl(url: URL, token: OAuthToken): string[] {
 }
 
 /** `%XX` escapes of ASCII decoded, leniently: a stray `%` elsewhere in a header does not stop the search. */
-const decodeAscii = (text: string) => text.replace(/%[0-7][0-9a-f]/gi, (sequence) => String.fromCharCode(Number.parseInt(sequence.slice(1), 16)));
+const decodeAscii = (text: string) =>
+  text.replace(/%[0-7][0-9a-f]/gi, (sequence) => String.fromCharCode(Number.parseInt(sequence.slice(1), 16)));
 
 /**
  * Whether any answer header carries one of `credentials`, as is or percent-encoded, also inside a URL

@@ -42,10 +42,16 @@ export function checkBasicAuth(name: string, clientId: string, clientSecret: str
       );
     }
     if (clientId.includes(':') || CONTROL_CHARACTER.test(clientId)) {
-      throw new ConfigurationError('clientId', `The clientId of "${name}" cannot be sent in raw HTTP Basic: it has a colon or a control character.`);
+      throw new ConfigurationError(
+        'clientId',
+        `The clientId of "${name}" cannot be sent in raw HTTP Basic: it has a colon or a control character.`,
+      );
     }
     if (clientSecret !== undefined && CONTROL_CHARACTER.test(clientSecret)) {
-      throw new ConfigurationError('clientSecret', `The clientSecret of "${name}" cannot be sent in raw HTTP Basic: it has a control character.`);
+      throw new ConfigurationError(
+        'clientSecret',
+        `The clientSecret of "${name}" cannot be sent in raw HTTP Basic: it has a control character.`,
+      );
     }
   }
 }
@@ -60,10 +66,7 @@ export function checkUrl(name: string, key: UrlKey, value: string | undefined, i
     throw new ConfigurationError(key, `${key} of "${name}" is not an absolute URL (${envVarName(name, key)}).`, { cause });
   }
   if (url.protocol !== 'https:' && !(insecure && url.protocol === 'http:')) {
-    throw new ConfigurationError(
-      key,
-      `${key} of "${name}" must use https: (http: needs clientKwargs.dangerouslyAllowInsecureHttp).`,
-    );
+    throw new ConfigurationError(key, `${key} of "${name}" must use https: (http: needs clientKwargs.dangerouslyAllowInsecureHttp).`);
   }
   if (url.username !== '' || url.password !== '' || url.hash !== '') {
     throw new ConfigurationError(key, `${key} of "${name}" must not carry credentials or a fragment.`);

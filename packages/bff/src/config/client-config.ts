@@ -136,7 +136,6 @@ export interface UserInfoInput {
 /** Maps a provider's account to the normalized user. The default reads OIDC claims or the userinfo endpoint. */
 export type UserInfoMapper = (input: UserInfoInput) => Promise<BffUser | null>;
 
-
 /** An OAuth 1 temporary credential (RFC 5849 section 2.1). */
 export interface RequestToken {
   oauthToken: string;

@@ -68,7 +68,11 @@ function clientAuthOf(name: string, kwargs: ResolvedOAuth2Kwargs, clientSecret: 
       // A confidential client without its secret is a mistake, never a quiet switch to a public client.
       const secret = kwargs.emptyClientSecret ? '' : clientSecret;
       if (secret === undefined) {
-        throw new MissingConfigError(name, 'clientSecret', `with ${method}; a public client says clientKwargs.tokenEndpointAuthMethod "none" `);
+        throw new MissingConfigError(
+          name,
+          'clientSecret',
+          `with ${method}; a public client says clientKwargs.tokenEndpointAuthMethod "none" `,
+        );
       }
       return method === 'client_secret_basic'
         ? { method, clientSecret: secret, encoding: kwargs.basicAuthEncoding }
@@ -129,7 +133,10 @@ function resolveOAuth2({ name, config, read, env, insecure }: Resolving): Resolv
   return resolved;
 }
 
-function resolveOAuth1({ name, config, read, env, insecure, extraSignatureMethods }: Resolving, requestTokenUrl: string): ResolvedOAuth1Config {
+function resolveOAuth1(
+  { name, config, read, env, insecure, extraSignatureMethods }: Resolving,
+  requestTokenUrl: string,
+): ResolvedOAuth1Config {
   const clientId = read.required('clientId', '');
   const clientSecret = read.read('clientSecret');
   const kwargs = resolveOAuth1Kwargs(name, config.clientKwargs, env, extraSignatureMethods);
@@ -137,7 +144,10 @@ function resolveOAuth1({ name, config, read, env, insecure, extraSignatureMethod
   const accessTokenUrl = read.required('accessTokenUrl', '');
   if (kwargs.signatureMethod === 'RSA-SHA1') {
     if (kwargs.rsaKey === undefined) {
-      throw new ConfigurationError('clientKwargs.rsaKey', `RSA-SHA1 needs clientKwargs.rsaKey for "${name}" (or ${envVarName(name, 'clientKwargs')}).`);
+      throw new ConfigurationError(
+        'clientKwargs.rsaKey',
+        `RSA-SHA1 needs clientKwargs.rsaKey for "${name}" (or ${envVarName(name, 'clientKwargs')}).`,
+      );
     }
   } else if (clientSecret === undefined) {
     throw new MissingConfigError(name, 'clientSecret', `with ${kwargs.signatureMethod} `);

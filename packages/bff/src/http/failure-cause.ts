@@ -57,7 +57,8 @@ function readLink(link: unknown): Cause {
   // Only errors are read: a plain object in a chain is a provider's parsed answer, which may hold anything.
   if (!(link instanceof Error)) return {};
   // Node's system errors (ECONNREFUSED under fetch's TypeError), oauth4webapi's OAUTH_* codes, a timeout's name.
-  const reason = loggable((link as { code?: unknown }).code) ?? (link.name === 'TimeoutError' || link.name === 'AbortError' ? link.name : undefined);
+  const reason =
+    loggable((link as { code?: unknown }).code) ?? (link.name === 'TimeoutError' || link.name === 'AbortError' ? link.name : undefined);
   return reason === undefined ? {} : { reason };
 }
 

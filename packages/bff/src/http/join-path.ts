@@ -15,8 +15,7 @@ const PLAIN_PATH = /^[A-Za-z0-9._~!$&'()*+,;=:/-]*$/;
 /** Query characters a WHATWG URL parser keeps as they are: every printable one but `"#'<>` (and those refused above). */
 const PLAIN_QUERY = /^[A-Za-z0-9!$%&()*+,\-./:;=?@[\]^_`{|}~]*$/;
 
-const reject = (reason: string) =>
-  new BffError('invalid_proxy_path', 'That API path is not allowed.', { cause: new Error(reason) });
+const reject = (reason: string) => new BffError('invalid_proxy_path', 'That API path is not allowed.', { cause: new Error(reason) });
 
 /**
  * One raw segment, checked and normalized to its shortest percent-encoding by the rule the browser SDK

@@ -70,7 +70,13 @@ export function createOAuth1Protocol(config: ResolvedOAuth1Config, options: OAut
       ...(signed.body === undefined ? {} : { body: signed.body }),
     });
 
-  const credentialRequest = async ({ url, form, token, oauthParams, fixAnswer }: CredentialRequest): Promise<{ credentials: Credentials; params: Record<string, string> }> => {
+  const credentialRequest = async ({
+    url,
+    form,
+    token,
+    oauthParams,
+    fixAnswer,
+  }: CredentialRequest): Promise<{ credentials: Credentials; params: Record<string, string> }> => {
     checkTransport(url);
     const signed = signRequest({
       method: 'POST',

@@ -25,10 +25,7 @@ export function issuerFromMetadataUrl(metadataUrl: string): { issuer: URL; algor
     issuer.pathname = url.pathname.slice(RFC8414_SEGMENT.length) || '/';
     return { issuer, algorithm: 'oauth2' };
   }
-  throw new ConfigurationError(
-    'serverMetadataUrl',
-    `serverMetadataUrl must end in ${OIDC_SUFFIX} or contain ${RFC8414_SEGMENT}.`,
-  );
+  throw new ConfigurationError('serverMetadataUrl', `serverMetadataUrl must end in ${OIDC_SUFFIX} or contain ${RFC8414_SEGMENT}.`);
 }
 
 /** Endpoints configured by hand: the issuer is only a label then (no id_token is expected). */

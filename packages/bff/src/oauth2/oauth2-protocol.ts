@@ -94,12 +94,15 @@ export function createOAuth2Protocol(config: ResolvedOAuth2Config, options: OAut
   });
   const metadata = createMetadataSource(config, requestOptions);
   const verifySignature = (as: oauth.AuthorizationServer, response: Response, result: oauth.TokenEndpointResponse) =>
-    result.id_token === undefined ? undefined : verifyIdTokenSignature(as, response, result.id_token, config.clientSecret, requestOptions());
+    result.id_token === undefined
+      ? undefined
+      : verifyIdTokenSignature(as, response, result.id_token, config.clientSecret, requestOptions());
   // The refresh endpoint's metadata is made once per discovered document: oauth4webapi caches the JWKS per object.
   let refreshAs: { from: oauth.AuthorizationServer; as: oauth.AuthorizationServer } | undefined;
   const refreshMetadata = (discovered: oauth.AuthorizationServer): oauth.AuthorizationServer => {
     if (config.refreshTokenUrl === undefined) return discovered;
-    if (refreshAs?.from !== discovered) refreshAs = { from: discovered, as: Object.freeze({ ...discovered, token_endpoint: config.refreshTokenUrl }) };
+    if (refreshAs?.from !== discovered)
+      refreshAs = { from: discovered, as: Object.freeze({ ...discovered, token_endpoint: config.refreshTokenUrl }) };
     return refreshAs.as;
   };
   const scope = kwargs.scope ?? (config.serverMetadataUrl === undefined ? undefined : 'openid');
@@ -213,12 +216,7 @@ export function createOAuth2Protocol(config: ResolvedOAuth2Config, options: OAut
         return idTokenClaims === undefined ? null : userFromClaims(idTokenClaims);
       }
       const response = await oauth.userInfoRequest(as, client, token.accessToken, requestOptions());
-      const claims = await oauth.processUserInfoResponse(
-        as,
-        client,
-        idTokenClaims?.sub ?? oauth.skipSubjectCheck,
-        response,
-      );
+      const claims = await oauth.processUserInfoResponse(as, client, idTokenClaims?.sub ?? oauth.skipSubjectCheck, response);
       return userFromClaims(claims);
     },
   };

@@ -43,7 +43,10 @@ function sameResponse(response: Response, text: string): Response {
 }
 
 /** Applies `edit` to a JSON object body; any other body passes through untouched. */
-async function editJson(response: Response, edit: (fields: Fields, status: number) => { fields: Fields; status?: number } | undefined): Promise<Response> {
+async function editJson(
+  response: Response,
+  edit: (fields: Fields, status: number) => { fields: Fields; status?: number } | undefined,
+): Promise<Response> {
   const text = await response.text();
   const fields = parseJsonObject(text);
   if (fields === undefined) return sameResponse(response, text);

@@ -46,7 +46,10 @@ export function discord(options: DiscordOptions = {}): ClientConfig {
           email: stringField(user.email),
           email_verified: stringField(user.email) === undefined ? undefined : user.verified === true,
           preferred_username: stringField(user.username),
-          picture: avatar === undefined ? undefined : `https://cdn.discordapp.com/avatars/${encodeURIComponent(id)}/${encodeURIComponent(avatar)}.png`,
+          picture:
+            avatar === undefined
+              ? undefined
+              : `https://cdn.discordapp.com/avatars/${encodeURIComponent(id)}/${encodeURIComponent(avatar)}.png`,
         });
       },
     },

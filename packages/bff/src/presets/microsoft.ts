@@ -40,7 +40,8 @@ interface GraphUser {
  */
 export function microsoft(options: MicrosoftOptions = {}): ClientConfig {
   const { tenant = 'common', authority, graphBaseUrl, ...common } = options;
-  if (!TENANT.test(tenant)) throw new ConfigurationError('tenant', 'tenant must be a tenant id, a domain, or common, organizations or consumers.');
+  if (!TENANT.test(tenant))
+    throw new ConfigurationError('tenant', 'tenant must be a tenant id, a domain, or common, organizations or consumers.');
   const login = joinUrl(authority === undefined ? 'https://login.microsoftonline.com' : baseUrlOption('authority', authority), tenant);
   const graph = graphBaseUrl === undefined ? 'https://graph.microsoft.com/v1.0' : baseUrlOption('graphBaseUrl', graphBaseUrl);
 

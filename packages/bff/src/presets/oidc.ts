@@ -15,7 +15,12 @@ function metadataUrl(issuer: string): string {
   return joinUrl(baseUrlOption('issuer', issuer), '.well-known/openid-configuration');
 }
 
-function oidcPreset(displayName: string, issuer: string | undefined, common: PresetOptions, extra: Partial<PresetDefinition> = {}): ClientConfig {
+function oidcPreset(
+  displayName: string,
+  issuer: string | undefined,
+  common: PresetOptions,
+  extra: Partial<PresetDefinition> = {},
+): ClientConfig {
   return buildPreset(
     {
       displayName,

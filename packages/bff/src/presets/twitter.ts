@@ -8,8 +8,7 @@ interface XUserResponse {
   data?: { id: string; name?: string; username?: string; profile_image_url?: string };
 }
 
-const profileUrl = (username: string | undefined) =>
-  username === undefined ? undefined : `https://x.com/${encodeURIComponent(username)}`;
+const profileUrl = (username: string | undefined) => (username === undefined ? undefined : `https://x.com/${encodeURIComponent(username)}`);
 
 /**
  * X (Twitter) with OAuth 2.0 and PKCE (https://docs.x.com/fundamentals/authentication/oauth-2-0/authorization-code).

@@ -25,7 +25,11 @@ function readWhole(ctx: Context, upstream: Dispatcher.ResponseData): boolean {
  * without its body. Anything longer or of unknown length (server-sent events, downloads) is piped as it
  * comes; cut short by the upstream, the browser's response is cut short too.
  */
-export async function sendAnswer(ctx: Context, upstream: Dispatcher.ResponseData, headers: Record<string, string | string[]>): Promise<void> {
+export async function sendAnswer(
+  ctx: Context,
+  upstream: Dispatcher.ResponseData,
+  headers: Record<string, string | string[]>,
+): Promise<void> {
   const res = ctx.res;
   if (REDIRECTS.has(upstream.statusCode) && headers.location !== undefined) {
     await upstream.body.dump();

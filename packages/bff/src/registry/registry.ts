@@ -130,9 +130,9 @@ export class OAuthRegistry {
     if (existing !== undefined) return existing;
     const config = this.#configs.get(name);
     if (config === undefined) throw new BffError('unknown_provider', 'No such provider.');
-    const allowInsecureHttp =
-      config.clientKwargs.dangerouslyAllowInsecureHttp || this.#options.dangerouslyAllowInsecureHttp === true;
-    const runtime = config.protocol === 'oauth2' ? this.#oauth2Runtime(config, allowInsecureHttp) : this.#oauth1Runtime(config, allowInsecureHttp);
+    const allowInsecureHttp = config.clientKwargs.dangerouslyAllowInsecureHttp || this.#options.dangerouslyAllowInsecureHttp === true;
+    const runtime =
+      config.protocol === 'oauth2' ? this.#oauth2Runtime(config, allowInsecureHttp) : this.#oauth1Runtime(config, allowInsecureHttp);
     this.#runtimes.set(name, runtime);
     return runtime;
   }

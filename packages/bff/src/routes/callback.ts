@@ -30,7 +30,12 @@ const single = (ctx: Context, name: string): string | undefined => {
  * Takes the transaction (it is gone after, whatever follows) and checks it belongs to this browser's
  * login-binding cookie (RFC 6749 section 10.12).
  */
-async function claim(bff: BffRuntime, ctx: Context, provider: string, key: string | undefined): Promise<{ transaction: LoginTransaction; key: string }> {
+async function claim(
+  bff: BffRuntime,
+  ctx: Context,
+  provider: string,
+  key: string | undefined,
+): Promise<{ transaction: LoginTransaction; key: string }> {
   if (key === undefined) throw new BffError('state_missing', 'The callback carries no state.');
   const transaction = await bff.transactions.take(provider, key);
   if (transaction === undefined) throw new BffError('state_mismatch', 'This login is unknown, expired or already used.');
@@ -81,7 +86,12 @@ async function completeOAuth2(ctx: Context, runtime: OAuth2RegisteredProvider, t
   return { token, userInfo: await mapUser(runtime, ctx, token, idTokenClaims) };
 }
 
-async function completeOAuth1(ctx: Context, runtime: OAuth1RegisteredProvider, transaction: LoginTransaction, oauthToken: string): Promise<Completed> {
+async function completeOAuth1(
+  ctx: Context,
+  runtime: OAuth1RegisteredProvider,
+  transaction: LoginTransaction,
+  oauthToken: string,
+): Promise<Completed> {
   // RFC 5849 section 2.2 sends the verifier back; a refusal comes as `denied=` (as Twitter does) or nothing.
   const verifier = single(ctx, 'oauth_verifier');
   if (single(ctx, 'denied') !== undefined || single(ctx, 'error') !== undefined || verifier === undefined) {
@@ -108,7 +118,11 @@ export function callbackRoute(bff: BffRuntime) {
     ctx.set('cache-control', 'no-store');
     try {
       const oauthToken = single(ctx, 'oauth_token');
-      if (runtime.protocol === 'oauth1' && oauthToken === undefined && (single(ctx, 'denied') !== undefined || single(ctx, 'error') !== undefined)) {
+      if (
+        runtime.protocol === 'oauth1' &&
+        oauthToken === undefined &&
+        (single(ctx, 'denied') !== undefined || single(ctx, 'error') !== undefined)
+      ) {
         returnTo = await refusedOAuth1(bff, ctx, provider);
         throw new BffError('authorization_denied', 'The login was declined at the provider.');
       }
@@ -124,7 +138,12 @@ export function callbackRoute(bff: BffRuntime) {
       let user: BffUser | null = existing.user ?? completed.userInfo;
       if (bff.onLogin !== undefined) {
         try {
-          const chosen = await bff.onLogin(ctx, { provider, token: completed.token, userInfo: completed.userInfo, currentUser: existing.user });
+          const chosen = await bff.onLogin(ctx, {
+            provider,
+            token: completed.token,
+            userInfo: completed.userInfo,
+            currentUser: existing.user,
+          });
           if (chosen !== undefined) user = chosen;
         } catch (cause) {
           throw new BffError('login_failed', 'The login was refused.', { cause });

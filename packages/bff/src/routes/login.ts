@@ -35,7 +35,11 @@ export function loginRoute(bff: BffRuntime) {
     ctx.redirect(location.href);
   };
 
-  async function start(ctx: Context, runtime: RegisteredProvider, base: Omit<LoginTransaction, 'codeVerifier' | 'nonce' | 'oauthTokenSecret'>): Promise<URL> {
+  async function start(
+    ctx: Context,
+    runtime: RegisteredProvider,
+    base: Omit<LoginTransaction, 'codeVerifier' | 'nonce' | 'oauthTokenSecret'>,
+  ): Promise<URL> {
     const provider = base.provider;
     const redirectUri = base.redirectUri;
     let location: URL;

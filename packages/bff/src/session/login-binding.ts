@@ -12,7 +12,8 @@ import { SESSION_ID_PATTERN, type CookieMode } from './session-cookie.js';
  */
 const cookieName = (mode: CookieMode) => `${mode.name}-login`;
 
-const attributes = (mode: CookieMode) => ({ path: '/', httpOnly: true, secure: mode.secure, sameSite: 'lax', signed: false, overwrite: true }) as const;
+const attributes = (mode: CookieMode) =>
+  ({ path: '/', httpOnly: true, secure: mode.secure, sameSite: 'lax', signed: false, overwrite: true }) as const;
 
 /** What a transaction records: a hash of the cookie's value, so the store never holds the value itself. */
 const bindingOf = (value: string) => createHash('sha256').update(value).digest('base64url');

@@ -42,7 +42,11 @@ export function createTransactionStore(cache: TransactionCache, sealer: Sealer, 
   const sealingId = (provider: string, key: string) => `latchkey:tx:${provider}:${key}`;
   return {
     async save(key, transaction) {
-      await cache.set(names.transaction(transaction.provider, key)[0], sealer.seal(JSON.stringify(transaction), sealingId(transaction.provider, key)), ttlMs);
+      await cache.set(
+        names.transaction(transaction.provider, key)[0],
+        sealer.seal(JSON.stringify(transaction), sealingId(transaction.provider, key)),
+        ttlMs,
+      );
     },
     async take(provider, key) {
       // Taken, not read: a used transaction is gone, so a replayed callback is refused (single use).

@@ -51,7 +51,10 @@ export function resolveCookie(options: SessionCookieOptions = {}): ResolvedCooki
   }
   const absoluteMaxAgeMs = options.absoluteMaxAgeMs ?? 604_800_000;
   if (!Number.isInteger(absoluteMaxAgeMs) || absoluteMaxAgeMs < 60_000) {
-    throw new ConfigurationError('cookie.absoluteMaxAgeMs', 'cookie.absoluteMaxAgeMs must be a whole number of milliseconds, at least 60000.');
+    throw new ConfigurationError(
+      'cookie.absoluteMaxAgeMs',
+      'cookie.absoluteMaxAgeMs must be a whole number of milliseconds, at least 60000.',
+    );
   }
   return Object.freeze({
     secureName: `__Host-${name}`,

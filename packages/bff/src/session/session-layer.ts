@@ -7,7 +7,14 @@ import { sessionLockKey } from '../tokens/token-manager.js';
 import type { OAuthToken } from '../tokens/token.js';
 import { bindLogin, clearLoginBinding, currentBinding, isBoundHere } from './login-binding.js';
 import type { SessionBridge } from '../tokens/session-bridge.js';
-import { clearSessionCookie, cookieModeOf, readSessionId, writeSessionCookie, type CookieMode, type ResolvedCookie } from './session-cookie.js';
+import {
+  clearSessionCookie,
+  cookieModeOf,
+  readSessionId,
+  writeSessionCookie,
+  type CookieMode,
+  type ResolvedCookie,
+} from './session-cookie.js';
 import { emptySessionData, type BffSessionData } from '../tokens/session-data.js';
 import type { SessionRecord, SessionRecords, SessionSnapshot } from './session-record.js';
 
@@ -211,7 +218,11 @@ export function createSessionLayer(records: SessionRecords, cookie: ResolvedCook
       return currentBinding(ctx, modeOf(stateOf(ctx)));
     },
 
-    async withLocks<T>(ctx: Context, providers: readonly string[] | 'linked', task: (fresh: SessionSnapshot | undefined) => Promise<T>): Promise<T> {
+    async withLocks<T>(
+      ctx: Context,
+      providers: readonly string[] | 'linked',
+      task: (fresh: SessionSnapshot | undefined) => Promise<T>,
+    ): Promise<T> {
       const state = stateOf(ctx);
       const { id, snapshot } = await load(state, ctx);
       if (id === undefined || snapshot === undefined) return task(undefined);

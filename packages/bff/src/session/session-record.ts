@@ -70,7 +70,9 @@ function asSessionRecord(value: unknown): SessionRecord | undefined {
   const data = asSessionData(value);
   if (data === undefined || typeof value !== 'object' || value === null) return undefined;
   const { idleExpiresAt, absoluteExpiresAt } = value as { idleExpiresAt?: unknown; absoluteExpiresAt?: unknown };
-  return typeof idleExpiresAt === 'number' && typeof absoluteExpiresAt === 'number' ? { ...data, idleExpiresAt, absoluteExpiresAt } : undefined;
+  return typeof idleExpiresAt === 'number' && typeof absoluteExpiresAt === 'number'
+    ? { ...data, idleExpiresAt, absoluteExpiresAt }
+    : undefined;
 }
 
 export function createSessionRecords(store: SessionStore, sealer: Sealer, names: KeyNames, options: SessionRecordsOptions): SessionRecords {

@@ -3,7 +3,9 @@ import type { SessionStore, TransactionCache } from './session-store.js';
 
 /** A failure of the store as the BFF reports it; one already reported passes through unchanged. */
 const unavailable = (cause: unknown) =>
-  cause instanceof BffError && cause.code === 'store_unavailable' ? cause : new BffError('store_unavailable', 'The session store is unavailable.', { cause });
+  cause instanceof BffError && cause.code === 'store_unavailable'
+    ? cause
+    : new BffError('store_unavailable', 'The session store is unavailable.', { cause });
 
 /** `run()`, with a synchronous throw turned into a rejection. */
 function started<T>(run: () => Promise<T>): Promise<T> {
@@ -43,7 +45,8 @@ export function boundedCall<T>(run: () => Promise<T>, timeoutMs: number): Promis
     );
     // Queued after the reactions of a call that has already answered, so it finds those settled.
     queueMicrotask(() => {
-      if (!settled) timer = setTimeout(() => reject(new BffError('store_unavailable', 'The session store did not answer in time.')), timeoutMs);
+      if (!settled)
+        timer = setTimeout(() => reject(new BffError('store_unavailable', 'The session store did not answer in time.')), timeoutMs);
     });
   });
 }

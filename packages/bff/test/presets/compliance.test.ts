@@ -37,8 +37,7 @@ const processTokenResponse = (response: Response) => oauth.processRefreshTokenRe
 
 describe('tokenResponseAsJson', () => {
   it('turns GitHub’s form-encoded answer into JSON that oauth4webapi accepts', async () => {
-    const form = () =>
-      new Response(github.formTokenResponse.body, { headers: { 'content-type': github.formTokenResponse.contentType } });
+    const form = () => new Response(github.formTokenResponse.body, { headers: { 'content-type': github.formTokenResponse.contentType } });
     await expect(processTokenResponse(form())).rejects.toBeInstanceOf(oauth.OperationProcessingError);
     const fixed = await tokenResponseAsJson(form());
     expect(await fieldsOf(fixed.clone())).toEqual({

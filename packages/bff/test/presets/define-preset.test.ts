@@ -22,7 +22,9 @@ describe('buildPreset', () => {
 
   it('refuses a scope with a delimiter in it, and scope through clientKwargs', () => {
     expect(() => buildPreset(definition, { scopes: ['a b'] })).toThrow(expect.objectContaining({ option: 'scopes' }));
-    expect(() => buildPreset(definition, { clientKwargs: { scope: 'a' } })).toThrow(expect.objectContaining({ option: 'clientKwargs.scope' }));
+    expect(() => buildPreset(definition, { clientKwargs: { scope: 'a' } })).toThrow(
+      expect.objectContaining({ option: 'clientKwargs.scope' }),
+    );
   });
 
   it('merges the caller’s kwargs and params over the preset’s, keeping a required client authentication', () => {
@@ -68,7 +70,8 @@ describe('presets with credentials from the environment', () => {
         [`${name.toUpperCase()}_CLIENT_ID`]: `${name}-id`,
         [`${name.toUpperCase()}_CLIENT_SECRET`]: `${name}-secret`,
       };
-      if (needsIssuer.includes(name)) env[`${name.toUpperCase()}_SERVER_METADATA_URL`] = 'https://id.example.com/.well-known/openid-configuration';
+      if (needsIssuer.includes(name))
+        env[`${name.toUpperCase()}_SERVER_METADATA_URL`] = 'https://id.example.com/.well-known/openid-configuration';
       const registry = new OAuthRegistry({ env });
       registry.register(name.toLowerCase(), presets[name]());
       const config = registry.runtime(name.toLowerCase()).config;
@@ -91,7 +94,14 @@ describe('presets with credentials from the environment', () => {
     for (const name of names.filter((entry) => !needsIssuer.includes(entry))) {
       const config = presets[name]();
       expect(config.displayName).toBeTruthy();
-      for (const key of ['authorizeUrl', 'accessTokenUrl', 'apiBaseUrl', 'serverMetadataUrl', 'requestTokenUrl', 'revokeTokenUrl'] as const) {
+      for (const key of [
+        'authorizeUrl',
+        'accessTokenUrl',
+        'apiBaseUrl',
+        'serverMetadataUrl',
+        'requestTokenUrl',
+        'revokeTokenUrl',
+      ] as const) {
         if (config[key] !== undefined) expect(new URL(config[key] as string).protocol).toBe('https:');
       }
     }

@@ -43,8 +43,7 @@ const githubStandIn = (emails: (request: RecordedRequest) => Answer): Case['stan
     (request.headers.accept ?? '').includes('application/json')
       ? json(github.jsonTokenResponse.body)
       : { body: github.formTokenResponse.body, contentType: github.formTokenResponse.contentType },
-  refuse: (reason) =>
-    json(reason === 'invalid_grant' ? github.badVerificationCode : { error: 'incorrect_client_credentials' }),
+  refuse: (reason) => json(reason === 'invalid_grant' ? github.badVerificationCode : { error: 'incorrect_client_credentials' }),
   accessToken: github.jsonTokenResponse.body.access_token,
   api: { 'GET /user': () => json(github.user), 'GET /user/emails': emails },
   // https://docs.github.com/en/rest/using-the-rest-api/getting-started-with-the-rest-api#user-agent
@@ -99,7 +98,13 @@ const cases: Case[] = [
     // Without user:email, /user/emails is refused and the public address (none here) is all there is.
     standIn: githubStandIn(() => json({ message: 'Resource not accessible by integration' }, 403)),
     config: (url) => pointAt(presets.github({ ...credentials, scopes: ['read:user'] }), url),
-    user: { sub: '1', name: 'monalisa octocat', preferred_username: 'octocat', picture: githubUser.picture as string, profile: githubUser.profile as string },
+    user: {
+      sub: '1',
+      name: 'monalisa octocat',
+      preferred_username: 'octocat',
+      picture: githubUser.picture as string,
+      profile: githubUser.profile as string,
+    },
     scopes: ['read:user', 'user:email'],
   },
   {
@@ -195,7 +200,9 @@ const cases: Case[] = [
       // https://github.com/reddit-archive/reddit/wiki/API#rules: generic and browser User-Agents are throttled.
       checkApiRequest: (request) => {
         const agent = request.headers['user-agent'];
-        return agent === undefined || /^(mozilla|node|undici|python)/i.test(agent) ? json({ message: 'Too Many Requests', error: 429 }, 429) : undefined;
+        return agent === undefined || /^(mozilla|node|undici|python)/i.test(agent)
+          ? json({ message: 'Too Many Requests', error: 429 }, 429)
+          : undefined;
       },
     },
     config: (url) => pointAt(presets.reddit({ ...credentials, userAgent: REDDIT_UA }), url),
@@ -433,7 +440,11 @@ describe('a stand-in that enforces Basic client authentication', () => {
       clientAuth: 'client_secret_basic',
       basicDecoding: 'none',
       token: () => json(reddit.tokenResponse),
-      refuse: (reason) => json(reason === 'invalid_client' ? { message: 'Unauthorized', error: 401 } : reddit.invalidGrant, reason === 'invalid_client' ? 401 : 200),
+      refuse: (reason) =>
+        json(
+          reason === 'invalid_client' ? { message: 'Unauthorized', error: 401 } : reddit.invalidGrant,
+          reason === 'invalid_client' ? 401 : 200,
+        ),
       accessToken: reddit.tokenResponse.access_token,
       api: { 'GET /api/v1/me': () => json(reddit.me) },
     });
@@ -466,7 +477,9 @@ describe('a stand-in that enforces Basic client authentication', () => {
   it('fails with form-encoded Basic, which Reddit does not decode (why the preset sends the raw id:secret)', async () => {
     expect(await loginLocation('reddit-form')).toBe('/?latchkey_error=login_failed&latchkey_provider=reddit-form');
     const sent = standIn.tokenRequests('authorization_code').at(-1)?.headers.authorization as string;
-    expect(Buffer.from(sent.slice('Basic '.length), 'base64').toString('utf8')).toBe('stand%2Din%2Dclient%2Did:stand%2Din%2Dclient%2Dsecret');
+    expect(Buffer.from(sent.slice('Basic '.length), 'base64').toString('utf8')).toBe(
+      'stand%2Din%2Dclient%2Did:stand%2Din%2Dclient%2Dsecret',
+    );
   });
 
   it('the preset refuses a client authentication Reddit does not take, at start-up', () => {
@@ -490,7 +503,10 @@ describe('refreshing through a preset (refreshTokenResponse)', () => {
       token: (request) =>
         (request.headers.accept ?? '').includes('application/json')
           ? json(github.expiringTokenResponse)
-          : { body: new URLSearchParams(Object.entries(github.expiringTokenResponse).map(([k, v]) => [k, String(v)])).toString(), contentType: 'application/x-www-form-urlencoded' },
+          : {
+              body: new URLSearchParams(Object.entries(github.expiringTokenResponse).map(([k, v]) => [k, String(v)])).toString(),
+              contentType: 'application/x-www-form-urlencoded',
+            },
       refuse: (reason) => json(reason === 'invalid_grant' ? github.badRefreshToken : { error: 'incorrect_client_credentials' }),
       accessToken: github.expiringTokenResponse.access_token,
     });

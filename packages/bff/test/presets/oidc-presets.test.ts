@@ -41,7 +41,9 @@ async function startTokenFront(target: string, reshape: TokenReshape): Promise<L
 
 // https://api.slack.com/methods/openid.connect.token: `ok` on every answer, errors with HTTP 200.
 const slackShape: TokenReshape = (status, body) =>
-  status === 200 ? { status, body: { ok: true, ...body } } : { status: 200, body: { ok: false, error: body.error === 'invalid_grant' ? 'invalid_code' : body.error } };
+  status === 200
+    ? { status, body: { ok: true, ...body } }
+    : { status: 200, body: { ok: false, error: body.error === 'invalid_grant' ? 'invalid_code' : body.error } };
 
 // https://learn.microsoft.com/en-us/linkedin/shared/authentication/authorization-code-flow: no token_type.
 const linkedinShape: TokenReshape = (status, body) => {
@@ -70,8 +72,11 @@ describe('OpenID Connect presets against the embedded provider', () => {
           });
           return { clientId: registered.clientId, clientSecret: registered.clientSecret as string };
         };
-        const add = async (name: string, method: 'client_secret_basic' | 'client_secret_post', build: (credentials: { clientId: string; clientSecret: string }) => ClientConfig) =>
-          registry.register(name, build(await client(name, method)));
+        const add = async (
+          name: string,
+          method: 'client_secret_basic' | 'client_secret_post',
+          build: (credentials: { clientId: string; clientSecret: string }) => ClientConfig,
+        ) => registry.register(name, build(await client(name, method)));
 
         await add('google', 'client_secret_basic', (credentials) => ({ ...presets.google(credentials), serverMetadataUrl: metadata }));
         await add('google-workspace', 'client_secret_basic', (credentials) => ({

@@ -56,9 +56,7 @@ async function complete(ctx: ClientContext, state: string, url: URL): Promise<Ca
     // then surfaces an `error` response. The state was matched by the claim above.
     params = validateAuthResponse(server, ctx.client, url.searchParams, state);
   } catch (cause) {
-    throw cause instanceof AuthorizationResponseError
-      ? authorizationError(cause)
-      : new AuthError('issuer_mismatch', { cause });
+    throw cause instanceof AuthorizationResponseError ? authorizationError(cause) : new AuthError('issuer_mismatch', { cause });
   }
   let tokens: TokenEndpointResponse;
   try {

@@ -1,9 +1,4 @@
-import {
-  calculatePKCECodeChallenge,
-  generateRandomCodeVerifier,
-  generateRandomNonce,
-  generateRandomState,
-} from 'oauth4webapi';
+import { calculatePKCECodeChallenge, generateRandomCodeVerifier, generateRandomNonce, generateRandomState } from 'oauth4webapi';
 import { sameOriginPath } from '@latchkey/common';
 import type { ClientContext } from '../context.js';
 import { AuthError } from '../errors/auth-error.js';

@@ -58,9 +58,11 @@ export function createTokenSource(ctx: ClientContext): TokenSource {
   }
 
   function refresh(stale: string): Promise<StoredSession> {
-    inFlight ??= ctx.lock.run(`${options.namespace}:refresh`, () => refreshUnderLock(stale)).finally(() => {
-      inFlight = null;
-    });
+    inFlight ??= ctx.lock
+      .run(`${options.namespace}:refresh`, () => refreshUnderLock(stale))
+      .finally(() => {
+        inFlight = null;
+      });
     return inFlight;
   }
 

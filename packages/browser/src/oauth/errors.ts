@@ -31,10 +31,7 @@ export function tokenEndpointError(cause: unknown, fallback: AuthErrorCode): Aut
   if (cause instanceof ResponseBodyError) {
     return new AuthError(fallback, { cause, oauthError: cause.error, oauthErrorDescription: cause.error_description });
   }
-  if (
-    cause instanceof OperationProcessingError &&
-    (cause.code === JWT_CLAIM_COMPARISON || cause.code === JWT_TIMESTAMP_CHECK)
-  ) {
+  if (cause instanceof OperationProcessingError && (cause.code === JWT_CLAIM_COMPARISON || cause.code === JWT_TIMESTAMP_CHECK)) {
     return new AuthError('id_token_invalid', { cause });
   }
   return new AuthError(fallback, { cause });

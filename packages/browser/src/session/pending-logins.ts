@@ -33,12 +33,7 @@ export interface PendingLoginStore {
 }
 
 /** All transactions of a client in one record, changed only under the lock; stale entries swept on each change. */
-export function createPendingLoginStore(
-  storage: AuthStorage,
-  key: string,
-  lock: AuthLock,
-  now: () => number,
-): PendingLoginStore {
+export function createPendingLoginStore(storage: AuthStorage, key: string, lock: AuthLock, now: () => number): PendingLoginStore {
   const change = <T>(edit: (table: Table) => T) =>
     lock.run(`${key}:lock`, async () => {
       const table: Table = { ...(await storage.get<Table>(key)) };

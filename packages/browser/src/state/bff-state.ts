@@ -64,7 +64,11 @@ export function createBffState(client: BffClient): BffStateStore {
         snapshots.update();
       }));
   let first: Promise<void> | null = null;
-  const ready = () => (first ??= refresh().then(() => undefined, () => undefined));
+  const ready = () =>
+    (first ??= refresh().then(
+      () => undefined,
+      () => undefined,
+    ));
 
   return Object.freeze({
     client,

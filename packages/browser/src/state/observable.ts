@@ -24,8 +24,7 @@ export interface Snapshots<T extends WithError> extends Observable<T> {
   fail(cause: unknown): never;
 }
 
-const sameFields = <T extends object>(a: T, b: T): boolean =>
-  (Object.keys(a) as (keyof T)[]).every((key) => Object.is(a[key], b[key]));
+const sameFields = <T extends object>(a: T, b: T): boolean => (Object.keys(a) as (keyof T)[]).every((key) => Object.is(a[key], b[key]));
 
 /**
  * Snapshots built by `read()` plus the `error` kept here. Each change replaces the whole snapshot, so

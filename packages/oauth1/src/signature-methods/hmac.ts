@@ -19,8 +19,7 @@ function hmacMethod(digest: 'sha1' | 'sha256'): SignatureMethod {
     createHmac(digest, sharedSecretKey(keys)).update(baseString, 'utf8').digest('base64');
   return Object.freeze({
     sign,
-    verify: (baseString: string, signature: string, keys: SigningKeys): boolean =>
-      constantTimeEqual(sign(baseString, keys), signature),
+    verify: (baseString: string, signature: string, keys: SigningKeys): boolean => constantTimeEqual(sign(baseString, keys), signature),
   });
 }
 

@@ -8,6 +8,5 @@ import type { SignatureMethod, SigningKeys } from './signature-method.js';
 
 export const plaintext: SignatureMethod = Object.freeze({
   sign: (_baseString: string, keys: SigningKeys): string => sharedSecretKey(keys),
-  verify: (_baseString: string, signature: string, keys: SigningKeys): boolean =>
-    constantTimeEqual(sharedSecretKey(keys), signature),
+  verify: (_baseString: string, signature: string, keys: SigningKeys): boolean => constantTimeEqual(sharedSecretKey(keys), signature),
 });

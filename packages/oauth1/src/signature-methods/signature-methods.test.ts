@@ -42,9 +42,7 @@ describe('HMAC-SHA256', () => {
     const signature = hmacSha256.sign(CORE_A_5_1_BASE_STRING, A_5_KEYS);
     expect(signature).toBe('0gCtTYQAxqCKhIE0sltgx7UgHkAs10vrpuYE7xpRBnE=');
     expect(hmacSha256.verify(CORE_A_5_1_BASE_STRING, signature, A_5_KEYS)).toBe(true);
-    expect(hmacSha256.verify(CORE_A_5_1_BASE_STRING, hmacSha1.sign(CORE_A_5_1_BASE_STRING, A_5_KEYS), A_5_KEYS)).toBe(
-      false,
-    );
+    expect(hmacSha256.verify(CORE_A_5_1_BASE_STRING, hmacSha1.sign(CORE_A_5_1_BASE_STRING, A_5_KEYS), A_5_KEYS)).toBe(false);
   });
 });
 

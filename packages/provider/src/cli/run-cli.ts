@@ -18,9 +18,7 @@ export interface CliIo {
 /** Why the command line stopped; the process exits with status 1 for each (0 for `help`). */
 type CliFailureCode = 'help' | 'invalid_arguments' | 'port_in_use' | 'listen_failed' | 'configuration_error';
 
-export type CliResult =
-  | { ok: true; url: string; close(): Promise<void> }
-  | { ok: false; code: CliFailureCode; exitCode: number };
+export type CliResult = { ok: true; url: string; close(): Promise<void> } | { ok: false; code: CliFailureCode; exitCode: number };
 
 function listen(server: Server, port: number, host: string): Promise<NodeJS.ErrnoException | null> {
   return new Promise((resolve) => {
@@ -62,7 +60,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<CliResult> {
     return { ok: false, code: 'help', exitCode: 0 };
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) return fail('invalid_arguments', `--port must be a port number, not "${values.port}".`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    return fail('invalid_arguments', `--port must be a port number, not "${values.port}".`);
 
   let handler: RequestListener = (_req, res) => {
     res.statusCode = 503;
@@ -74,7 +73,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<CliResult> {
     if (listenError.code === 'EADDRINUSE') {
       return fail('port_in_use', `port ${port} on ${values.host} is already in use. Stop the other server or pass --port <n>.`);
     }
-    if (listenError.code === 'EACCES') return fail('listen_failed', `no permission to listen on port ${port}. Pick a port above 1024 with --port <n>.`);
+    if (listenError.code === 'EACCES')
+      return fail('listen_failed', `no permission to listen on port ${port}. Pick a port above 1024 with --port <n>.`);
     return fail('listen_failed', `cannot listen on ${values.host}:${port} (${listenError.code ?? 'unknown error'}).`);
   }
   const close = () =>

@@ -79,7 +79,10 @@ export function toClientRecord(input: ClientInput, nowSeconds: number): ClientRe
     throw new ConfigurationError('resourceServer', 'resourceServer must be true or false.');
   }
   if (input.resourceServer === true && method === 'none') {
-    throw new ConfigurationError('resourceServer', 'A resource server authenticates at the introspection endpoint: it cannot be a public client.');
+    throw new ConfigurationError(
+      'resourceServer',
+      'A resource server authenticates at the introspection endpoint: it cannot be a public client.',
+    );
   }
   const clientId = input.clientId ?? randomBytes(12).toString('base64url');
   const record: ClientRecord = {

@@ -13,7 +13,10 @@ export function cors(): Middleware {
     if (ctx.method === 'OPTIONS') {
       const requested = ctx.get('access-control-request-headers');
       ctx.set('access-control-allow-methods', 'GET, POST');
-      ctx.set('access-control-allow-headers', /^[A-Za-z0-9\-, ]{0,512}$/.test(requested) && requested !== '' ? requested : 'authorization, content-type');
+      ctx.set(
+        'access-control-allow-headers',
+        /^[A-Za-z0-9\-, ]{0,512}$/.test(requested) && requested !== '' ? requested : 'authorization, content-type',
+      );
       ctx.set('access-control-max-age', '600');
       ctx.status = 204;
       return;

@@ -15,7 +15,9 @@ describe('Params', () => {
   it('refuses repeated names, too many parameters and oversized values', () => {
     expect(codeOf(() => Params.parse('a=1&a=2'))).toBe('invalid_request');
     expect(codeOf(() => Params.parse('a=1&a='))).toBe('invalid_request');
-    expect(codeOf(() => Params.parse(Array.from({ length: MAX_PARAMETER_COUNT + 1 }, (_, i) => `p${i}=1`).join('&')))).toBe('invalid_request');
+    expect(codeOf(() => Params.parse(Array.from({ length: MAX_PARAMETER_COUNT + 1 }, (_, i) => `p${i}=1`).join('&')))).toBe(
+      'invalid_request',
+    );
     expect(codeOf(() => Params.parse(`a=${'x'.repeat(3000)}`))).toBe('invalid_request');
   });
 

@@ -66,5 +66,7 @@ export function generateSecret(options: ResolvedOAuth1Options, kind: OAuth1Secre
     return value;
   }
   const length = kind === 'temporary_secret' || kind === 'token_secret' ? options.tokenSecretLength : options.tokenLength;
-  return randomBytes(Math.ceil((length * 3) / 4)).toString('base64url').slice(0, length);
+  return randomBytes(Math.ceil((length * 3) / 4))
+    .toString('base64url')
+    .slice(0, length);
 }

@@ -46,11 +46,9 @@ export function resolveOAuth1Options(options: OAuth1ServerOptions = {}): Resolve
     try {
       getSignatureMethod(name, { extraSignatureMethods });
     } catch (cause) {
-      throw new ConfigurationError(
-        'signatureMethods',
-        `Signature method "${name}" is not known; add it to extraSignatureMethods first.`,
-        { cause },
-      );
+      throw new ConfigurationError('signatureMethods', `Signature method "${name}" is not known; add it to extraSignatureMethods first.`, {
+        cause,
+      });
     }
   }
   if (options.generateToken !== undefined && typeof options.generateToken !== 'function') {

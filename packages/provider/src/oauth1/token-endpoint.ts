@@ -17,8 +17,7 @@ import type { ResolvedOAuth1Options } from './resolve-options.js';
 import { answerProblems, sendForm } from './responses.js';
 import { verifySignedRequest, type EndpointCheck } from './verify-request.js';
 
-const absent = (name: string) =>
-  new OAuth1ProblemError('parameter_absent', `${name} is required.`, { parameters: [name] });
+const absent = (name: string) => new OAuth1ProblemError('parameter_absent', `${name} is required.`, { parameters: [name] });
 
 /** Checks the temporary credential is this client's and still live; its secret signs the request. */
 function checkTokenRequest(context: ProviderContext): EndpointCheck {

@@ -4,13 +4,7 @@
  * window, token, signature, and last the nonce, so only a correctly signed request spends one.
  */
 import { isLatchkeyError } from '@latchkey/common';
-import {
-  readOAuthParameters,
-  verifySignature,
-  type OAuth1Request,
-  type ReceivedOAuthParameters,
-  type SigningKeys,
-} from '@latchkey/oauth1';
+import { readOAuthParameters, verifySignature, type OAuth1Request, type ReceivedOAuthParameters, type SigningKeys } from '@latchkey/oauth1';
 import type { Context } from 'koa';
 import type { ClientRecord } from '../clients/client-record.js';
 import type { ProviderContext } from '../provider-context.js';

@@ -80,7 +80,12 @@ function redirectTo(ctx: Context, url: string): void {
 }
 
 /** Issues the code (or, for the implicit grant, the access token) and returns the response parameters. */
-async function issue(runtime: ProviderRuntime, transaction: AuthorizationTransaction, sub: string, authTime: number): Promise<Record<string, string>> {
+async function issue(
+  runtime: ProviderRuntime,
+  transaction: AuthorizationTransaction,
+  sub: string,
+  authTime: number,
+): Promise<Record<string, string>> {
   const { context, tokens } = runtime;
   const response: Record<string, string> = {};
   if (transaction.responseType === 'code') {
@@ -99,7 +104,12 @@ async function issue(runtime: ProviderRuntime, transaction: AuthorizationTransac
     });
   } else {
     // RFC 6749 section 4.2.2: the implicit grant returns an access token in the fragment, never a refresh token.
-    const issued = await tokens.issueTokens({ clientId: transaction.clientId, sub, scopes: transaction.scopes, grantId: tokens.newGrantId() });
+    const issued = await tokens.issueTokens({
+      clientId: transaction.clientId,
+      sub,
+      scopes: transaction.scopes,
+      grantId: tokens.newGrantId(),
+    });
     Object.assign(response, {
       access_token: issued.accessToken,
       token_type: 'Bearer',
@@ -128,11 +138,14 @@ async function answerPage(ctx: Context, runtime: ProviderRuntime, params: Params
   const { context, loginSessions } = runtime;
   const site = ctx.get('sec-fetch-site');
   if (site !== '' && site !== 'same-origin') {
-    throw new ProtocolError('access_denied', 'The sign-in form can only be sent from this provider\'s own page.');
+    throw new ProtocolError('access_denied', "The sign-in form can only be sent from this provider's own page.");
   }
   const pending = await findTransaction(runtime, params.get(TRANSACTION_FIELD) ?? '');
   if (!pending) {
-    throw new ProtocolError('invalid_request', 'This sign-in request has expired or was already completed. Start again from the application.');
+    throw new ProtocolError(
+      'invalid_request',
+      'This sign-in request has expired or was already completed. Start again from the application.',
+    );
   }
   const responseMode = pending.responseType === 'token' ? 'fragment' : 'query';
   setAuthorizeErrorTarget(ctx, { redirectUri: pending.redirectUri, state: pending.state, issuer: context.issuer, responseMode });
@@ -158,7 +171,8 @@ async function answerPage(ctx: Context, runtime: ProviderRuntime, params: Params
       await showPage(ctx, runtime, withPassword, 'Your sign-in has ended. Sign in again.');
       return;
     }
-    if (!(await takeTransaction(runtime, pending.id))) throw new ProtocolError('invalid_request', 'This sign-in request was already completed.');
+    if (!(await takeTransaction(runtime, pending.id)))
+      throw new ProtocolError('invalid_request', 'This sign-in request was already completed.');
     session = current;
   } else {
     const user = await context.users.authenticate(username ?? '', params.get('password') ?? '');
@@ -167,7 +181,8 @@ async function answerPage(ctx: Context, runtime: ProviderRuntime, params: Params
       await showPage(ctx, runtime, pending, 'The username or password is incorrect.');
       return;
     }
-    if (!(await takeTransaction(runtime, pending.id))) throw new ProtocolError('invalid_request', 'This sign-in request was already completed.');
+    if (!(await takeTransaction(runtime, pending.id)))
+      throw new ProtocolError('invalid_request', 'This sign-in request was already completed.');
     session = await loginSessions.start(ctx, user.sub, Math.floor(context.now() / 1000));
   }
   await loginSessions.touch(session, { clientId: pending.clientId, scopes: pending.scopes });

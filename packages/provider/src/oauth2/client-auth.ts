@@ -26,8 +26,7 @@ function formDecode(value: string): string {
  * joined by ":" and base64-encoded, so each half is decoded after the base64.
  */
 function parseBasic(header: string): { clientId: string; secret: string } {
-  const invalid = (cause?: unknown) =>
-    new ProtocolError('invalid_client', 'Malformed Basic credentials.', { challenge: 'Basic', cause });
+  const invalid = (cause?: unknown) => new ProtocolError('invalid_client', 'Malformed Basic credentials.', { challenge: 'Basic', cause });
   const encoded = header.slice('basic '.length).trim();
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) throw invalid();
   const decoded = Buffer.from(encoded, 'base64').toString('utf8');

@@ -72,7 +72,13 @@ const authorizationCodeGrant: GrantHandler = async ({ runtime, client, params })
   if (!user) throw invalidGrant('The user no longer exists.');
 
   const refresh = client.grantTypes.includes('refresh_token') ? { scopes: record.scopes, authTime: record.authTime } : undefined;
-  const issued = await tokens.issueTokens({ clientId: client.clientId, sub: record.sub, scopes: record.scopes, grantId: record.grantId, refresh });
+  const issued = await tokens.issueTokens({
+    clientId: client.clientId,
+    sub: record.sub,
+    scopes: record.scopes,
+    grantId: record.grantId,
+    refresh,
+  });
   const body = tokenBody(issued, record.scopes);
   if (record.scopes.includes('openid')) {
     body.id_token = await signIdToken(runtime, {

@@ -78,7 +78,7 @@ export function logoutEndpoint(runtime: ProviderRuntime): Middleware {
         await runtime.loginSessions.end(ctx);
         ctx.status = 400;
         ctx.set(PAGE_HEADERS);
-        ctx.body = renderErrorPage('You are signed out', 'The application\'s return address is not registered, so you stay here.');
+        ctx.body = renderErrorPage('You are signed out', "The application's return address is not registered, so you stay here.");
         return;
       }
       const target = new URL(redirectUri);

@@ -28,13 +28,15 @@ export function parseClientInput(value: unknown): ClientInput {
   }
   const input = value as Record<string, unknown>;
   for (const key of Object.keys(input)) {
-    if (!(INPUT_FIELDS as readonly string[]).includes(key)) throw new ProtocolError('invalid_request', `Unknown field ${key.replace(/[^A-Za-z0-9_]/g, '').slice(0, 40)}.`);
+    if (!(INPUT_FIELDS as readonly string[]).includes(key))
+      throw new ProtocolError('invalid_request', `Unknown field ${key.replace(/[^A-Za-z0-9_]/g, '').slice(0, 40)}.`);
   }
   for (const key of ['clientId', 'clientSecret', 'name', 'tokenEndpointAuthMethod'] as const) {
     if (input[key] !== undefined && typeof input[key] !== 'string') throw new ProtocolError('invalid_request', `${key} must be a string.`);
   }
   for (const key of ['redirectUris', 'postLogoutRedirectUris', 'grantTypes', 'scopes'] as const) {
-    if (input[key] !== undefined && !isStringArray(input[key])) throw new ProtocolError('invalid_request', `${key} must be an array of strings.`);
+    if (input[key] !== undefined && !isStringArray(input[key]))
+      throw new ProtocolError('invalid_request', `${key} must be an array of strings.`);
   }
   if (input.resourceServer !== undefined && typeof input.resourceServer !== 'boolean') {
     throw new ProtocolError('invalid_request', 'resourceServer must be a boolean.');

@@ -51,7 +51,10 @@ export function registrationPagePost(runtime: ProviderRuntime): Middleware {
     const confidential = params.get('type') === 'confidential';
     const input: ClientInput = {
       name: params.require('name').slice(0, 100),
-      redirectUris: (params.get('redirect_uris') ?? '').split(/\r?\n/).map((uri) => uri.trim()).filter(Boolean),
+      redirectUris: (params.get('redirect_uris') ?? '')
+        .split(/\r?\n/)
+        .map((uri) => uri.trim())
+        .filter(Boolean),
       tokenEndpointAuthMethod: confidential ? 'client_secret_basic' : 'none',
     };
     ctx.set(PAGE_HEADERS);
@@ -69,9 +72,11 @@ export function registrationPagePost(runtime: ProviderRuntime): Middleware {
       'Application registered',
       html`<h1>${record.name} is registered</h1>
 <p>client_id: <code id="client_id">${record.clientId}</code></p>
-${record.clientSecret && record.tokenEndpointAuthMethod !== 'none'
-  ? html`<p>client_secret: <code id="client_secret">${record.clientSecret}</code></p><p>Copy the secret now: it is not shown again.</p>`
-  : ''}
+${
+  record.clientSecret && record.tokenEndpointAuthMethod !== 'none'
+    ? html`<p>client_secret: <code id="client_secret">${record.clientSecret}</code></p><p>Copy the secret now: it is not shown again.</p>`
+    : ''
+}
 <p>Issuer: <code>${runtime.context.issuer}</code></p>`,
     );
   };

@@ -73,7 +73,7 @@ async function authenticateBearer(
   let user = null;
   if (record.sub !== null) {
     user = await server.context.users.findBySub(record.sub);
-    if (!user) throw invalidToken('The access token\'s user no longer exists.');
+    if (!user) throw invalidToken("The access token's user no longer exists.");
   }
   const missing = required.filter((scope) => !record.scopes.includes(scope));
   if (missing.length > 0) {

@@ -55,7 +55,10 @@ describe('createMemoryKeyValueStore', () => {
     const store = createMemoryKeyValueStore({ now: () => now, maxEntries: 2 });
     await store.set('oauth1:token:t', 'credential');
     await store.set('oauth2:access:a', 'token', 60);
-    const refused = await store.set('oauth2:access:b', 'token', 60).then(() => null, (error: unknown) => error);
+    const refused = await store.set('oauth2:access:b', 'token', 60).then(
+      () => null,
+      (error: unknown) => error,
+    );
     expect(refused).toBeInstanceOf(StorageFullError);
     expect(refused).toMatchObject({ code: 'storage_full', recordClass: 'durable', status: 503 });
     expect(await store.add('oauth2:refresh-seen:s', 'grant', 60).catch((error: unknown) => error)).toMatchObject({ code: 'storage_full' });
@@ -88,13 +91,18 @@ describe('createMemoryKeyValueStore', () => {
     await store.set('oauth1:token:t', 'credential');
     expect(await store.add('oauth1:nonce:1', 1, 600)).toBe(true);
     expect(await store.add('oauth1:nonce:2', 1, 600)).toBe(true);
-    expect(await store.add('oauth1:nonce:3', 1, 600).catch((error: unknown) => error)).toMatchObject({ code: 'storage_full', recordClass: 'nonce' });
+    expect(await store.add('oauth1:nonce:3', 1, 600).catch((error: unknown) => error)).toMatchObject({
+      code: 'storage_full',
+      recordClass: 'nonce',
+    });
     expect(await store.add('oauth1:nonce:1', 1, 600)).toBe(false);
     expect(await store.get('oauth1:token:t')).toBe('credential');
   });
 
   it('refuses bounds that are not positive integers', () => {
-    expect(() => createMemoryKeyValueStore({ maxPendingEntries: 0 })).toThrow(expect.objectContaining({ code: 'configuration_error', option: 'maxPendingEntries' }));
+    expect(() => createMemoryKeyValueStore({ maxPendingEntries: 0 })).toThrow(
+      expect.objectContaining({ code: 'configuration_error', option: 'maxPendingEntries' }),
+    );
     expect(() => createMemoryKeyValueStore({ maxEntries: 1.5 })).toThrow(expect.objectContaining({ option: 'maxEntries' }));
   });
 });

@@ -62,7 +62,12 @@ function checkBound(name: string, value: number | undefined, fallback: number): 
  */
 export function createMemoryKeyValueStore(options: MemoryKeyValueStoreOptions = {}): KeyValueStore {
   const now = options.now ?? Date.now;
-  const pool = (recordClass: RecordClass, bound: number): Pool => ({ recordClass, bound, entries: new Map(), nextSweep: Number.POSITIVE_INFINITY });
+  const pool = (recordClass: RecordClass, bound: number): Pool => ({
+    recordClass,
+    bound,
+    entries: new Map(),
+    nextSweep: Number.POSITIVE_INFINITY,
+  });
   const pools: Record<RecordClass, Pool> = {
     durable: pool('durable', checkBound('maxEntries', options.maxEntries, DEFAULT_MEMORY_STORE_BOUNDS.durable)),
     pending: pool('pending', checkBound('maxPendingEntries', options.maxPendingEntries, DEFAULT_MEMORY_STORE_BOUNDS.pending)),

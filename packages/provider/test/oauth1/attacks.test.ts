@@ -229,7 +229,12 @@ describe('OAuth 1.0a provider refuses attacks, issuing nothing', () => {
     const request = consumer.sign({ path: '/oauth1/initiate', oauthParams: { oauth_callback: CALLBACK } });
     const { params, realm } = parseAuthorizationHeader(request.headers.authorization ?? '');
     const header = buildAuthorizationHeader({ ...params, oauth_signature_method: 'HMAC-MD5' }, realm);
-    expectProblem(provider, await send({ ...request, headers: { ...request.headers, authorization: header } }), 400, 'signature_method_rejected');
+    expectProblem(
+      provider,
+      await send({ ...request, headers: { ...request.headers, authorization: header } }),
+      400,
+      'signature_method_rejected',
+    );
     // A known method the provider is not configured for is refused the same way.
     const rsa = createConsumer(provider, { client, signatureMethod: 'PLAINTEXT' });
     expectProblem(provider, await rsa.initiate(), 400, 'signature_method_rejected');
@@ -316,7 +321,10 @@ describe('a signature method given to one provider', () => {
     const withIt = await startOAuth1Provider({ signatureMethods: ['HMAC-SHA1', 'HMAC-SHA256'], extraSignatureMethods });
     const without = await startOAuth1Provider({ signatureMethods: ['HMAC-SHA1'] });
     try {
-      for (const [provider, status] of [[withIt, 200], [without, 400]] as const) {
+      for (const [provider, status] of [
+        [withIt, 200],
+        [without, 400],
+      ] as const) {
         const client = await provider.registerClient();
         const answer = await createConsumer(provider, { client, signatureMethod: 'HMAC-SHA256', extraSignatureMethods }).initiate();
         if (status === 200) expect(answer.status).toBe(200);

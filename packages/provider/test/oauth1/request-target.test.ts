@@ -1,7 +1,15 @@
 import { request } from 'node:http';
 import type { ClientRecord } from '@latchkey/provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CALLBACK, createConsumer, credentialsOf, runFlow, startOAuth1Provider, type Consumer, type OAuth1TestProvider } from './support.js';
+import {
+  CALLBACK,
+  createConsumer,
+  credentialsOf,
+  runFlow,
+  startOAuth1Provider,
+  type Consumer,
+  type OAuth1TestProvider,
+} from './support.js';
 
 interface RawAnswer {
   status: number;
@@ -11,7 +19,13 @@ interface RawAnswer {
 }
 
 /** Sends a request with exactly this request target on the request line (absolute-form included). */
-function sendTarget(provider: OAuth1TestProvider, method: string, target: string, headers: Record<string, string>, body?: string): Promise<RawAnswer> {
+function sendTarget(
+  provider: OAuth1TestProvider,
+  method: string,
+  target: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<RawAnswer> {
   const { hostname, port } = new URL(provider.url);
   return new Promise((resolve, reject) => {
     const outgoing = request({ host: hostname, port, method, path: target, headers }, (response) => {
@@ -44,7 +58,7 @@ describe('OAuth 1.0a request targets in absolute form (RFC 9112 section 3.2.2)',
     return sendTarget(provider, 'POST', target, signed.headers as Record<string, string>, signed.body);
   };
 
-  it('verifies a request whose target is the issuer\'s absolute URL, signed over that URL (RFC 5849 section 3.4.1.2)', async () => {
+  it("verifies a request whose target is the issuer's absolute URL, signed over that URL (RFC 5849 section 3.4.1.2)", async () => {
     const before = provider.issuedCount();
     const answer = await initiateAt(`${provider.url}/oauth1/initiate`);
     expect(answer.status).toBe(200);
@@ -81,11 +95,14 @@ describe('OAuth 1.0a request targets in absolute form (RFC 9112 section 3.2.2)',
     expect({ status: answer.status, problem: answer.form.get('oauth_problem') }).toEqual({ status: 400, problem: 'parameter_rejected' });
   });
 
-  it.each(['/oauth1/initiate', '/oauth1/token', '/api/me'])('answers a target the URL parser cannot read (%s) with a typed 400', async (path) => {
-    const answer = await sendTarget(provider, 'POST', `http://[::1${path}`, { authorization: 'OAuth realm="x"' });
-    expect(answer.status).toBe(400);
-    expect(JSON.parse(answer.text)).toMatchObject({ error: 'invalid_request' });
-  });
+  it.each(['/oauth1/initiate', '/oauth1/token', '/api/me'])(
+    'answers a target the URL parser cannot read (%s) with a typed 400',
+    async (path) => {
+      const answer = await sendTarget(provider, 'POST', `http://[::1${path}`, { authorization: 'OAuth realm="x"' });
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.text)).toMatchObject({ error: 'invalid_request' });
+    },
+  );
 
   it('still verifies origin-form targets, and credentials from them work', async () => {
     expect(credentialsOf(await consumer.initiate()).token).not.toBe('');

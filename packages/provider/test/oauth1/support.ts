@@ -3,7 +3,13 @@
  * consumer built on `@latchkey/oauth1` that speaks to it over real HTTP.
  */
 import { signRequest, type SignOptions, type SignedRequest, type SigningKeys } from '@latchkey/oauth1';
-import { createMemoryKeyValueStore, type ClientRecord, type KeyValueStore, type OAuth1ServerOptions, type ProviderEvent } from '@latchkey/provider';
+import {
+  createMemoryKeyValueStore,
+  type ClientRecord,
+  type KeyValueStore,
+  type OAuth1ServerOptions,
+  type ProviderEvent,
+} from '@latchkey/provider';
 import { submitAuthorizeForm } from '../../../../test-support/authorize-form.js';
 import { ALICE, startTestProvider } from '../../../../test-support/provider.js';
 
