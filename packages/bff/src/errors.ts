@@ -38,7 +38,3 @@ export class BffError extends LatchkeyError<BffErrorCode> {
     this.status = STATUS[code];
   }
 }
-
-export function bffErrorStatus(code: BffErrorCode): number {
-  return STATUS[code];
-}

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { BffUser } from '@latchkey/common';
 import type { IDToken, PrivateKey } from 'oauth4webapi';
-import type { OAuth1Token, OAuth2Token, OAuthToken } from '../tokens/token.js';
+import type { OAuthToken } from '../tokens/token.js';
 import type { FetchToken, UpdateToken } from '../tokens/token-hooks.js';
 import type { RemoteClient } from '../api/remote-client.js';
 
@@ -49,7 +49,7 @@ interface CommonKwargs {
 }
 
 /** `clientKwargs` of an OAuth 2 client. */
-export interface OAuth2ClientKwargs extends CommonKwargs {
+interface OAuth2ClientKwargs extends CommonKwargs {
   /** Scopes to request, separated by spaces (or by `scopeDelimiter`). Default: none (OIDC discovery clients: `openid`). */
   scope?: string;
   /** Joins the requested scopes in the authorization request and splits the granted `scope` of token answers. Default `' '`. */
@@ -74,7 +74,7 @@ export interface OAuth2ClientKwargs extends CommonKwargs {
 }
 
 /** `clientKwargs` of an OAuth 1.0a client. */
-export interface OAuth1ClientKwargs extends CommonKwargs {
+interface OAuth1ClientKwargs extends CommonKwargs {
   /** OAuth 1 signature method: `HMAC-SHA1`, `RSA-SHA1`, `PLAINTEXT` or a key of the registry's `extraSignatureMethods`. Default `HMAC-SHA1`. */
   signatureMethod?: string;
   /** OAuth 1 parameter placement. Default `header`. */
@@ -171,7 +171,7 @@ interface CommonConfig {
 }
 
 /** The keys of an OAuth 2 / OIDC client (no `requestTokenUrl`, nor `{NAME}_REQUEST_TOKEN_URL`). */
-export interface OAuth2ClientConfig extends CommonConfig {
+interface OAuth2ClientConfig extends CommonConfig {
   /** Token endpoint used to refresh, when it differs. Default: `accessTokenUrl`. */
   refreshTokenUrl?: string;
   /** Extra parameters of refresh requests. Default none. */
@@ -189,7 +189,7 @@ export interface OAuth2ClientConfig extends CommonConfig {
 }
 
 /** The keys of an OAuth 1.0a client: `requestTokenUrl` set, here or as `{NAME}_REQUEST_TOKEN_URL`. */
-export interface OAuth1ClientConfig extends CommonConfig {
+interface OAuth1ClientConfig extends CommonConfig {
   /** OAuth 1 temporary credential endpoint; its presence makes the client OAuth 1.0a. */
   requestTokenUrl?: string;
   /** Extra parameters of the OAuth 1 temporary credential request. Default none. */
@@ -215,5 +215,3 @@ export interface ClientConfig extends Omit<OAuth2ClientConfig, 'clientKwargs'>, 
 
 /** Every key either protocol takes. */
 export type ClientConfigKey = keyof ClientConfig;
-
-export type { OAuth1Token, OAuth2Token, OAuthToken };

@@ -5,7 +5,7 @@ import type { ClientConfig, ExtraParams } from './client-config.js';
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** `clientId` -> `CLIENT_ID`. */
-export function toUpperSnake(key: string): string {
+function toUpperSnake(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 }
 
@@ -33,10 +33,10 @@ export const URL_KEYS = [
   'userInfoUrl',
 ] as const;
 export type UrlKey = (typeof URL_KEYS)[number];
-export const STRING_KEYS = ['clientId', 'clientSecret', ...URL_KEYS, 'displayName'] as const;
-export type StringKey = (typeof STRING_KEYS)[number];
-export const PARAM_KEYS = ['requestTokenParams', 'accessTokenParams', 'refreshTokenParams', 'authorizeParams'] as const;
-export type ParamKey = (typeof PARAM_KEYS)[number];
+const STRING_KEYS = ['clientId', 'clientSecret', ...URL_KEYS, 'displayName'] as const;
+type StringKey = (typeof STRING_KEYS)[number];
+const PARAM_KEYS = ['requestTokenParams', 'accessTokenParams', 'refreshTokenParams', 'authorizeParams'] as const;
+type ParamKey = (typeof PARAM_KEYS)[number];
 
 function isStringRecord(value: unknown): value is Record<string, string> {
   return (

@@ -14,8 +14,8 @@ import type {
 } from './resolved-config.js';
 
 // The package index names these from here.
-export { envVarName, MissingConfigError } from './env.js';
-export type { ResolvedClientConfig, ResolvedKwargs } from './resolved-config.js';
+export { MissingConfigError } from './env.js';
+export type { ResolvedClientConfig } from './resolved-config.js';
 
 export interface ResolveOptions {
   /** Where unset keys are read from. Default `process.env`. */

@@ -44,7 +44,6 @@ export interface ResolvedOAuth1Kwargs extends ResolvedCommonKwargs {
 }
 
 /** `clientKwargs` after defaults. */
-export type ResolvedKwargs = ResolvedOAuth2Kwargs | ResolvedOAuth1Kwargs;
 
 /**
  * How the client authenticates at the token endpoint (RFC 6749 section 2.3), with what each method was

@@ -5,7 +5,7 @@ import { BffError } from '../errors.js';
  * (and `TRACK`) would echo the request, bearer token included (RFC 9110 section 9.3.8), and `CONNECT`
  * asks for a tunnel, not an API call.
  */
-export const PROXIED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+const PROXIED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export type ProxiedMethod = (typeof PROXIED_METHODS)[number];
 
 const ALLOWED: ReadonlySet<string> = new Set(PROXIED_METHODS);

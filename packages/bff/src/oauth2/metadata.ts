@@ -10,7 +10,7 @@ const RFC8414_SEGMENT = '/.well-known/oauth-authorization-server';
  * OIDC Discovery appends the well-known path to the issuer (section 4), RFC 8414 inserts it before
  * the issuer's path (section 3.1). Throws `ConfigurationError` for any other shape.
  */
-export function issuerFromMetadataUrl(metadataUrl: string): { issuer: URL; algorithm: 'oidc' | 'oauth2' } {
+function issuerFromMetadataUrl(metadataUrl: string): { issuer: URL; algorithm: 'oidc' | 'oauth2' } {
   const url = new URL(metadataUrl);
   if (url.search !== '') {
     throw new ConfigurationError('serverMetadataUrl', 'serverMetadataUrl must not carry a query.');

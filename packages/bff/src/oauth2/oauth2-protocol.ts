@@ -11,16 +11,16 @@ import { createMetadataSource, type MetadataSource } from './metadata.js';
 import { formatScope, parseScope } from './scope.js';
 
 /** What the authorization request generated and the callback needs back (kept in the login transaction). */
-export interface OAuth2LoginSecrets {
+interface OAuth2LoginSecrets {
   state: string;
   codeVerifier?: string;
   nonce?: string;
 }
 
 /** What the code exchange checks against: `state` was checked already, by finding the transaction with it. */
-export type OAuth2ExchangeSecrets = Omit<OAuth2LoginSecrets, 'state'>;
+type OAuth2ExchangeSecrets = Omit<OAuth2LoginSecrets, 'state'>;
 
-export interface OAuth2LoginResult {
+interface OAuth2LoginResult {
   token: OAuth2Token;
   idTokenClaims?: oauth.IDToken;
 }
@@ -53,19 +53,14 @@ export interface OAuth2ProtocolOptions {
 }
 
 /** How the granted scopes are read from a token answer. */
-export interface GrantedScopes {
+interface GrantedScopes {
   /** The provider's delimiter (`clientKwargs.scopeDelimiter`). */
   delimiter: ScopeDelimiter;
   /** What an answer without `scope` grants: the scopes requested (RFC 6749 section 5.1). */
   requested: string[];
 }
 
-export function toOAuth2Token(
-  response: oauth.TokenEndpointResponse,
-  nowMs: number,
-  scopes: GrantedScopes,
-  previous?: OAuth2Token,
-): OAuth2Token {
+function toOAuth2Token(response: oauth.TokenEndpointResponse, nowMs: number, scopes: GrantedScopes, previous?: OAuth2Token): OAuth2Token {
   const token: OAuth2Token = {
     kind: 'oauth2',
     accessToken: response.access_token,

@@ -38,7 +38,7 @@ export interface PresetOptions {
 }
 
 /** The URL keys a preset fills. */
-export type PresetEndpoints = Pick<
+type PresetEndpoints = Pick<
   ClientConfig,
   | 'requestTokenUrl'
   | 'authorizeUrl'

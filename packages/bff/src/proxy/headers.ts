@@ -5,7 +5,7 @@ import { BFF_ERROR_HEADER } from '@latchkey/common';
  * Request headers the proxy forwards upstream; everything else is dropped, notably `Cookie`, the
  * browser's `Authorization`, `Host`, forwarding headers and hop-by-hop headers (RFC 9110 section 7.6.1).
  */
-export const FORWARDED_REQUEST_HEADERS = [
+const FORWARDED_REQUEST_HEADERS = [
   'accept',
   'accept-language',
   'cache-control',
@@ -104,7 +104,7 @@ const rewriteCacheControl = remembered((value) => {
   return ['private', ...kept].join(', ');
 });
 
-export function privateCacheControl(upstream: string | string[] | undefined): string {
+function privateCacheControl(upstream: string | string[] | undefined): string {
   return upstream === undefined ? 'private' : rewriteCacheControl(joined(upstream));
 }
 
@@ -114,7 +114,7 @@ const addCookieToVary = remembered((value) => {
   return names.includes('*') || names.includes('cookie') ? value : names.length === 0 ? 'Cookie' : `${value}, Cookie`;
 });
 
-export function varyWithCookie(upstream: string | string[] | undefined): string {
+function varyWithCookie(upstream: string | string[] | undefined): string {
   return upstream === undefined ? 'Cookie' : addCookieToVary(joined(upstream));
 }
 

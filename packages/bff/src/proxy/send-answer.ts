@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import type { Dispatcher } from 'undici';
 
 /** Answers that declare a length up to this many bytes are read whole before anything is written. */
-export const BUFFERED_ANSWER_BYTES = 65_536;
+const BUFFERED_ANSWER_BYTES = 65_536;
 
 /**
  * Redirect statuses (Fetch, "redirect status"): with a `Location`, a browser follows them and never shows

@@ -17,7 +17,7 @@ export interface KeyNames {
 }
 
 /** The current key's name, then older keys' names. */
-export type Names = readonly [string, ...string[]];
+type Names = readonly [string, ...string[]];
 
 export interface KeyNamesOptions {
   /**

@@ -14,7 +14,7 @@ export interface LoginParams {
 }
 
 /** How long a started login may take (the transaction's lifetime). */
-export const LOGIN_TRANSACTION_MS = 10 * 60 * 1000;
+const LOGIN_TRANSACTION_MS = 10 * 60 * 1000;
 
 /**
  * Builds the authorization request (RFC 6749 4.1.1) with PKCE S256 (RFC 7636 4.1-4.3), a fresh `state`

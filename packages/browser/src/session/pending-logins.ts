@@ -3,7 +3,7 @@ import type { AuthLock } from '../lock/lock.js';
 import type { AuthStorage } from '../storage/storage.js';
 
 /** A started login, keyed by its `state`. */
-export interface PendingLogin {
+interface PendingLogin {
   codeVerifier: string;
   /** Present when `openid` was requested. */
   nonce?: string | undefined;

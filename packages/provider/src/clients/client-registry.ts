@@ -54,7 +54,7 @@ function isAbsoluteRedirectUri(uri: string): boolean {
 }
 
 /** Validates a client registration; throws `ConfigurationError` naming the bad field. */
-export function toClientRecord(input: ClientInput, nowSeconds: number): ClientRecord {
+function toClientRecord(input: ClientInput, nowSeconds: number): ClientRecord {
   const method = input.tokenEndpointAuthMethod ?? 'client_secret_basic';
   if (!(REGISTERED_CLIENT_AUTH_METHODS as readonly string[]).includes(method)) {
     throw new ConfigurationError('tokenEndpointAuthMethod', `Unsupported tokenEndpointAuthMethod "${method}".`);

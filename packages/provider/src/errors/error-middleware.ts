@@ -89,7 +89,7 @@ export function protocolErrors(kind: ErrorKind, realm: string): Middleware {
 }
 
 /** RFC 6749 section 5.2: `error_description` is limited to %x20-21 / %x23-5B / %x5D-7E. */
-export function errorDescription(error: ProtocolError): string {
+function errorDescription(error: ProtocolError): string {
   return error.message.replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, '');
 }
 

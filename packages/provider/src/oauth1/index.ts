@@ -14,13 +14,12 @@ import { tokenEndpoint } from './token-endpoint.js';
 
 export type { OAuth1SecretKind, OAuth1ServerOptions } from './options.js';
 export { OAUTH1_PROBLEMS, OAuth1ProblemError, isOAuth1Problem } from './problem.js';
-export type { OAuth1Problem, OAuth1ProblemOptions } from './problem.js';
-export type { OAuth1RequestState } from './read-request.js';
+export type { OAuth1Problem } from './problem.js';
 export type { OAuth1ResourceState } from './require-oauth1.js';
 export { revokeOAuth1Token } from './revoke.js';
 export { isOAuth1Request } from './detect.js';
 
-export const OAUTH1_PATHS = {
+const OAUTH1_PATHS = {
   initiate: '/oauth1/initiate',
   authorize: AUTHORIZE_PATH,
   token: '/oauth1/token',

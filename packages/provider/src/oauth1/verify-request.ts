@@ -16,7 +16,7 @@ import type { ResolvedOAuth1Options } from './resolve-options.js';
 export type OAuth1Endpoint = 'initiate' | 'token' | 'resource';
 
 /** A client that may use the OAuth 1 endpoints: it has OAuth 1 settings and a consumer secret. */
-export type OAuth1Client = ClientRecord & Required<Pick<ClientRecord, 'oauth1' | 'clientSecret'>>;
+type OAuth1Client = ClientRecord & Required<Pick<ClientRecord, 'oauth1' | 'clientSecret'>>;
 
 export interface VerifiedRequest {
   client: OAuth1Client;
@@ -47,7 +47,7 @@ function adviceFor(code: string): string {
 }
 
 /** Turns an error of `@latchkey/oauth1` into the problem the client is told about. */
-export function toProblem(error: unknown): OAuth1ProblemError {
+function toProblem(error: unknown): OAuth1ProblemError {
   if (error instanceof OAuth1ProblemError) return error;
   if (!isLatchkeyError(error)) throw error;
   const parameter = (error as { parameter?: unknown }).parameter;

@@ -12,7 +12,7 @@ import { verifyCodeVerifier } from './pkce.js';
 import { formatScope, parseScope, requireSubset } from './scope.js';
 
 /** A successful token response (RFC 6749 section 5.1, OpenID Connect Core section 3.1.3.3). */
-export interface TokenResponseBody {
+interface TokenResponseBody {
   access_token: string;
   token_type: 'Bearer';
   expires_in: number;

@@ -22,7 +22,7 @@ const INPUT_FIELDS = [
 const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
 
 /** Checks the JSON shape of a registration; the registry then validates the values. */
-export function parseClientInput(value: unknown): ClientInput {
+function parseClientInput(value: unknown): ClientInput {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ProtocolError('invalid_request', 'The body must be a JSON object.');
   }

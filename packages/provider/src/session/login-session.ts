@@ -8,7 +8,7 @@ import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import type { KeyValueStore } from '../storage/key-value-store.js';
 
-export interface LoginSessionRecord {
+interface LoginSessionRecord {
   sub: string;
   /** When the user last typed their password (epoch seconds): the ID token's `auth_time`. */
   authTime: number;

@@ -15,9 +15,9 @@ const keys = {
   refreshSeen: (hash: string) => `oauth2:refresh-seen:${hash}`,
 };
 
-export type RevocationReason = 'revocation' | 'code_replay' | 'refresh_reuse';
+type RevocationReason = 'revocation' | 'code_replay' | 'refresh_reuse';
 
-export interface IssueTokensInput {
+interface IssueTokensInput {
   clientId: string;
   sub: string | null;
   /** Scopes of the access token. */
@@ -33,12 +33,12 @@ export interface IssuedTokens {
   refreshToken?: string;
 }
 
-export type CodeRedemption =
+type CodeRedemption =
   | { kind: 'ok'; code: AuthorizationCodeRecord }
   /** Unknown, expired or already used; `replayedGrantId` is set when it was presented before (RFC 6749 section 4.1.2). */
   | { kind: 'invalid'; replayedGrantId: string | null };
 
-export type RefreshRedemption =
+type RefreshRedemption =
   | { kind: 'ok'; token: RefreshTokenRecord }
   | { kind: 'invalid' }
   /** A rotated refresh token came back: someone holds a copy (RFC 9700 section 4.14.2). */

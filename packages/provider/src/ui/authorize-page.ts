@@ -1,6 +1,6 @@
 import { html, layout, type SafeHtml } from './html.js';
 
-export interface ScopeDescription {
+interface ScopeDescription {
   name: string;
   description: string;
 }
