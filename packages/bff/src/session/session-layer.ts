@@ -5,29 +5,14 @@ import type { BffLogger } from '../logger.js';
 import type { RefreshLock } from '../stores/refresh-lock.js';
 import { sessionLockKey } from '../tokens/token-manager.js';
 import type { OAuthToken } from '../tokens/token.js';
-import { bindLogin, clearLoginBinding, currentBinding, isBoundHere } from './login-binding.js';
 import type { SessionBridge } from '../tokens/session-bridge.js';
-import {
-  clearSessionCookie,
-  cookieModeOf,
-  readSessionId,
-  writeSessionCookie,
-  type CookieMode,
-  type ResolvedCookie,
-} from './session-cookie.js';
 import { emptySessionData, type BffSessionData } from '../tokens/session-data.js';
+import { createSessionBridge, MAX_WRITE_ATTEMPTS } from './create-session-bridge.js';
+import { bindLogin, clearLoginBinding, currentBinding, isBoundHere } from './login-binding.js';
+import { renewal } from './renew-session.js';
+import { createRequestSessions, modeOf } from './request-session.js';
+import { clearSessionCookie, cookieModeOf, writeSessionCookie, type CookieMode, type ResolvedCookie } from './session-cookie.js';
 import type { SessionRecord, SessionRecords, SessionSnapshot } from './session-record.js';
-
-interface RequestSession {
-  mode: CookieMode | null;
-  /** A BFF route (not the proxy, not the app's own routes): a session it reads may be renewed. */
-  isRoute: boolean;
-  /** The session id the browser sent, if any, and what one store read found under it. */
-  loaded?: { id: string | undefined; snapshot: SessionSnapshot | undefined };
-  overrides?: Map<string, OAuthToken>;
-  /** This request wrote, moved or ended the session: nothing to renew. */
-  written?: boolean;
-}
 
 export interface SessionLayer {
   readonly bridge: SessionBridge;
@@ -82,19 +67,6 @@ export interface SessionLayerOptions {
 
 const genid = () => randomBytes(32).toString('base64url');
 
-/** Compare-and-set retries before giving up on a session that changes under every write. */
-const MAX_ATTEMPTS = 5;
-
-function withOverrides(data: BffSessionData | undefined, overrides: Map<string, OAuthToken> | undefined): BffSessionData | undefined {
-  if (data === undefined || overrides === undefined) return data;
-  const connections = { ...data.connections };
-  for (const [provider, token] of overrides) {
-    const connection = connections[provider];
-    if (connection !== undefined) connections[provider] = { ...connection, token };
-  }
-  return { ...data, connections };
-}
-
 /**
  * Server-side sessions by our own small layer over the store: the cookie carries a random id, the store
  * a sealed record under a keyed hash of it. Every write is a compare-and-set against what was read,
@@ -102,97 +74,19 @@ function withOverrides(data: BffSessionData | undefined, overrides: Map<string, 
  * stays done (no refresh in flight writes the session back or keeps a grant alive).
  */
 export function createSessionLayer(records: SessionRecords, cookie: ResolvedCookie, options: SessionLayerOptions): SessionLayer {
-  const { lock, now, logger } = options;
-  const requests = new WeakMap<Context, RequestSession>();
-
-  const stateOf = (ctx: Context): RequestSession => {
-    const state = requests.get(ctx);
-    if (state === undefined) throw new BffError('internal_error', 'No session layer for this request.');
-    return state;
-  };
-
-  const modeOf = (state: RequestSession): CookieMode => {
-    if (state.mode === null) throw new BffError('internal_error', 'The BFF must be served over https.');
-    return state.mode;
-  };
-
-  const load = async (state: RequestSession, ctx: Context) => {
-    if (state.loaded !== undefined) return state.loaded;
-    const id = state.mode === null ? undefined : readSessionId(ctx, state.mode);
-    const snapshot = id === undefined ? undefined : await records.read(id);
-    state.loaded = { id, snapshot };
-    return state.loaded;
-  };
-
-  /** What is left of a record's life, for the cookie's Max-Age. */
-  const leftOf = (record: Readonly<SessionRecord>) => Math.max(0, records.endOf(record) - now());
-
-  const bridge: SessionBridge = {
-    async load(ctx) {
-      const state = requests.get(ctx);
-      if (state === undefined) return undefined;
-      return withOverrides((await load(state, ctx)).snapshot?.record, state.overrides);
-    },
-    id(ctx) {
-      const loaded = requests.get(ctx)?.loaded;
-      return loaded?.snapshot === undefined ? undefined : loaded.id;
-    },
-    async reload(ctx) {
-      const id = bridge.id(ctx);
-      if (id === undefined) return undefined;
-      const fresh = await records.read(id);
-      // The session ended (logout) or moved to a new id (a login) while this request waited for the lock.
-      if (fresh === undefined) throw new BffError('login_required', 'The session has ended; log in again.');
-      return fresh.record;
-    },
-    async saveToken(ctx, provider, token) {
-      bridge.useToken(ctx, provider, token);
-      const id = bridge.id(ctx);
-      if (id === undefined) return;
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        const fresh = await records.read(id);
-        const connection = fresh?.record.connections[provider];
-        if (fresh === undefined || connection === undefined) {
-          // Logged out or disconnected while the refresh was in flight: the new grant must not outlive it.
-          await options.orphanedToken(provider, token);
-          throw new BffError('login_required', 'The session has ended; log in again.');
-        }
-        const record = { ...fresh.record, connections: { ...fresh.record.connections, [provider]: { ...connection, token } } };
-        if (await records.update(id, fresh, record)) return;
-      }
-      throw new BffError('internal_error', 'The session changed under every attempt to save a token.');
-    },
-    useToken(ctx, provider, token) {
-      const state = requests.get(ctx);
-      if (state === undefined) return;
-      state.overrides ??= new Map();
-      state.overrides.set(provider, token);
-    },
-  };
-
-  /** Renews a session read by a route once half its idle lifetime has passed, within its absolute lifetime. */
-  const renew = async (ctx: Context, state: RequestSession) => {
-    const id = state.loaded?.id;
-    const snapshot = state.loaded?.snapshot;
-    if (state.written || id === undefined || snapshot === undefined || state.mode === null) return;
-    const { record } = snapshot;
-    const at = now();
-    if (record.idleExpiresAt - at >= cookie.maxAgeMs / 2 || record.idleExpiresAt >= record.absoluteExpiresAt) return;
-    const renewed = { ...record, idleExpiresAt: Math.min(at + cookie.maxAgeMs, record.absoluteExpiresAt) };
-    try {
-      // A session another request changed meanwhile is left alone: it was just written anyway.
-      if (await records.update(id, snapshot, renewed)) writeSessionCookie(ctx, state.mode, id, leftOf(renewed));
-    } catch (error) {
-      logger.warn('session not renewed', { cause: error instanceof BffError ? error.code : 'error' });
-    }
-  };
+  const { lock, now } = options;
+  const requests = createRequestSessions(records);
+  const bridge = createSessionBridge(records, requests, options.orphanedToken);
+  const renew = renewal({ records, cookie, now, logger: options.logger });
+  const load = requests.load;
+  const stateOf = requests.of;
 
   const layer: SessionLayer = {
     bridge,
 
     begin(ctx, isRoute) {
       const mode = cookieModeOf(ctx, cookie);
-      requests.set(ctx, { mode, isRoute });
+      requests.begin(ctx, { mode, isRoute });
       return mode;
     },
 
@@ -252,7 +146,7 @@ export function createSessionLayer(records: SessionRecords, cookie: ResolvedCook
       if (!(await records.create(id, record))) throw new BffError('internal_error', 'A new session id was already taken.');
       const oldId = state.loaded?.id;
       if (oldId !== undefined) await records.destroy(oldId);
-      writeSessionCookie(ctx, mode, id, leftOf(record));
+      writeSessionCookie(ctx, mode, id, records.lifeLeftMs(record));
       state.written = true;
       delete state.overrides;
     },
@@ -261,7 +155,7 @@ export function createSessionLayer(records: SessionRecords, cookie: ResolvedCook
       const state = stateOf(ctx);
       const id = (await load(state, ctx)).id;
       if (id === undefined) return false;
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
         const fresh = await records.read(id);
         if (fresh === undefined) return false;
         const data = change(fresh.record);

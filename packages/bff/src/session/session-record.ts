@@ -41,8 +41,8 @@ export interface SessionRecords {
   /** Replaces the record read as `snapshot`; false if the stored value changed or is gone since. */
   update(id: string, snapshot: SessionSnapshot, record: SessionRecord): Promise<boolean>;
   destroy(id: string): Promise<void>;
-  /** When the record ends: the earlier of its two deadlines. */
-  endOf(record: Readonly<SessionRecord>): number;
+  /** Milliseconds until the record ends (the earlier of its two deadlines), for the cookie's Max-Age. */
+  lifeLeftMs(record: Readonly<SessionRecord>): number;
 }
 
 export interface SessionRecordsOptions {
@@ -158,6 +158,6 @@ export function createSessionRecords(store: SessionStore, sealer: Sealer, names:
       opened.delete(id);
       await Promise.all(names.session(id).map((key) => store.destroy(key)));
     },
-    endOf,
+    lifeLeftMs: (record) => Math.max(0, endOf(record) - now()),
   };
 }
