@@ -101,6 +101,20 @@ export const vueApp: AppTemplate = {
   },
 };
 
+/** The strictest settings a Node app might use, our .d.ts files included (no skipLibCheck). */
+const strictNodeOptions = {
+  target: 'ES2022',
+  lib: ['ES2023'],
+  module: 'nodenext',
+  moduleResolution: 'nodenext',
+  types: ['node'],
+  strict: true,
+  noUnusedLocals: true,
+  exactOptionalPropertyTypes: true,
+  skipLibCheck: false,
+  noEmit: true,
+};
+
 /**
  * A Node app, as `npm init` leaves one (plus `"type": "module"`, as the BFF README says), for the BFF
  * README's server; the README's install lines add everything else. `cjs/` holds a CommonJS file that
@@ -110,19 +124,7 @@ export const serverApp: AppTemplate = {
   files: {
     'package.json': json({ name: 'consumer-server', private: true, version: '1.0.0', type: 'module' }),
     'tsconfig.json': json({
-      compilerOptions: {
-        target: 'ES2022',
-        lib: ['ES2023'],
-        module: 'nodenext',
-        moduleResolution: 'nodenext',
-        types: ['node'],
-        strict: true,
-        noUnusedLocals: true,
-        exactOptionalPropertyTypes: true,
-        verbatimModuleSyntax: false,
-        skipLibCheck: false,
-        noEmit: true,
-      },
+      compilerOptions: { ...strictNodeOptions, verbatimModuleSyntax: false },
       include: ['*.ts', '*.cts'],
     }),
     // A CommonJS module (require) importing the ESM packages: TypeScript's nodenext allows it, as Node
@@ -146,18 +148,7 @@ export const requireApp: AppTemplate = {
   files: {
     'package.json': json({ name: 'consumer-require', private: true, version: '1.0.0' }),
     'tsconfig.json': json({
-      compilerOptions: {
-        target: 'ES2022',
-        lib: ['ES2023'],
-        module: 'nodenext',
-        moduleResolution: 'nodenext',
-        types: ['node'],
-        strict: true,
-        noUnusedLocals: true,
-        exactOptionalPropertyTypes: true,
-        skipLibCheck: false,
-        noEmit: true,
-      },
+      compilerOptions: strictNodeOptions,
       include: ['types.ts'],
     }),
     'types.ts': [
