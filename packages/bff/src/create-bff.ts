@@ -8,6 +8,7 @@ import { OAuthRegistry } from './registry/registry.js';
 import { proxyRoute } from './proxy/proxy-route.js';
 import { callbackRoute } from './routes/callback.js';
 import { loginRoute } from './routes/login.js';
+import { loggedOutRoute } from './routes/end-session.js';
 import { disconnectRoute, logoutRoute, providersRoute, revokeToken, sessionRoute } from './routes/session-routes.js';
 import { createTransactionStore } from './session/login-transaction.js';
 import type { BffState } from './tokens/session-bridge.js';
@@ -99,6 +100,7 @@ export function createBff(options: CreateBffOptions): Middleware {
     revokeOnLogout: options.revokeOnLogout !== false,
     logger,
     callbackUri: (ctx: Context, provider: string) => `${publicOrigin ?? requestOrigin(ctx)}${basePath}/callback/${provider}`,
+    loggedOutUri: (ctx: Context, provider: string) => `${publicOrigin ?? requestOrigin(ctx)}${basePath}/logged-out/${provider}`,
   });
 
   runtime = bff;
@@ -106,12 +108,14 @@ export function createBff(options: CreateBffOptions): Middleware {
   const login = loginRoute(bff);
   const callback = callbackRoute(bff);
   const disconnect = disconnectRoute(bff);
+  const loggedOut = loggedOutRoute(bff);
   const router = new Router({ prefix: basePath });
   router.get('/login/:provider', (ctx) => login(ctx, ctx.params.provider as string));
   router.get('/callback/:provider', (ctx) => callback(ctx, ctx.params.provider as string));
   router.get('/session', sessionRoute(bff));
   router.get('/providers', providersRoute(bff));
   router.post('/logout', logoutRoute(bff));
+  router.get('/logged-out/:provider', (ctx) => loggedOut(ctx, ctx.params.provider as string));
   router.post('/disconnect/:provider', (ctx) => disconnect(ctx, ctx.params.provider as string));
   const routes = router.routes();
   const apiPrefix = `${basePath}/api/`;

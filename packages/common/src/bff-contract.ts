@@ -28,6 +28,8 @@ export const bffRoutes = {
   callback: (provider: string) => `/callback/${encodeURIComponent(provider)}`,
   session: '/session',
   logout: '/logout',
+  /** Where the provider sends the browser back after ending its session (the `post_logout_redirect_uri`). */
+  loggedOut: (provider: string) => `/logged-out/${encodeURIComponent(provider)}`,
   disconnect: (provider: string) => `/disconnect/${encodeURIComponent(provider)}`,
   api: (provider: string) => `/api/${encodeURIComponent(provider)}`,
 } as const;
@@ -72,6 +74,22 @@ export interface BffSessionResponse {
   authenticated: boolean;
   user: BffUser | null;
   connections: BffConnection[];
+}
+
+/**
+ * Optional JSON body of `POST /logout`. `endSession` also ends the provider's session (OpenID Connect
+ * RP-Initiated Logout 1.0): of the linked providers that publish an `end_session_endpoint`, `provider`
+ * or else the first; the provider then sends the browser back through the BFF to `returnTo` (default `/`).
+ */
+export interface BffLogoutRequest {
+  endSession?: boolean;
+  returnTo?: string;
+  provider?: string;
+}
+
+/** Body of `POST /logout` when the provider's session is to end too: where the browser goes next. Otherwise 204. */
+export interface BffLogoutResponse {
+  endSessionUrl: string;
 }
 
 /** Error codes the BFF answers with, in JSON bodies and in the login error redirect. */

@@ -26,4 +26,6 @@ export type {
   BffProvidersResponse,
   BffErrorCode,
   BffErrorBody,
+  BffLogoutRequest,
+  BffLogoutResponse,
 } from './bff-contract.js';

@@ -20,4 +20,6 @@ export interface BffRuntime {
   logger: BffLogger;
   /** `https://bff.example/bff/callback/github`: the redirect URI (OAuth 2) or `oauth_callback` (OAuth 1). */
   callbackUri(ctx: Context, provider: string): string;
+  /** `https://bff.example/bff/logged-out/google`: the `post_logout_redirect_uri` (OpenID Connect RP-Initiated Logout). */
+  loggedOutUri(ctx: Context, provider: string): string;
 }

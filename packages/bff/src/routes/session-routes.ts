@@ -1,11 +1,12 @@
 import type { Context } from 'koa';
-import type { BffConnection, BffProvidersResponse, BffSessionResponse } from '@latchkey/common';
+import type { BffConnection, BffLogoutResponse, BffProvidersResponse, BffSessionResponse } from '@latchkey/common';
 import { BffError } from '../errors.js';
 import { checkCsrf } from '../http/csrf.js';
 import { errorFields, sendJson, toBffError } from '../http/respond.js';
 import type { SessionConnection } from '../tokens/session-data.js';
 import type { OAuthToken } from '../tokens/token.js';
 import type { BffRuntime } from '../bff/bff-runtime.js';
+import { endSessionUrl, readLogoutRequest } from './end-session.js';
 
 function toConnection(provider: string, connection: SessionConnection): BffConnection {
   const { token } = connection;
@@ -73,20 +74,28 @@ async function revokeHeld(bff: BffRuntime, ctx: Context, provider: string, store
 /**
  * `POST /logout`: revokes every linked provider's tokens and ends the session. It waits for any refresh
  * in flight (it takes each provider's refresh lock), so it revokes the tokens the session holds after
- * it, and the session it destroys is not written back.
+ * it, and the session it destroys is not written back. With `{ "endSession": true }` it then answers
+ * 200 with the provider's end-session URL, when a linked provider offers one (`end-session.ts`).
  */
 export function logoutRoute(bff: BffRuntime) {
   return async (ctx: Context): Promise<void> => {
     checkCsrf(ctx, bff.allowedOrigins);
-    const providers = await bff.sessions.withLocks(ctx, 'linked', async (fresh) => {
-      const connections = Object.entries(fresh?.record.connections ?? {});
-      await Promise.all(connections.map(([provider, connection]) => revokeHeld(bff, ctx, provider, connection.token)));
+    const request = await readLogoutRequest(bff, ctx);
+    const connections = await bff.sessions.withLocks(ctx, 'linked', async (fresh) => {
+      const linked = Object.entries(fresh?.record.connections ?? {});
+      await Promise.all(linked.map(([provider, connection]) => revokeHeld(bff, ctx, provider, connection.token)));
       await bff.sessions.destroy(ctx);
-      return connections.length;
+      return linked;
     });
-    bff.logger.info('logged out', { providers });
+    bff.logger.info('logged out', { providers: connections.length });
     ctx.set('cache-control', 'no-store');
-    ctx.status = 204;
+    const url = request === undefined ? undefined : await endSessionUrl(bff, ctx, connections, request);
+    if (url === undefined) {
+      ctx.status = 204;
+      return;
+    }
+    const body: BffLogoutResponse = { endSessionUrl: url };
+    sendJson(ctx, body);
   };
 }
 

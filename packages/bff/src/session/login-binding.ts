@@ -23,9 +23,12 @@ function readValue(ctx: Context, mode: CookieMode): string | undefined {
   return value !== undefined && SESSION_ID_PATTERN.test(value) ? value : undefined;
 }
 
-/** Keeps (or makes) the browser's login-binding cookie for another `ttlMs`, and returns its binding. */
-export function bindLogin(ctx: Context, mode: CookieMode, ttlMs: number): string {
-  const value = readValue(ctx, mode) ?? randomBytes(32).toString('base64url');
+/**
+ * Keeps (or makes) the browser's login-binding cookie for another `ttlMs`, and returns its binding; `renew`
+ * makes a new value even when the browser has one.
+ */
+export function bindLogin(ctx: Context, mode: CookieMode, ttlMs: number, renew = false): string {
+  const value = (renew ? undefined : readValue(ctx, mode)) ?? randomBytes(32).toString('base64url');
   ctx.cookies.set(cookieName(mode), value, { ...attributes(mode), maxAge: ttlMs });
   return bindingOf(value);
 }

@@ -22,8 +22,11 @@ export interface SessionLayer {
   run(ctx: Context, next: Next): Promise<void>;
   /** The session's current data, from one store read per request. */
   current(ctx: Context): Promise<BffSessionData | undefined>;
-  /** Keeps (or makes) this browser's login-binding cookie for another `loginTimeoutMs`; returns the binding a transaction records. */
-  bindLogin(ctx: Context): string;
+  /**
+   * Keeps (or makes) this browser's login-binding cookie for another `loginTimeoutMs`; returns the binding a
+   * transaction records. `renew` makes a new value, so nothing pending under the old one completes (logout).
+   */
+  bindLogin(ctx: Context, renew?: boolean): string;
   /** True when `binding` was made from this browser's login-binding cookie. */
   isBoundHere(ctx: Context, binding: string): boolean;
   /** This browser's binding, if it has a login-binding cookie (nothing is made or extended). */
@@ -100,8 +103,8 @@ export function createSessionLayer(records: SessionRecords, cookie: ResolvedCook
       return bridge.load(ctx);
     },
 
-    bindLogin(ctx) {
-      return bindLogin(ctx, modeOf(stateOf(ctx)), options.loginTimeoutMs);
+    bindLogin(ctx, renew = false) {
+      return bindLogin(ctx, modeOf(stateOf(ctx)), options.loginTimeoutMs, renew);
     },
 
     isBoundHere(ctx, binding) {
