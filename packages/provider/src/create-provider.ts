@@ -12,6 +12,7 @@ import { mountOAuth1Endpoints } from './oauth1/index.js';
 import { authorizeGet, authorizePost } from './oauth2/authorize-endpoint.js';
 import { introspectionEndpoint } from './oauth2/introspection-endpoint.js';
 import { revocationEndpoint } from './oauth2/revocation-endpoint.js';
+import { pushedAuthorizationRequestEndpoint } from './oauth2/pushed-request.js';
 import { tokenEndpoint } from './oauth2/token-endpoint.js';
 import { ENDPOINT_PATHS, serverMetadata } from './oidc/discovery.js';
 import { logoutEndpoint } from './oidc/logout.js';
@@ -100,6 +101,7 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
     }),
     oauth1: { ...(options.oauth1 ?? {}) },
     adminToken: options.adminToken,
+    requirePushedAuthorizationRequests: options.requirePushedAuthorizationRequests === true,
     basePath,
   });
   for (const client of options.clients ?? []) await context.clients.register(client);
@@ -128,6 +130,8 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
 
   router.get(at(ENDPOINT_PATHS.authorization), authorize, authorizeGet(runtime));
   router.post(at(ENDPOINT_PATHS.authorization), authorize, authorizePost(runtime));
+  router.options(at(ENDPOINT_PATHS.pushedAuthorizationRequest), api);
+  router.post(at(ENDPOINT_PATHS.pushedAuthorizationRequest), api, json, pushedAuthorizationRequestEndpoint(runtime));
   router.options(at(ENDPOINT_PATHS.token), api);
   router.post(at(ENDPOINT_PATHS.token), api, json, tokenEndpoint(runtime));
   router.options(at(ENDPOINT_PATHS.revocation), api);

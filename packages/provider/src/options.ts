@@ -19,6 +19,8 @@ export interface ProviderLifetimes {
   idToken?: number;
   /** A pending login + consent page (the server-side authorization transaction). Default 600. */
   authorizationTransaction?: number;
+  /** A pushed authorization request's `request_uri` (RFC 9126 section 2.2). Default 60. */
+  pushedAuthorizationRequest?: number;
   /** The login session ends after this long without use. Default 1 day. */
   loginSessionIdle?: number;
   /** The login session ends this long after the password was typed, however it is used. Default 7 days. */
@@ -67,6 +69,11 @@ export interface ProviderOptions {
   onEvent?: (event: ProviderEvent) => void;
   /** Options of the OAuth 1.0a endpoints. Default: their defaults. */
   oauth1?: OAuth1ServerOptions;
+  /**
+   * Every client must push its authorization requests (RFC 9126 section 5); discovery then advertises
+   * `require_pushed_authorization_requests`. A client can also require it alone. Default false.
+   */
+  requirePushedAuthorizationRequests?: boolean;
   /** Bearer token guarding the JSON client registration API `POST /clients`. Default: the API is off. */
   adminToken?: string;
 }
@@ -77,6 +84,7 @@ export interface ResolvedLifetimes {
   readonly refreshToken: number;
   readonly idToken: number;
   readonly authorizationTransaction: number;
+  readonly pushedAuthorizationRequest: number;
   readonly loginSessionIdle: number;
   readonly loginSessionAbsolute: number;
 }
@@ -89,6 +97,7 @@ export const DEFAULT_LIFETIMES: ResolvedLifetimes = Object.freeze({
   refreshToken: 14 * 24 * 3600,
   idToken: 3600,
   authorizationTransaction: 600,
+  pushedAuthorizationRequest: 60,
   loginSessionIdle: 24 * 3600,
   loginSessionAbsolute: 7 * 24 * 3600,
 });

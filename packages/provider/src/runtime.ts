@@ -16,6 +16,8 @@ export interface ProviderRuntime {
   readonly loginSessions: LoginSessions;
   readonly oauth1: OAuth1ServerOptions;
   readonly adminToken: string | undefined;
+  /** Every client must use pushed authorization requests (RFC 9126 section 5). */
+  readonly requirePushedAuthorizationRequests: boolean;
   /** The issuer's path (`''` at the root): every route lives under it. */
   readonly basePath: string;
 }

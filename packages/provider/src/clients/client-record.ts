@@ -38,6 +38,8 @@ export interface ClientRecord {
    * clients learn only about their own tokens. Absent means false.
    */
   resourceServer?: boolean;
+  /** Only pushed authorization requests are accepted (RFC 9126 section 6). Absent means false. */
+  requirePushedAuthorizationRequests?: boolean;
   /** Epoch seconds. */
   createdAt: number;
 }

@@ -30,6 +30,8 @@ export interface ClientInput {
   oauth1?: OAuth1ClientSettings;
   /** May introspect any client's tokens (RFC 7662 section 2.1); confidential clients only. Default false. */
   resourceServer?: boolean;
+  /** Refuse this client's authorization requests unless pushed (RFC 9126 section 6). Default false. */
+  requirePushedAuthorizationRequests?: boolean;
 }
 
 export interface ClientRegistry {
@@ -84,6 +86,9 @@ function toClientRecord(input: ClientInput, nowSeconds: number): ClientRecord {
       'A resource server authenticates at the introspection endpoint: it cannot be a public client.',
     );
   }
+  if (input.requirePushedAuthorizationRequests !== undefined && typeof input.requirePushedAuthorizationRequests !== 'boolean') {
+    throw new ConfigurationError('requirePushedAuthorizationRequests', 'requirePushedAuthorizationRequests must be true or false.');
+  }
   const clientId = input.clientId ?? randomBytes(12).toString('base64url');
   const record: ClientRecord = {
     clientId,
@@ -95,6 +100,7 @@ function toClientRecord(input: ClientInput, nowSeconds: number): ClientRecord {
     createdAt: nowSeconds,
   };
   if (input.resourceServer === true) record.resourceServer = true;
+  if (input.requirePushedAuthorizationRequests === true) record.requirePushedAuthorizationRequests = true;
   if (postLogoutRedirectUris.length > 0) record.postLogoutRedirectUris = [...postLogoutRedirectUris];
   // OAuth 1 clients always have a consumer secret: even RSA-SHA1 clients may fall back to HMAC.
   if (method !== 'none' || input.oauth1) record.clientSecret = input.clientSecret ?? randomBytes(24).toString('base64url');

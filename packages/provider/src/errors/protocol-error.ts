@@ -2,7 +2,7 @@ import { LatchkeyError, type LatchkeyErrorOptions } from '@latchkey/common';
 
 /**
  * Error codes the provider answers with: RFC 6749 sections 4.1.2.1 and 5.2, RFC 6750 section 3.1,
- * RFC 7009 section 2.2.1 and OpenID Connect Core section 3.1.2.6.
+ * RFC 7009 section 2.2.1 and OpenID Connect Core section 3.1.2.6 (`invalid_request_uri`, also RFC 9101 section 6.2).
  */
 export const PROTOCOL_ERROR_CODES = [
   'invalid_request',
@@ -23,6 +23,7 @@ export const PROTOCOL_ERROR_CODES = [
   'interaction_required',
   'request_not_supported',
   'request_uri_not_supported',
+  'invalid_request_uri',
   'registration_not_supported',
   'not_found',
 ] as const;

@@ -15,6 +15,7 @@ import {
   type AuthenticationRequirements,
   type AuthorizationTransaction,
 } from './authorize-request.js';
+import { resolvePushedRequest } from './pushed-request.js';
 import { describeScope, formatScope } from './scope.js';
 
 /** The hidden field naming the server-side authorization transaction; only the page's own form sends it. */
@@ -50,7 +51,7 @@ function satisfies(runtime: ProviderRuntime, session: LoginSession, requirements
  * (OpenID Connect Core section 3.1.2.6).
  */
 async function beginAuthorization(ctx: Context, runtime: ProviderRuntime, text: string): Promise<void> {
-  const { transaction, requirements } = await validateAuthorizationRequest(ctx, runtime, text);
+  const { transaction, requirements } = await validateAuthorizationRequest(ctx, runtime, await resolvePushedRequest(runtime, text));
   const found = await runtime.loginSessions.read(ctx);
   const session = found && satisfies(runtime, found, requirements) ? found : undefined;
   const user = session && (await runtime.context.users.findBySub(session.record.sub));

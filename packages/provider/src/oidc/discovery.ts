@@ -6,6 +6,7 @@ import { SUPPORTED_CLAIMS } from './claims.js';
 export const ENDPOINT_PATHS = {
   authorization: '/oauth/authorize',
   token: '/oauth/token',
+  pushedAuthorizationRequest: '/oauth/par',
   revocation: '/oauth/revoke',
   introspection: '/oauth/introspect',
   userinfo: '/userinfo',
@@ -36,6 +37,9 @@ export function serverMetadata(runtime: ProviderRuntime): Record<string, unknown
     revocation_endpoint: url(ENDPOINT_PATHS.revocation),
     introspection_endpoint: url(ENDPOINT_PATHS.introspection),
     end_session_endpoint: url(ENDPOINT_PATHS.endSession),
+    // RFC 9126 section 5; the requirement is advertised only when it holds for every client.
+    pushed_authorization_request_endpoint: url(ENDPOINT_PATHS.pushedAuthorizationRequest),
+    ...(runtime.requirePushedAuthorizationRequests ? { require_pushed_authorization_requests: true } : {}),
     scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
     response_types_supported: features.implicitGrant ? ['code', 'token'] : ['code'],
     response_modes_supported: features.implicitGrant ? ['query', 'fragment'] : ['query'],

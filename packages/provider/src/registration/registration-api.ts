@@ -17,6 +17,7 @@ const INPUT_FIELDS = [
   'tokenEndpointAuthMethod',
   'oauth1',
   'resourceServer',
+  'requirePushedAuthorizationRequests',
 ] as const;
 
 const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
@@ -38,8 +39,9 @@ function parseClientInput(value: unknown): ClientInput {
     if (input[key] !== undefined && !isStringArray(input[key]))
       throw new ProtocolError('invalid_request', `${key} must be an array of strings.`);
   }
-  if (input.resourceServer !== undefined && typeof input.resourceServer !== 'boolean') {
-    throw new ProtocolError('invalid_request', 'resourceServer must be a boolean.');
+  for (const key of ['resourceServer', 'requirePushedAuthorizationRequests'] as const) {
+    if (input[key] !== undefined && typeof input[key] !== 'boolean')
+      throw new ProtocolError('invalid_request', `${key} must be a boolean.`);
   }
   const oauth1 = input.oauth1 as { callbackUris?: unknown; rsaPublicKey?: unknown } | undefined;
   if (oauth1 !== undefined) {

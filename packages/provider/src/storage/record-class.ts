@@ -15,8 +15,12 @@ export const RECORD_CLASSES = ['pending', 'nonce', 'durable'] as const;
  */
 export type RecordClass = (typeof RECORD_CLASSES)[number];
 
-/** Prefixes of `pending` keys: `oauth2/authorize-request.ts` and `oauth1/credentials.ts` write them. */
-export const PENDING_KEY_PREFIXES = ['oauth2:authz-tx:', 'oauth1:temporary:'] as const;
+/**
+ * Prefixes of `pending` keys: `oauth2/authorize-request.ts`, `oauth2/pushed-request.ts` (a pushed request is
+ * made by an authenticated client, but it lives for a minute and only starts a sign-in) and
+ * `oauth1/credentials.ts` write them.
+ */
+export const PENDING_KEY_PREFIXES = ['oauth2:authz-tx:', 'oauth2:par:', 'oauth1:temporary:'] as const;
 
 /** Prefix of `nonce` keys, written by `oauth1/verify-request.ts`. */
 export const NONCE_KEY_PREFIX = 'oauth1:nonce:';
