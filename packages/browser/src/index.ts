@@ -15,5 +15,5 @@ export { createIndexedDbStorage } from './storage/indexeddb-storage.js';
 export type { AuthLock } from './lock/lock.js';
 export { createMemoryLock, createWebLock } from './lock/lock.js';
 export { createBffClient, BffClientError } from './bff.js';
-export type { BffClient, BffClientOptions, BffLoginOptions, BffErrorCodeOrNetwork } from './bff.js';
+export type { BffClient, BffClientOptions, BffLoginOptions, BffLogoutOptions, BffErrorCodeOrNetwork } from './bff.js';
 export { LatchkeyError, ConfigurationError, isLatchkeyError } from '@latchkey/common';

@@ -8,6 +8,8 @@ import {
   isLatchkeyError,
   type BffErrorBody,
   type BffErrorCode,
+  type BffLogoutRequest,
+  type BffLogoutResponse,
   type BffProvidersResponse,
   type BffSessionResponse,
 } from '@latchkey/common';
@@ -26,7 +28,7 @@ const SESSION: BffSessionResponse = {
 };
 
 /** A small server speaking the BFF contract of `@latchkey/common`, as the BFF does. */
-function contractServer(log: { method: string; url: string; csrf: string | undefined; cookie: string | undefined }[]) {
+function contractServer(log: { method: string; url: string; csrf: string | undefined; cookie: string | undefined; body?: string }[]) {
   const fail = (res: ServerResponse, status: number, code: BffErrorCode) => {
     const body: BffErrorBody = { error: { code, message: `failed: ${code}` } };
     res.writeHead(status, { 'content-type': 'application/json', [BFF_ERROR_HEADER]: code });
@@ -35,6 +37,16 @@ function contractServer(log: { method: string; url: string; csrf: string | undef
   const json = (res: ServerResponse, body: unknown) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
+  };
+  /** `{ endSession: true }` from a signed-in browser answers with the provider's end-session URL; else 204. */
+  const logout = async (req: IncomingMessage, res: ServerResponse) => {
+    let text = '';
+    for await (const chunk of req) text += String(chunk);
+    log.at(-1)!.body = text;
+    const ask = text === '' ? {} : (JSON.parse(text) as BffLogoutRequest);
+    if (ask.endSession !== true || req.headers.cookie?.includes('sid=abc') !== true) return void res.writeHead(204).end();
+    const body: BffLogoutResponse = { endSessionUrl: `https://op.example/logout?state=s&returnTo=${ask.returnTo}` };
+    json(res, body);
   };
   return (req: IncomingMessage, res: ServerResponse) => {
     const csrf = req.headers[CSRF_HEADER] as string | undefined;
@@ -47,7 +59,7 @@ function contractServer(log: { method: string; url: string; csrf: string | undef
       const body: BffProvidersResponse = { providers: [{ name: 'demo', displayName: 'Demo', protocol: 'oauth2' }] };
       return json(res, body);
     }
-    if (req.method === 'POST' && url.pathname === '/bff/logout') return void res.writeHead(204).end();
+    if (req.method === 'POST' && url.pathname === '/bff/logout') return logout(req, res);
     if (req.method === 'POST' && url.pathname === '/bff/disconnect/nope') return fail(res, 404, 'unknown_provider');
     if (req.method === 'POST' && url.pathname.startsWith('/bff/disconnect/')) return void res.writeHead(204).end();
     if (url.pathname.startsWith('/bff/api/demo/')) {
@@ -129,6 +141,29 @@ describe('createBffClient', () => {
     ]);
     const error = await rejection<BffClientError>(bff.disconnect('nope'));
     expect(error.code).toBe('unknown_provider');
+  });
+
+  it('logout({ endSession }) posts the request and navigates to the end-session URL the BFF answers with', async () => {
+    const assign = vi.spyOn(window.location, 'assign').mockImplementation(() => undefined);
+    try {
+      document.cookie = 'sid=abc; path=/';
+      const bff = createBffClient();
+      await bff.logout({ endSession: true, returnTo: '/bye?x=1' });
+      expect(log.at(-1)?.body).toBe(JSON.stringify({ endSession: true, returnTo: '/bye?x=1' }));
+      expect(assign).toHaveBeenCalledWith('https://op.example/logout?state=s&returnTo=/bye?x=1');
+      // Nothing to end at a provider: 204, no navigation.
+      document.cookie = 'sid=; max-age=0; path=/';
+      await bff.logout({ endSession: true });
+      expect(log.at(-1)?.body).toBe(JSON.stringify({ endSession: true, returnTo: '/' }));
+      expect(assign).toHaveBeenCalledTimes(1);
+      // Without the option the request is as before: no body, no navigation.
+      await bff.logout();
+      expect(log.at(-1)?.body).toBe('');
+      expect(assign).toHaveBeenCalledTimes(1);
+      await expect(bff.logout({ endSession: true, returnTo: '//evil.example' })).rejects.toMatchObject({ code: 'invalid_return_to' });
+    } finally {
+      assign.mockRestore();
+    }
   });
 
   it('an answer that is not the BFF (a proxy error page) is internal_error; no BFF at all is network_error', async () => {

@@ -11,6 +11,7 @@ import {
   proxyPathSegment,
   sameOriginPath,
   type BffErrorBody,
+  type BffLogoutResponse,
   type BffProviderInfo,
   type BffProvidersResponse,
   type BffSessionResponse,
@@ -30,6 +31,18 @@ export interface BffLoginOptions {
   redirect?: boolean;
 }
 
+export interface BffLogoutOptions {
+  /**
+   * Also end the provider's session (OpenID Connect RP-Initiated Logout): the browser goes to the
+   * provider, which sends it back through the BFF to `returnTo`. Default false: the BFF session only.
+   */
+  endSession?: boolean;
+  /** Same-origin path to land on after the provider's logout. Default `/`. */
+  returnTo?: string;
+  /** Which linked provider's session to end. Default: the first that offers it. */
+  provider?: string;
+}
+
 export interface BffClient {
   /** Navigates to the BFF's login route for `provider`; returns the URL. */
   login(provider: string, options?: BffLoginOptions): string;
@@ -39,8 +52,8 @@ export interface BffClient {
   providers(): Promise<BffProviderInfo[]>;
   /** Calls `provider`'s API through the BFF proxy; upstream answers (even 4xx/5xx) come back as they are. */
   fetch(provider: string, path: string, init?: RequestInit): Promise<Response>;
-  /** Ends the BFF session. */
-  logout(): Promise<void>;
+  /** Ends the BFF session; with `endSession`, navigates to the provider to end its session too, when it offers that. */
+  logout(options?: BffLogoutOptions): Promise<void>;
   /** Unlinks one provider (revoking its tokens) and keeps the session. */
   disconnect(provider: string): Promise<void>;
   /** The error of a failed login the BFF redirected back with, removed from the address bar; `null` if none. */
@@ -93,15 +106,21 @@ export function createBffClient(options: BffClientOptions = {}): BffClient {
     if (!response.ok) throw await errorOf(response);
     return (await response.json()) as T;
   }
-  async function post(path: string): Promise<void> {
-    const response = await send(path, { method: 'POST' });
+  async function post(path: string, body?: object): Promise<Response> {
+    const json = body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+    const response = await send(path, { method: 'POST', ...json });
     if (!response.ok) throw await errorOf(response);
+    return response;
+  }
+  function checkedPath(path: string): string {
+    const checked = sameOriginPath(path, location.origin);
+    if (checked === null) throw new BffClientError('invalid_return_to', 'returnTo must be a path on this origin.');
+    return checked;
   }
 
   return Object.freeze({
     login(provider: string, { returnTo, redirect }: BffLoginOptions = {}) {
-      const path = sameOriginPath(returnTo ?? location.pathname + location.search + location.hash, location.origin);
-      if (path === null) throw new BffClientError('invalid_return_to', 'returnTo must be a path on this origin.');
+      const path = checkedPath(returnTo ?? location.pathname + location.search + location.hash);
       const url = `${base}${bffRoutes.login(provider)}?returnTo=${encodeURIComponent(path)}`;
       if (redirect !== false) location.assign(url);
       return url;
@@ -115,8 +134,15 @@ export function createBffClient(options: BffClientOptions = {}): BffClient {
       if (response.headers.has(BFF_ERROR_HEADER)) throw await errorOf(response);
       return response;
     },
-    logout: () => post(bffRoutes.logout),
-    disconnect: (provider: string) => post(bffRoutes.disconnect(provider)),
+    async logout({ endSession, returnTo, provider }: BffLogoutOptions = {}) {
+      if (endSession !== true) return void (await post(bffRoutes.logout));
+      const response = await post(bffRoutes.logout, { endSession, returnTo: checkedPath(returnTo ?? '/'), provider });
+      // 204: no linked provider offers an end-session endpoint; the BFF session is ended all the same.
+      if (response.status === 200) location.assign(((await response.json()) as BffLogoutResponse).endSessionUrl);
+    },
+    async disconnect(provider: string) {
+      await post(bffRoutes.disconnect(provider));
+    },
     takeLoginError(input: string | URL = location.href) {
       const url = new URL(input, location.href);
       const code = url.searchParams.get(LOGIN_ERROR_PARAM);
