@@ -1,4 +1,5 @@
 import * as oauth from 'oauth4webapi';
+import { createMemoryKeyValueStore } from '@latchkey/provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
 import { SPA, TEST_CLIENTS, WEB, authorize, basic, postForm, redeemAsSpa, type RawResponse } from './support.js';
@@ -249,6 +250,27 @@ describe('requirePushedAuthorizationRequests (RFC 9126 sections 5 and 6)', () =>
       ).toBe(200);
     } finally {
       await strict.close();
+    }
+  });
+});
+
+describe('storage (pending class)', () => {
+  it('keeps pushed requests in the pending class: a flood of pushes evicts the oldest and never fills the durable bound', async () => {
+    const storage = createMemoryKeyValueStore({ maxEntries: 20, maxPendingEntries: 2 });
+    const bounded = await startTestProvider({ clients: TEST_CLIENTS, storage });
+    try {
+      const uris: string[] = [];
+      for (let i = 0; i < 25; i += 1) {
+        const pushed = await postForm(`${bounded.issuer}/oauth/par`, (await codeRequest(SPA)).form);
+        expect(pushed.status).toBe(201);
+        uris.push(String(pushed.body.request_uri));
+      }
+      const at = (requestUri: string) =>
+        new URL(`${bounded.issuer}/oauth/authorize?${new URLSearchParams({ client_id: SPA.clientId, request_uri: requestUri })}`);
+      expectErrorPage(await get(at(uris[0] ?? '')));
+      expect((await get(at(uris[24] ?? ''))).status).toBe(200);
+    } finally {
+      await bounded.close();
     }
   });
 });
