@@ -45,6 +45,7 @@ describe('the BFF against oidc-provider (discovery, client_secret_basic)', () =>
         client_secret: secret,
         token_endpoint_auth_method: 'client_secret_basic' as const,
         redirect_uris: [`${server.url}/bff/callback/${name}`],
+        post_logout_redirect_uris: [`${server.url}/bff/logged-out/${name}`],
         grant_types: ['authorization_code', 'refresh_token'],
       })),
       accessTokenTtl: { [SHORT.id]: SHORT_TTL, [BRIEF.id]: BRIEF_TTL },
@@ -190,6 +191,55 @@ describe('the BFF against oidc-provider (discovery, client_secret_basic)', () =>
     expect(await op.introspect(rotated)).toEqual({ active: false });
     expect(await op.introspect(accessToken)).toEqual({ active: false });
     expect((await browser.fetch(`${bff.url}/bff/api/op-short/me`, { csrf: true })).status).toBe(401);
+    expect(op.record.serverErrors).toEqual([]);
+  });
+
+  /** Starts a login and returns the OP's interaction page: it asks for the password only without an OP session. */
+  async function interactionPage(browser: HttpBrowser): Promise<string> {
+    const start = await browser.fetch(`${bff.url}/bff/login/op`);
+    const interaction = await browser.followUntil(start.headers.get('location') ?? '', bff.url);
+    expect(interaction.url).toMatch(`${op.issuer}/interaction/`);
+    return (await interaction.response?.text()) ?? '';
+  }
+
+  it('ends the OP session at logout with endSession (RP-Initiated Logout) and lands on returnTo', async () => {
+    const browser = new HttpBrowser();
+    await login(browser, 'op');
+    expect(await interactionPage(browser)).not.toContain('id="password"');
+
+    const logout = await browser.fetch(`${bff.url}/bff/logout`, {
+      method: 'POST',
+      csrf: true,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ endSession: true, returnTo: '/signed-out' }),
+    });
+    expect(logout.status).toBe(200);
+    const { endSessionUrl } = (await logout.json()) as { endSessionUrl: string };
+    const url = new URL(endSessionUrl);
+    expect(url.origin).toBe(op.issuer);
+    expect(url.searchParams.get('client_id')).toBe(MAIN.id);
+    expect(url.searchParams.get('id_token_hint')).toMatch(/^ey/);
+    expect(url.searchParams.get('post_logout_redirect_uri')).toBe(`${bff.url}/bff/logged-out/op`);
+    expect((await session(browser)).authenticated).toBe(false);
+
+    // oidc-provider asks the user to confirm (its logoutSource page), then ends its session.
+    const page = await (await browser.fetch(endSessionUrl)).text();
+    const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1] ?? '';
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
+    const ended = op.record.endSessions;
+    const confirm = await browser.fetch(new URL(action, endSessionUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ xsrf, logout: 'yes' }),
+    });
+    expect(op.record.endSessions).toBe(ended + 1);
+    const back = new URL(confirm.headers.get('location') ?? '', endSessionUrl);
+    expect(back.origin + back.pathname).toBe(`${bff.url}/bff/logged-out/op`);
+    expect(back.searchParams.get('state')).toBe(url.searchParams.get('state'));
+
+    const landed = await browser.fetch(back);
+    expect(landed.headers.get('location')).toBe('/signed-out');
+    expect(await interactionPage(browser)).toContain('id="password"');
     expect(op.record.serverErrors).toEqual([]);
   });
 
