@@ -4,6 +4,7 @@ import { LOGIN_ERROR_PARAM } from '@latchkey/common';
 import { userFromClaims, type SignatureType } from '@latchkey/bff';
 import { startBff, type TestBff } from '../../packages/bff/test/harness.js';
 import { answerConsent, authlibGate, startAuthlibServer, type AuthlibServer } from './authlib-peer.js';
+import { expectProxiedGetAndFormPost } from './proxied-calls.js';
 
 const METHODS = ['HMAC-SHA1', 'RSA-SHA1', 'PLAINTEXT'] as const;
 const PLACEMENTS: SignatureType[] = ['header', 'query', 'body'];
@@ -83,23 +84,7 @@ describe.runIf(authlibGate())('BFF against Authlib OAuth 1.0a server', () => {
           connections: [{ provider: name, protocol: 'oauth1' }],
         });
 
-        const me = await browser.fetch(`/bff/api/${name}/me`, { csrf: true });
-        expect(me.status).toBe(200);
-        expect(await me.json()).toEqual({ sub: '1', preferred_username: 'alice', protocol: 'oauth1' });
-
-        const echo = await browser.fetch(`/bff/api/${name}/echo?page=2`, {
-          method: 'POST',
-          csrf: true,
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: 'title=Beach+day&tag=a%26b',
-        });
-        expect(echo.status).toBe(200);
-        expect(await echo.json()).toEqual({
-          method: 'POST',
-          query: { page: '2' },
-          form: { title: 'Beach day', tag: 'a&b' },
-          user: 'alice',
-        });
+        await expectProxiedGetAndFormPost(browser, name, 'oauth1', { user: 'alice' });
       });
     }
   }

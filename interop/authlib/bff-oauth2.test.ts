@@ -3,6 +3,7 @@ import { LOGIN_ERROR_PARAM, LOGIN_ERROR_PROVIDER_PARAM } from '@latchkey/common'
 import { userFromClaims, type ClientKwargs } from '@latchkey/bff';
 import { startBff, type TestBff } from '../../packages/bff/test/harness.js';
 import { answerConsent, authlibGate, startAuthlibServer, type AuthlibServer } from './authlib-peer.js';
+import { expectProxiedGetAndFormPost } from './proxied-calls.js';
 
 /** Ids and secrets holding `- _ . ~`, which Authlib 1.2 compares in Basic credentials without URL-decoding. */
 const CLIENTS = {
@@ -101,17 +102,7 @@ describe.runIf(authlibGate())('BFF against Authlib OAuth 2 server', () => {
         user: { sub: '1', preferred_username: 'alice' },
         connections: [{ provider: name, protocol: 'oauth2', scopes: ['profile'] }],
       });
-      const me = await browser.fetch(`/bff/api/${name}/me`, { csrf: true });
-      expect(me.status).toBe(200);
-      expect(await me.json()).toEqual({ sub: '1', preferred_username: 'alice', protocol: 'oauth2' });
-      const echo = await browser.fetch(`/bff/api/${name}/echo?page=2`, {
-        method: 'POST',
-        csrf: true,
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'title=Beach+day&tag=a%26b',
-      });
-      expect(echo.status).toBe(200);
-      expect(await echo.json()).toEqual({ method: 'POST', query: { page: '2' }, form: { title: 'Beach day', tag: 'a&b' } });
+      await expectProxiedGetAndFormPost(browser, name, 'oauth2');
     });
   }
 
