@@ -3,6 +3,7 @@ import type { BffLogoutResponse } from '@latchkey/common';
 import { readAuthorizeForm } from '../../../test-support/authorize-form.js';
 import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
 import { startBff, type Browser, type TestBff } from './harness.js';
+import { registerOAuth2Client } from './provider-clients.js';
 
 const OP_COOKIE = 'latchkey-op-session';
 
@@ -48,17 +49,7 @@ describe('RP-initiated logout through the BFF (our provider)', () => {
     provider = await startTestProvider();
     bff = await startBff({
       async register(registry, bffUrl) {
-        const client = await provider.provider.registerClient({
-          clientId: 'bff-op',
-          redirectUris: [`${bffUrl}/bff/callback/op`],
-          postLogoutRedirectUris: [`${bffUrl}/bff/logged-out/op`],
-        });
-        registry.register('op', {
-          clientId: client.clientId,
-          clientSecret: client.clientSecret as string,
-          serverMetadataUrl: `${provider.url}/.well-known/openid-configuration`,
-          clientKwargs: { scope: 'openid profile email' },
-        });
+        await registerOAuth2Client(provider, registry, bffUrl, 'op', { config: { clientKwargs: { scope: 'openid profile email' } } });
       },
     });
   });

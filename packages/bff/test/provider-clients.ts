@@ -46,7 +46,8 @@ export function registerOAuth2Client(
     registry,
     name,
     options,
-    { redirectUris: [`${bffUrl}/bff/callback/${name}`] },
+    // The BFF's end-session return too (RP-Initiated Logout), so any such client can end the provider's session.
+    { redirectUris: [`${bffUrl}/bff/callback/${name}`], postLogoutRedirectUris: [`${bffUrl}/bff/logged-out/${name}`] },
     {
       serverMetadataUrl: `${provider.url}/.well-known/openid-configuration`,
       apiBaseUrl: `${provider.url}/api/`,
