@@ -66,6 +66,16 @@ declare module 'oidc-provider' {
         logoutSource?: (ctx: ProviderContext, form: string) => Promise<void>;
         postLogoutSuccessSource?: (ctx: ProviderContext) => Promise<void>;
       };
+      /** RFC 9449 (docs: features.dpop). */
+      dpop?: { enabled: boolean; nonceSecret?: Buffer; requireNonce?: (ctx: ProviderContext) => boolean; allowReplay?: boolean };
+      /** RFC 9126 (docs: features.pushedAuthorizationRequests). */
+      pushedAuthorizationRequests?: {
+        enabled: boolean;
+        requirePushedAuthorizationRequests?: boolean;
+        allowUnregisteredRedirectUris?: boolean;
+      };
+      /** OpenID Connect Back-Channel Logout 1.0 (docs: features.backchannelLogout). */
+      backchannelLogout?: { enabled: boolean };
     };
     interactions?: { url?: (ctx: ProviderContext, interaction: { uid: string }) => Promise<string> };
     pkce?: { required?: (ctx: ProviderContext, client: Client) => boolean };

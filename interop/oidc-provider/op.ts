@@ -1,7 +1,7 @@
 import { generateKeyPair, randomBytes } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
-import Provider, { type ClientMetadata, type ProviderContext } from 'oidc-provider';
+import Provider, { type ClientMetadata, type Configuration, type ProviderContext } from 'oidc-provider';
 import { ALICE } from '../../test-support/provider.js';
 import { listen } from '../../test-support/listen.js';
 import { handleInteraction, page } from './interactions.js';
@@ -50,6 +50,8 @@ export interface StartOpOptions {
   clients: ClientMetadata[];
   /** Access token lifetime in seconds per client id; 3600 for the others. */
   accessTokenTtl?: Readonly<Record<string, number>>;
+  /** Features turned on beside the harness's own (revocation, introspection, RP-Initiated Logout). */
+  features?: Pick<NonNullable<Configuration['features']>, 'dpop' | 'pushedAuthorizationRequests' | 'backchannelLogout'>;
 }
 
 const INTROSPECTOR = { client_id: 'latchkey-interop-rs', client_secret: randomBytes(24).toString('base64url') };
@@ -132,6 +134,7 @@ export async function startOidcProvider(options: StartOpOptions): Promise<Starte
           html(ctx, page('Signed out', '<p id="signed-out">Signed out</p>'));
         },
       },
+      ...options.features,
     },
     interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}` },
     pkce: { required: () => true },
