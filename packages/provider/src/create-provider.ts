@@ -15,9 +15,10 @@ import { revocationEndpoint } from './oauth2/revocation-endpoint.js';
 import { pushedAuthorizationRequestEndpoint } from './oauth2/pushed-request.js';
 import { tokenEndpoint } from './oauth2/token-endpoint.js';
 import { ENDPOINT_PATHS, serverMetadata } from './oidc/discovery.js';
+import { createBackchannelLogout } from './oidc/backchannel-logout.js';
 import { logoutEndpoint } from './oidc/logout.js';
 import { userinfoEndpoint } from './oidc/userinfo.js';
-import { resolveFeatures, resolveIssuer, resolveLifetimes, type ProviderOptions } from './options.js';
+import { resolveBackchannelLogout, resolveFeatures, resolveIssuer, resolveLifetimes, type ProviderOptions } from './options.js';
 import type { ProviderContext, ProviderEvent, ProviderState } from './provider-context.js';
 import { registrationApi } from './registration/registration-api.js';
 import { registrationPageGet, registrationPagePost } from './registration/registration-page.js';
@@ -77,6 +78,7 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
   const issuer = resolveIssuer(options?.issuer);
   const lifetimes = resolveLifetimes(options.lifetimes);
   const features = resolveFeatures(options.features);
+  const backchannelLogout = resolveBackchannelLogout(options.backchannelLogout);
   if (options.adminToken !== undefined && (typeof options.adminToken !== 'string' || options.adminToken.length < 16)) {
     throw new ConfigurationError('adminToken', 'adminToken must be a random string of at least 16 characters.');
   }
@@ -98,6 +100,7 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
       idleSeconds: lifetimes.loginSessionIdle,
       absoluteSeconds: lifetimes.loginSessionAbsolute,
       keyMaterial: keys.current.privateKey.export({ format: 'der', type: 'pkcs8' }),
+      onEnd: createBackchannelLogout({ context, keys, timeoutMs: backchannelLogout.timeoutMs }),
     }),
     oauth1: { ...(options.oauth1 ?? {}) },
     adminToken: options.adminToken,

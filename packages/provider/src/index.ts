@@ -13,7 +13,7 @@ export type { ClientInput, ClientRegistry } from './clients/client-registry.js';
 export { createProvider } from './create-provider.js';
 export type { Provider } from './create-provider.js';
 export { DEFAULT_FEATURES, DEFAULT_LIFETIMES } from './options.js';
-export type { ProviderFeatures, ProviderLifetimes, ProviderOptions, SigningKeyInput } from './options.js';
+export type { BackchannelLogoutOptions, ProviderFeatures, ProviderLifetimes, ProviderOptions, SigningKeyInput } from './options.js';
 export type { ProviderContext, ProviderEvent, ProviderState, ResourceAuth } from './provider-context.js';
 export { ProtocolError, PROTOCOL_ERROR_CODES, isProtocolError } from './errors/protocol-error.js';
 export type { ProtocolErrorCode, ProtocolErrorOptions } from './errors/protocol-error.js';

@@ -43,6 +43,15 @@ export interface ProviderFeatures {
   clientRegistrationPage?: boolean;
 }
 
+/** OpenID Connect Back-Channel Logout 1.0, which is always on for clients with a `backchannelLogoutUri`. */
+export interface BackchannelLogoutOptions {
+  /**
+   * How long one client's delivery may take, in milliseconds. Deliveries run in parallel and the
+   * end-session response waits for them, so this bounds that wait. Default 5000.
+   */
+  timeoutMs?: number;
+}
+
 /** A private RS256 signing key: a private JWK or a Node `KeyObject`. */
 export type SigningKeyInput = JWK | KeyObject;
 
@@ -76,6 +85,8 @@ export interface ProviderOptions {
   requirePushedAuthorizationRequests?: boolean;
   /** Bearer token guarding the JSON client registration API `POST /clients`. Default: the API is off. */
   adminToken?: string;
+  /** Back-Channel Logout delivery. Default: `{ timeoutMs: 5000 }`. */
+  backchannelLogout?: BackchannelLogoutOptions;
 }
 
 export interface ResolvedLifetimes {
@@ -142,6 +153,17 @@ export function resolveLifetimes(input: ProviderLifetimes = {}): ResolvedLifetim
     resolved[key] = value;
   }
   return Object.freeze(resolved);
+}
+
+export function resolveBackchannelLogout(input: BackchannelLogoutOptions = {}): Readonly<Required<BackchannelLogoutOptions>> {
+  const timeoutMs = input.timeoutMs ?? 5000;
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) {
+    throw new ConfigurationError(
+      'backchannelLogout.timeoutMs',
+      'backchannelLogout.timeoutMs must be a positive whole number of milliseconds.',
+    );
+  }
+  return Object.freeze({ timeoutMs });
 }
 
 export function resolveFeatures(input: ProviderFeatures = {}): ResolvedFeatures {

@@ -8,7 +8,9 @@ export type ProviderEvent =
   | { type: 'token_issued'; grantType: string; clientId: string; sub: string | null }
   | { type: 'token_revoked'; clientId: string; reason: 'revocation' | 'code_replay' | 'refresh_reuse' }
   | { type: 'oauth1_request'; endpoint: 'initiate' | 'token' | 'resource'; clientId: string | null }
-  | { type: 'oauth1_token_issued'; kind: 'temporary' | 'token'; clientId: string };
+  | { type: 'oauth1_token_issued'; kind: 'temporary' | 'token'; clientId: string }
+  /** A logout token was POSTed to the client (Back-Channel Logout 1.0); `status` is `null` without an answer. */
+  | { type: 'backchannel_logout'; clientId: string; delivered: boolean; status: number | null };
 
 /** What the OAuth 2 and OAuth 1 halves of the provider share, built once by `createProvider`. */
 export interface ProviderContext {

@@ -32,6 +32,13 @@ export interface ClientInput {
   resourceServer?: boolean;
   /** Refuse this client's authorization requests unless pushed (RFC 9126 section 6). Default false. */
   requirePushedAuthorizationRequests?: boolean;
+  /**
+   * Back-Channel Logout 1.0 `backchannel_logout_uri`: https, or http on loopback (`127.0.0.1`, `[::1]`,
+   * `localhost`); no fragment. Default: none (the client is not told of logouts).
+   */
+  backchannelLogoutUri?: string;
+  /** Back-Channel Logout 1.0 `backchannel_logout_session_required`; needs `backchannelLogoutUri`. Default false. */
+  backchannelLogoutSessionRequired?: boolean;
 }
 
 export interface ClientRegistry {
@@ -53,6 +60,30 @@ function isAbsoluteRedirectUri(uri: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Back-Channel Logout 1.0 section 2.2: an absolute URI without a fragment. The provider itself calls it
+ * with a token, so plain http is allowed only where nothing on the network can read it: loopback.
+ */
+function checkBackchannelLogoutUri(uri: unknown): string {
+  const refuse = (cause?: unknown) =>
+    new ConfigurationError(
+      'backchannelLogoutUri',
+      'backchannelLogoutUri must be an https URI (http only on loopback) without a fragment.',
+      cause === undefined ? {} : { cause },
+    );
+  if (typeof uri !== 'string' || uri.includes('#')) throw refuse();
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch (cause) {
+    throw refuse(cause);
+  }
+  const loopback = ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
+  if (url.username !== '' || url.password !== '') throw refuse();
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw refuse();
+  return uri;
 }
 
 /** Validates a client registration; throws `ConfigurationError` naming the bad field. */
@@ -89,6 +120,13 @@ function toClientRecord(input: ClientInput, nowSeconds: number): ClientRecord {
   if (input.requirePushedAuthorizationRequests !== undefined && typeof input.requirePushedAuthorizationRequests !== 'boolean') {
     throw new ConfigurationError('requirePushedAuthorizationRequests', 'requirePushedAuthorizationRequests must be true or false.');
   }
+  const backchannelLogoutUri = input.backchannelLogoutUri === undefined ? undefined : checkBackchannelLogoutUri(input.backchannelLogoutUri);
+  if (input.backchannelLogoutSessionRequired !== undefined && typeof input.backchannelLogoutSessionRequired !== 'boolean') {
+    throw new ConfigurationError('backchannelLogoutSessionRequired', 'backchannelLogoutSessionRequired must be true or false.');
+  }
+  if (input.backchannelLogoutSessionRequired === true && backchannelLogoutUri === undefined) {
+    throw new ConfigurationError('backchannelLogoutSessionRequired', 'backchannelLogoutSessionRequired needs a backchannelLogoutUri.');
+  }
   const clientId = input.clientId ?? randomBytes(12).toString('base64url');
   const record: ClientRecord = {
     clientId,
@@ -102,6 +140,8 @@ function toClientRecord(input: ClientInput, nowSeconds: number): ClientRecord {
   if (input.resourceServer === true) record.resourceServer = true;
   if (input.requirePushedAuthorizationRequests === true) record.requirePushedAuthorizationRequests = true;
   if (postLogoutRedirectUris.length > 0) record.postLogoutRedirectUris = [...postLogoutRedirectUris];
+  if (backchannelLogoutUri !== undefined) record.backchannelLogoutUri = backchannelLogoutUri;
+  if (input.backchannelLogoutSessionRequired === true) record.backchannelLogoutSessionRequired = true;
   // OAuth 1 clients always have a consumer secret: even RSA-SHA1 clients may fall back to HMAC.
   if (method !== 'none' || input.oauth1) record.clientSecret = input.clientSecret ?? randomBytes(24).toString('base64url');
   if (input.oauth1) {

@@ -60,8 +60,8 @@ async function beginAuthorization(ctx: Context, runtime: ProviderRuntime, text: 
     if (!hasConsent(session, transaction.clientId, transaction.scopes)) {
       throw new ProtocolError('consent_required', 'The user has not allowed this application these scopes.');
     }
-    await runtime.loginSessions.touch(session);
-    respond(ctx, transaction, await issue(runtime, transaction, user.sub, session.record.authTime));
+    await runtime.loginSessions.touch(session, { clientId: transaction.clientId, scopes: transaction.scopes });
+    respond(ctx, transaction, await issue(runtime, transaction, session));
     return;
   }
   if (session && user) transaction.session = { handle: session.handle, sub: user.sub };
@@ -84,10 +84,10 @@ function redirectTo(ctx: Context, url: string): void {
 async function issue(
   runtime: ProviderRuntime,
   transaction: AuthorizationTransaction,
-  sub: string,
-  authTime: number,
+  session: LoginSession,
 ): Promise<Record<string, string>> {
   const { context, tokens } = runtime;
+  const { sub, authTime, sid } = session.record;
   const response: Record<string, string> = {};
   if (transaction.responseType === 'code') {
     response.code = await tokens.issueCode({
@@ -97,6 +97,7 @@ async function issue(
       scopes: transaction.scopes,
       sub,
       authTime,
+      sid,
       grantId: tokens.newGrantId(),
       ...(transaction.nonce === undefined ? {} : { nonce: transaction.nonce }),
       ...(transaction.codeChallenge === undefined
@@ -187,7 +188,7 @@ async function answerPage(ctx: Context, runtime: ProviderRuntime, params: Params
     session = await loginSessions.start(ctx, user.sub, Math.floor(context.now() / 1000));
   }
   await loginSessions.touch(session, { clientId: pending.clientId, scopes: pending.scopes });
-  respond(ctx, pending, await issue(runtime, pending, session.record.sub, session.record.authTime));
+  respond(ctx, pending, await issue(runtime, pending, session));
 }
 
 /**

@@ -71,7 +71,9 @@ const authorizationCodeGrant: GrantHandler = async ({ runtime, client, params })
   const user = await context.users.findBySub(record.sub);
   if (!user) throw invalidGrant('The user no longer exists.');
 
-  const refresh = client.grantTypes.includes('refresh_token') ? { scopes: record.scopes, authTime: record.authTime } : undefined;
+  const refresh = client.grantTypes.includes('refresh_token')
+    ? { scopes: record.scopes, authTime: record.authTime, sid: record.sid }
+    : undefined;
   const issued = await tokens.issueTokens({
     clientId: client.clientId,
     sub: record.sub,
@@ -87,6 +89,7 @@ const authorizationCodeGrant: GrantHandler = async ({ runtime, client, params })
       scopes: record.scopes,
       authTime: record.authTime,
       nonce: record.nonce,
+      sid: record.sid,
       accessToken: issued.accessToken,
     });
   }
@@ -122,7 +125,7 @@ const refreshTokenGrant: GrantHandler = async ({ runtime, client, params }) => {
       sub: record.sub,
       scopes,
       grantId: record.grantId,
-      refresh: { scopes: record.scopes, authTime: record.authTime },
+      refresh: { scopes: record.scopes, authTime: record.authTime, sid: record.sid },
     })
     .catch(async (error: unknown) => {
       // Nothing was issued (a full store, storage/memory-store.ts): the used refresh token goes back, so
@@ -137,6 +140,7 @@ const refreshTokenGrant: GrantHandler = async ({ runtime, client, params }) => {
       clientId: client.clientId,
       scopes,
       authTime: record.authTime,
+      sid: record.sid,
       accessToken: issued.accessToken,
     });
   }

@@ -50,11 +50,14 @@ export function serverMetadata(runtime: ProviderRuntime): Record<string, unknown
     code_challenge_methods_supported: features.plainPkce ? ['S256', 'plain'] : ['S256'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256'],
-    claims_supported: [...SUPPORTED_CLAIMS, 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash'],
+    claims_supported: [...SUPPORTED_CLAIMS, 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'sid'],
     claims_parameter_supported: false,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
     authorization_response_iss_parameter_supported: true,
     prompt_values_supported: ['none', 'login', 'consent'],
+    // Back-Channel Logout 1.0 section 2.1: logout tokens, always with `sid`, to clients that register a URI.
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
   };
 }

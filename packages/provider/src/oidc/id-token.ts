@@ -10,6 +10,8 @@ export interface IdTokenInput {
   scopes: readonly string[];
   authTime: number;
   nonce?: string | undefined;
+  /** The login session's `sid` (Back-Channel Logout 1.0 section 2.1), when the grant was made in one. */
+  sid?: string | undefined;
   /** The access token issued with it, for `at_hash` (OpenID Connect Core section 3.1.3.6). */
   accessToken: string;
 }
@@ -27,6 +29,7 @@ export async function signIdToken(runtime: ProviderRuntime, input: IdTokenInput)
   const { sub, ...claims } = claimsForScopes(input.user, input.scopes);
   const payload: Record<string, unknown> = { ...claims, auth_time: input.authTime, at_hash: accessTokenHash(input.accessToken) };
   if (input.nonce !== undefined) payload.nonce = input.nonce;
+  if (input.sid !== undefined) payload.sid = input.sid;
   const key = runtime.keys.current;
   return new SignJWT(payload)
     .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })

@@ -18,6 +18,8 @@ const INPUT_FIELDS = [
   'oauth1',
   'resourceServer',
   'requirePushedAuthorizationRequests',
+  'backchannelLogoutUri',
+  'backchannelLogoutSessionRequired',
 ] as const;
 
 const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
@@ -32,14 +34,14 @@ function parseClientInput(value: unknown): ClientInput {
     if (!(INPUT_FIELDS as readonly string[]).includes(key))
       throw new ProtocolError('invalid_request', `Unknown field ${key.replace(/[^A-Za-z0-9_]/g, '').slice(0, 40)}.`);
   }
-  for (const key of ['clientId', 'clientSecret', 'name', 'tokenEndpointAuthMethod'] as const) {
+  for (const key of ['clientId', 'clientSecret', 'name', 'tokenEndpointAuthMethod', 'backchannelLogoutUri'] as const) {
     if (input[key] !== undefined && typeof input[key] !== 'string') throw new ProtocolError('invalid_request', `${key} must be a string.`);
   }
   for (const key of ['redirectUris', 'postLogoutRedirectUris', 'grantTypes', 'scopes'] as const) {
     if (input[key] !== undefined && !isStringArray(input[key]))
       throw new ProtocolError('invalid_request', `${key} must be an array of strings.`);
   }
-  for (const key of ['resourceServer', 'requirePushedAuthorizationRequests'] as const) {
+  for (const key of ['resourceServer', 'requirePushedAuthorizationRequests', 'backchannelLogoutSessionRequired'] as const) {
     if (input[key] !== undefined && typeof input[key] !== 'boolean')
       throw new ProtocolError('invalid_request', `${key} must be a boolean.`);
   }

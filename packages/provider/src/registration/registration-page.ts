@@ -16,6 +16,8 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
   <input id="name" name="name" type="text" required maxlength="100">
   <label for="redirect_uris">Redirect URIs (one per line)</label>
   <textarea id="redirect_uris" name="redirect_uris" rows="3" required></textarea>
+  <label for="backchannel_logout_uri">Back-channel logout URI (optional)</label>
+  <input id="backchannel_logout_uri" name="backchannel_logout_uri" type="url">
   <label for="type">Type</label>
   <select id="type" name="type">
     <option value="public">Public (single-page or native app, PKCE, no secret)</option>
@@ -57,6 +59,8 @@ export function registrationPagePost(runtime: ProviderRuntime): Middleware {
         .filter(Boolean),
       tokenEndpointAuthMethod: confidential ? 'client_secret_basic' : 'none',
     };
+    const backchannelLogoutUri = params.get('backchannel_logout_uri')?.trim();
+    if (backchannelLogoutUri) input.backchannelLogoutUri = backchannelLogoutUri;
     ctx.set(PAGE_HEADERS);
     let record;
     try {

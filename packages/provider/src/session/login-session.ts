@@ -2,7 +2,8 @@
  * The provider's own login session (OpenID Connect Core section 3.1.2.3 leaves its form to the OP):
  * an `HttpOnly`, `SameSite=Lax` cookie holding a random id, set when the user signs in with a password.
  * The store key is an HMAC of the id, so a store's key listing cannot be replayed as a cookie. A session
- * ends after an idle lifetime without use, after an absolute lifetime whatever its use, or at end-session.
+ * ends after an idle lifetime without use, after an absolute lifetime whatever its use, at end-session, or
+ * at the next sign-in in that browser; the last two tell the clients it signed in (`onEnd`).
  */
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
@@ -10,6 +11,13 @@ import type { KeyValueStore } from '../storage/key-value-store.js';
 
 interface LoginSessionRecord {
   sub: string;
+  /**
+   * The session's public name for clients (the ID token's and logout token's `sid`, Back-Channel Logout
+   * 1.0 section 2.1): random, neither the cookie value nor the store key, so it can be shown to anyone.
+   */
+  sid: string;
+  /** Clients given a code or token in this session, who hear of its end (Back-Channel Logout section 2.7). */
+  clients: string[];
   /** When the user last typed their password (epoch seconds): the ID token's `auth_time`. */
   authTime: number;
   /** Epoch seconds after which the session is over, however recently it was used. */
@@ -18,6 +26,13 @@ interface LoginSessionRecord {
   lastSeenAt: number;
   /** Scopes the user allowed per client in this session; `prompt=none` needs them (section 3.1.2.6). */
   consents: Record<string, string[]>;
+}
+
+/** What remains of a session that ended: whom to tell, and about whom. */
+export interface EndedLoginSession {
+  readonly sub: string;
+  readonly sid: string;
+  readonly clients: readonly string[];
 }
 
 /** A live session: its record and the HMAC naming it in the store (never the cookie value). */
@@ -31,9 +46,12 @@ export interface LoginSessions {
   read(ctx: Context): Promise<LoginSession | undefined>;
   /** Signs the user in with a new id (never the one the browser sent: no fixation), ending any previous session. */
   start(ctx: Context, sub: string, authTime: number): Promise<LoginSession>;
-  /** Records a use (restarting the idle lifetime) and, when given, the scopes the user allowed a client. */
+  /**
+   * Records a use (restarting the idle lifetime) and, when given, the scopes the user allowed a client,
+   * which is then among the clients the session signed in.
+   */
   touch(session: LoginSession, consent?: { clientId: string; scopes: readonly string[] }): Promise<void>;
-  /** Ends the request's session, if any, and clears the cookie; true when there was one. */
+  /** Ends the request's session, if any, and clears the cookie; true when there was one. Awaits `onEnd`. */
   end(ctx: Context): Promise<boolean>;
   /** Whether the request carries the session cookie at all (live or not). */
   hasCookie(ctx: Context): boolean;
@@ -50,6 +68,8 @@ export interface LoginSessionOptions {
   absoluteSeconds: number;
   /** Secret input for the HMAC key of store keys (the signing key's private bytes). */
   keyMaterial: Buffer;
+  /** Called, and awaited, once for each session that end-session or a new sign-in ends. Default: none. */
+  onEnd?: (ended: EndedLoginSession) => Promise<void>;
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -72,6 +92,13 @@ export function createLoginSessions(options: LoginSessionOptions): LoginSessions
     return value !== undefined && ID_PATTERN.test(value) ? value : undefined;
   };
   const ttl = (record: LoginSessionRecord, now: number) => Math.max(1, Math.min(idleSeconds, record.expiresAt - now));
+  // `take`, so two concurrent ends of one session tell its clients once.
+  const endById = async (id: string): Promise<boolean> => {
+    const record = await storage.take<LoginSessionRecord>(storeKey(handleOf(id)));
+    if (record === undefined) return false;
+    await options.onEnd?.({ sub: record.sub, sid: record.sid, clients: [...record.clients] });
+    return true;
+  };
 
   return {
     async read(ctx) {
@@ -87,10 +114,18 @@ export function createLoginSessions(options: LoginSessionOptions): LoginSessions
 
     async start(ctx, sub, authTime) {
       const previous = cookieId(ctx);
-      if (previous !== undefined) await storage.delete(storeKey(handleOf(previous)));
+      if (previous !== undefined) await endById(previous);
       const id = randomBytes(32).toString('base64url');
       const now = nowSeconds();
-      const record: LoginSessionRecord = { sub, authTime, expiresAt: now + absoluteSeconds, lastSeenAt: now, consents: {} };
+      const record: LoginSessionRecord = {
+        sub,
+        sid: randomBytes(16).toString('base64url'),
+        clients: [],
+        authTime,
+        expiresAt: now + absoluteSeconds,
+        lastSeenAt: now,
+        consents: {},
+      };
       const handle = handleOf(id);
       await storage.set(storeKey(handle), record, ttl(record, now));
       ctx.append('set-cookie', cookie(id, absoluteSeconds));
@@ -103,6 +138,7 @@ export function createLoginSessions(options: LoginSessionOptions): LoginSessions
       if (consent) {
         const allowed = new Set([...(record.consents[consent.clientId] ?? []), ...consent.scopes]);
         record.consents[consent.clientId] = [...allowed];
+        if (!record.clients.includes(consent.clientId)) record.clients = [...record.clients, consent.clientId];
       }
       // Not written back once end-session deleted it (the store has no compare-and-set, so only the
       // short window between this read and the write remains).
@@ -114,7 +150,7 @@ export function createLoginSessions(options: LoginSessionOptions): LoginSessions
       const id = cookieId(ctx);
       if (ctx.cookies.get(cookieName) !== undefined) ctx.append('set-cookie', cookie('', 0));
       if (id === undefined) return false;
-      return storage.delete(storeKey(handleOf(id)));
+      return endById(id);
     },
 
     hasCookie: (ctx) => ctx.cookies.get(cookieName) !== undefined,

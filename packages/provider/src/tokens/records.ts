@@ -8,6 +8,8 @@ export interface AuthorizationCodeRecord {
   scopes: string[];
   sub: string;
   authTime: number;
+  /** The login session's `sid` (Back-Channel Logout 1.0 section 2.1), for the ID tokens of this grant. */
+  sid?: string;
   nonce?: string;
   codeChallenge?: string;
   codeChallengeMethod?: 'S256' | 'plain';
@@ -34,6 +36,8 @@ export interface RefreshTokenRecord {
   scopes: string[];
   grantId: string;
   authTime: number;
+  /** The login session's `sid`, so refreshed ID tokens keep it; absent for grants made without one. */
+  sid?: string;
   issuedAt: number;
   expiresAt: number;
 }

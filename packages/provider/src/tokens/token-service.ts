@@ -24,7 +24,7 @@ interface IssueTokensInput {
   scopes: string[];
   grantId: string | null;
   /** When given, a refresh token with these scopes is issued too (needs `grantId` and `sub`). */
-  refresh?: { scopes: string[]; authTime: number } | undefined;
+  refresh?: { scopes: string[]; authTime: number; sid?: string | undefined } | undefined;
 }
 
 export interface IssuedTokens {
@@ -126,6 +126,7 @@ export function createTokenService(context: ProviderContext, lifetimes: Resolved
           scopes: [...input.refresh.scopes],
           grantId: input.grantId,
           authTime: input.refresh.authTime,
+          ...(input.refresh.sid === undefined ? {} : { sid: input.refresh.sid }),
           issuedAt,
           expiresAt: issuedAt + lifetimes.refreshToken,
         };
