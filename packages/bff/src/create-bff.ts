@@ -7,6 +7,8 @@ import { sendError, toBffError } from './http/respond.js';
 import { OAuthRegistry } from './registry/registry.js';
 import { proxyRoute } from './proxy/proxy-route.js';
 import { callbackRoute } from './routes/callback.js';
+import { backchannelLogoutRoute } from './routes/backchannel-logout.js';
+import { createBackchannelLogout } from './logout/backchannel-logout.js';
 import { loginRoute } from './routes/login.js';
 import { loggedOutRoute } from './routes/end-session.js';
 import { disconnectRoute, logoutRoute, providersRoute, revokeToken, sessionRoute } from './routes/session-routes.js';
@@ -69,7 +71,9 @@ export function createBff(options: CreateBffOptions): Middleware {
   const names = createKeyNames(options.keys, { sessionsKept: sessionCacheSize });
   // Sessions follow the registry's clock, as token expiry does.
   const now = () => registry.now();
-  const records = createSessionRecords(boundedSessionStore(store, storeTimeoutMs), sealer, names, {
+  const sessionStore = boundedSessionStore(store, storeTimeoutMs);
+  const backchannel = createBackchannelLogout(sessionStore, names, now, options.backchannelLogout);
+  const records = createSessionRecords(sessionStore, sealer, names, {
     now,
     openedCacheSize: sessionCacheSize,
   });
@@ -81,6 +85,7 @@ export function createBff(options: CreateBffOptions): Middleware {
     now,
     loginTimeoutMs,
     logger,
+    logoutIndex: backchannel.index,
     orphanedToken: async (provider, token) => {
       if (runtime !== undefined) await revokeToken(runtime, provider, token);
     },
@@ -117,6 +122,8 @@ export function createBff(options: CreateBffOptions): Middleware {
   router.post('/logout', logoutRoute(bff));
   router.get('/logged-out/:provider', (ctx) => loggedOut(ctx, ctx.params.provider as string));
   router.post('/disconnect/:provider', (ctx) => disconnect(ctx, ctx.params.provider as string));
+  const backchannelLogout = backchannelLogoutRoute(bff, backchannel);
+  router.post('/backchannel-logout/:provider', (ctx) => backchannelLogout(ctx, ctx.params.provider as string));
   const routes = router.routes();
   const apiPrefix = `${basePath}/api/`;
   const notFound = async () => {

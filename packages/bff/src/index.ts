@@ -1,5 +1,6 @@
 export { createBff } from './create-bff.js';
 export type { CreateBffOptions, LoginInfo, OnLogin } from './bff/options.js';
+export type { BackchannelLogoutOptions } from './logout/backchannel-options.js';
 export { OAuthRegistry } from './registry/registry.js';
 export type { OAuthRegistryOptions } from './registry/registry.js';
 export {

@@ -4,6 +4,7 @@ import type { OAuthRegistry } from '../registry/registry.js';
 import type { SessionStore } from '../stores/session-store.js';
 import type { SessionCookieOptions } from '../session/session-cookie.js';
 import type { BffLogger } from '../logger.js';
+import type { BackchannelLogoutOptions } from '../logout/backchannel-options.js';
 import type { OAuthToken } from '../tokens/token.js';
 
 /** What `onLogin` learns about a completed login. */
@@ -59,4 +60,6 @@ export interface CreateBffOptions {
   revokeOnLogout?: boolean;
   /** Structured logger. Default: the registry's. */
   logger?: BffLogger;
+  /** Logout tokens at `POST {basePath}/backchannel-logout/:provider` (OpenID Connect Back-Channel Logout 1.0). Default: token age 300 s, clock tolerance 30 s. */
+  backchannelLogout?: BackchannelLogoutOptions;
 }

@@ -6,6 +6,7 @@ import { bindToken } from '../client/remote-client.js';
 import { toBffError } from '../http/respond.js';
 import { loginFailureFields } from '../http/failure-cause.js';
 import { refusalKey, type LoginTransaction } from '../session/login-transaction.js';
+import type { ProviderLogin } from '../session/session-record.js';
 import { emptySessionData } from '../tokens/session-data.js';
 import type { OAuth1RegisteredProvider, OAuth2RegisteredProvider, RegisteredProvider } from '../registry/registry.js';
 import type { OAuthToken } from '../tokens/token.js';
@@ -19,6 +20,13 @@ export function withLoginError(returnTo: string, code: string, provider: string)
 interface Completed {
   token: OAuthToken;
   userInfo: BffUser | null;
+  /** The ID token's subject and login session, which a back-channel logout token names. */
+  login?: ProviderLogin;
+}
+
+/** `sub` and, when the provider sends it, `sid` (OpenID Connect Back-Channel Logout 1.0 section 2.1). */
+function providerLogin(claims: IDToken): ProviderLogin {
+  return typeof claims.sid === 'string' && claims.sid !== '' ? { sub: claims.sub, sid: claims.sid } : { sub: claims.sub };
 }
 
 const single = (ctx: Context, name: string): string | undefined => {
@@ -83,7 +91,8 @@ async function completeOAuth2(ctx: Context, runtime: OAuth2RegisteredProvider, t
     },
     transaction.redirectUri,
   );
-  return { token, userInfo: await mapUser(runtime, ctx, token, idTokenClaims) };
+  const userInfo = await mapUser(runtime, ctx, token, idTokenClaims);
+  return idTokenClaims === undefined ? { token, userInfo } : { token, userInfo, login: providerLogin(idTokenClaims) };
 }
 
 async function completeOAuth1(
@@ -153,7 +162,10 @@ export function callbackRoute(bff: BffRuntime) {
       // The session as stored once no refresh of its providers is in flight, so a token refreshed meanwhile
       // moves with it; then a new session id, so an id planted before the login is worthless after it.
       await bff.sessions.withLocks(ctx, 'linked', (fresh) =>
-        bff.sessions.rotate(ctx, fresh, (stored) => ({ user, connections: { ...stored.connections, [provider]: connection } })),
+        bff.sessions.rotate(ctx, fresh, (stored) => ({ user, connections: { ...stored.connections, [provider]: connection } }), {
+          provider,
+          login: completed.login,
+        }),
       );
       bff.logger.info('login completed', { provider, protocol: runtime.config.protocol });
       ctx.redirect(returnTo);

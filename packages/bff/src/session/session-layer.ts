@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { BffError } from '../errors.js';
 import type { BffLogger } from '../logger.js';
+import type { LogoutIndex } from '../logout/logout-index.js';
+import { errorFields, toBffError } from '../http/respond.js';
 import type { RefreshLock } from '../stores/refresh-lock.js';
 import { sessionLockKey } from '../tokens/token-manager.js';
 import type { OAuthToken } from '../tokens/token.js';
@@ -12,7 +14,7 @@ import { bindLogin, clearLoginBinding, currentBinding, isBoundHere } from './log
 import { renewal } from './renew-session.js';
 import { createRequestSessions, modeOf } from './request-session.js';
 import { clearSessionCookie, cookieModeOf, writeSessionCookie, type CookieMode, type ResolvedCookie } from './session-cookie.js';
-import type { SessionRecord, SessionRecords, SessionSnapshot } from './session-record.js';
+import { loginsOfLinked, type ProviderLogin, type SessionRecord, type SessionRecords, type SessionSnapshot } from './session-record.js';
 
 export interface SessionLayer {
   readonly bridge: SessionBridge;
@@ -40,10 +42,16 @@ export interface SessionLayer {
   withLocks<T>(ctx: Context, providers: readonly string[] | 'linked', task: (fresh: SessionSnapshot | undefined) => Promise<T>): Promise<T>;
   /**
    * Completes a login: the data `update` makes of the stored session (or an empty one) moves to a new
-   * session id (against fixation), the old id is destroyed, and the cookie names the new one. Call it
-   * inside `withLocks(ctx, 'linked', ...)`.
+   * session id (against fixation), the old id is destroyed, and the cookie names the new one. `linked`
+   * is the provider just logged in with and its provider login, which the logout index learns (before
+   * the session is stored, so none is ever stored unindexed). Call it inside `withLocks(ctx, 'linked', ...)`.
    */
-  rotate(ctx: Context, fresh: SessionSnapshot | undefined, update: (existing: BffSessionData) => BffSessionData): Promise<void>;
+  rotate(
+    ctx: Context,
+    fresh: SessionSnapshot | undefined,
+    update: (existing: BffSessionData) => BffSessionData,
+    linked: { provider: string; login: ProviderLogin | undefined },
+  ): Promise<void>;
   /**
    * Changes the stored session with `update` (compare-and-set, read again and retried when another write
    * came first); `undefined` leaves it as it is. Resolves false when there is no session.
@@ -65,6 +73,8 @@ export interface SessionLayerOptions {
    * refreshed: revoke it, so nothing keeps the grant alive at the provider.
    */
   orphanedToken: (provider: string, token: OAuthToken) => Promise<void>;
+  /** Which sessions came from which provider login, for back-channel logout. */
+  logoutIndex: LogoutIndex;
   logger: BffLogger;
 }
 
@@ -77,7 +87,16 @@ const genid = () => randomBytes(32).toString('base64url');
  * stays done (no refresh in flight writes the session back or keeps a grant alive).
  */
 export function createSessionLayer(records: SessionRecords, cookie: ResolvedCookie, options: SessionLayerOptions): SessionLayer {
-  const { lock, now } = options;
+  const { lock, now, logoutIndex } = options;
+  // The session is already gone or changed: an index entry left behind points at nothing and expires.
+  const unlink = async (key: string, logins: Readonly<Record<string, ProviderLogin>>) => {
+    if (Object.keys(logins).length === 0) return;
+    try {
+      await logoutIndex.unlink(key, logins);
+    } catch (error) {
+      options.logger.warn('logout index not updated', errorFields(toBffError(error)));
+    }
+  };
   const requests = createRequestSessions(records);
   const bridge = createSessionBridge(records, requests, options.orphanedToken);
   const renew = renewal({ records, cookie, now, logger: options.logger });
@@ -132,23 +151,29 @@ export function createSessionLayer(records: SessionRecords, cookie: ResolvedCook
       return locked(0);
     },
 
-    async rotate(ctx, fresh, update) {
+    async rotate(ctx, fresh, update, linked) {
       const state = stateOf(ctx);
       const mode = modeOf(state);
       const data = update(fresh?.record ?? emptySessionData());
       const at = now();
       // A new session's absolute lifetime starts now; linking another provider does not extend it.
       const absoluteExpiresAt = fresh?.record.absoluteExpiresAt ?? at + cookie.absoluteMaxAgeMs;
+      const { [linked.provider]: _previous, ...others } = loginsOfLinked(fresh?.record.providerLogins, data.connections);
+      const providerLogins = linked.login === undefined ? others : { ...others, [linked.provider]: linked.login };
       const record: SessionRecord = {
         user: data.user,
         connections: data.connections,
         idleExpiresAt: Math.min(at + cookie.maxAgeMs, absoluteExpiresAt),
         absoluteExpiresAt,
+        ...(Object.keys(providerLogins).length === 0 ? {} : { providerLogins }),
       };
       const id = genid();
+      // Indexed under the new id's key before it is stored: a logout token can find every stored session.
+      if (record.providerLogins !== undefined) await logoutIndex.link(records.keyOf(id), record.providerLogins, absoluteExpiresAt);
       if (!(await records.create(id, record))) throw new BffError('internal_error', 'A new session id was already taken.');
       const oldId = state.loaded?.id;
       if (oldId !== undefined) await records.destroy(oldId);
+      if (fresh !== undefined) await unlink(fresh.key, fresh.record.providerLogins ?? {});
       writeSessionCookie(ctx, mode, id, records.lifeLeftMs(record));
       state.written = true;
       delete state.overrides;
@@ -163,10 +188,23 @@ export function createSessionLayer(records: SessionRecords, cookie: ResolvedCook
         if (fresh === undefined) return false;
         const data = change(fresh.record);
         if (data === undefined) return true;
-        const record = { ...fresh.record, user: data.user, connections: data.connections };
+        const providerLogins = loginsOfLinked(fresh.record.providerLogins, data.connections);
+        const { providerLogins: _stored, ...rest } = fresh.record;
+        const record: SessionRecord = {
+          ...rest,
+          user: data.user,
+          connections: data.connections,
+          ...(Object.keys(providerLogins).length === 0 ? {} : { providerLogins }),
+        };
         if (await records.update(id, fresh, record)) {
           state.written = true;
           delete state.overrides;
+          // A provider unlinked here: its logout tokens no longer end this session.
+          const { providerLogins: before = {} } = fresh.record;
+          await unlink(
+            fresh.key,
+            Object.fromEntries(Object.entries(before).filter(([provider]) => !Object.hasOwn(providerLogins, provider))),
+          );
           return true;
         }
       }
@@ -176,8 +214,9 @@ export function createSessionLayer(records: SessionRecords, cookie: ResolvedCook
     async destroy(ctx) {
       const state = stateOf(ctx);
       const mode = modeOf(state);
-      const id = (await load(state, ctx)).id;
+      const { id, snapshot } = await load(state, ctx);
       if (id !== undefined) await records.destroy(id);
+      if (snapshot !== undefined) await unlink(snapshot.key, snapshot.record.providerLogins ?? {});
       if (id !== undefined || ctx.cookies.get(mode.name, { signed: false }) !== undefined) clearSessionCookie(ctx, mode);
       clearLoginBinding(ctx, mode);
       state.written = true;

@@ -1,9 +1,18 @@
 import { ConfigurationError } from '@latchkey/common';
 import type { KeyNames } from '../stores/key-names.js';
 import type { Sealer } from '../stores/sealed.js';
-import type { SessionStore } from '../stores/session-store.js';
+import { compareAndSet, type SessionStore } from '../stores/session-store.js';
 import { SESSION_ID_PATTERN } from './session-cookie.js';
 import { asSessionData, type BffSessionData } from '../tokens/session-data.js';
+
+/**
+ * The OpenID provider login a session came from: the ID token's `sub` and `sid` (OpenID Connect
+ * Back-Channel Logout 1.0 section 2.4), which a logout token names.
+ */
+export interface ProviderLogin {
+  sub: string;
+  sid?: string;
+}
 
 /** A stored session: our data and its two deadlines, in milliseconds since the epoch. */
 export interface SessionRecord extends BffSessionData {
@@ -11,6 +20,8 @@ export interface SessionRecord extends BffSessionData {
   idleExpiresAt: number;
   /** The session ends here however much it is used (the absolute lifetime, counted from the first login). */
   absoluteExpiresAt: number;
+  /** By linked provider, the provider login it came from, for OpenID providers whose ID token named a subject. */
+  providerLogins?: Readonly<Record<string, ProviderLogin>>;
 }
 
 /** A record as read, with what a write must find in the store to replace it. */
@@ -36,6 +47,8 @@ export interface SessionRecords {
    * misses the cache.
    */
   read(id: string): Promise<SessionSnapshot | undefined>;
+  /** The store key a new session id is created under (a logout index names sessions by it). */
+  keyOf(id: string): string;
   /** Stores the record of a new session id; false if the id is taken. */
   create(id: string, record: SessionRecord): Promise<boolean>;
   /** Replaces the record read as `snapshot`; false if the stored value changed or is gone since. */
@@ -69,10 +82,24 @@ function deepFreeze<T>(value: T): T {
 function asSessionRecord(value: unknown): SessionRecord | undefined {
   const data = asSessionData(value);
   if (data === undefined || typeof value !== 'object' || value === null) return undefined;
-  const { idleExpiresAt, absoluteExpiresAt } = value as { idleExpiresAt?: unknown; absoluteExpiresAt?: unknown };
-  return typeof idleExpiresAt === 'number' && typeof absoluteExpiresAt === 'number'
-    ? { ...data, idleExpiresAt, absoluteExpiresAt }
-    : undefined;
+  const { idleExpiresAt, absoluteExpiresAt, providerLogins } = value as {
+    idleExpiresAt?: unknown;
+    absoluteExpiresAt?: unknown;
+    providerLogins?: unknown;
+  };
+  if (typeof idleExpiresAt !== 'number' || typeof absoluteExpiresAt !== 'number') return undefined;
+  // Sealed by the BFF itself (AES-GCM): past the outer shape its fields are the ones it wrote.
+  return typeof providerLogins === 'object' && providerLogins !== null
+    ? { ...data, idleExpiresAt, absoluteExpiresAt, providerLogins: providerLogins as Record<string, ProviderLogin> }
+    : { ...data, idleExpiresAt, absoluteExpiresAt };
+}
+
+/** The provider logins of the providers still in `connections`: a disconnected provider's logout token ends nothing. */
+export function loginsOfLinked(
+  logins: Readonly<Record<string, ProviderLogin>> | undefined,
+  connections: BffSessionData['connections'],
+): Record<string, ProviderLogin> {
+  return Object.fromEntries(Object.entries(logins ?? {}).filter(([provider]) => Object.hasOwn(connections, provider)));
 }
 
 export function createSessionRecords(store: SessionStore, sealer: Sealer, names: KeyNames, options: SessionRecordsOptions): SessionRecords {
@@ -122,19 +149,10 @@ export function createSessionRecords(store: SessionStore, sealer: Sealer, names:
     return record;
   };
 
-  const compareAndSet = async (key: string, expected: string | undefined, value: string, ttlMs: number): Promise<boolean> => {
-    if (store.compareAndSet !== undefined) return store.compareAndSet(key, expected, value, ttlMs);
-    // A store without an atomic compare-and-set: the same check in three steps, which narrows the race
-    // with a concurrent logout to the time between them.
-    if ((await store.get(key, { ttlMs, rolling: false })) !== expected) return false;
-    await store.set(key, value, ttlMs);
-    return true;
-  };
-
   const write = (id: string, key: string, expected: string | undefined, record: SessionRecord) => {
     const ttlMs = endOf(record) - now() + STORE_GRACE_MS;
     opened.delete(id);
-    return compareAndSet(key, expected, sealer.seal(JSON.stringify(record), sealingId(id)), ttlMs);
+    return compareAndSet(store, key, expected, sealer.seal(JSON.stringify(record), sealingId(id)), ttlMs);
   };
 
   return {
@@ -148,6 +166,7 @@ export function createSessionRecords(store: SessionStore, sealer: Sealer, names:
       const record = live(openCached(id, found.sealed));
       return record === undefined ? undefined : { record, sealed: found.sealed, key: found.key };
     },
+    keyOf: (id) => names.session(id)[0],
     async create(id, record) {
       return write(id, names.session(id)[0], undefined, record);
     },

@@ -14,6 +14,13 @@ export interface KeyNames {
   session(id: string): Names;
   /** Store key names of a login transaction (its `state` or OAuth 1 `oauth_token`), the current one first. */
   transaction(provider: string, key: string): Names;
+  /**
+   * Store key names of the sessions index of a provider's `sid` or `sub` (Back-Channel Logout), the
+   * current one first: the claim value appears in no key name.
+   */
+  logoutIndex(provider: string, claim: 'sid' | 'sub', value: string): Names;
+  /** Store key names of the replay record of a provider's logout token `jti`, the current one first. */
+  logoutTokenId(provider: string, jti: string): Names;
 }
 
 /** The current key's name, then older keys' names. */
@@ -51,5 +58,7 @@ export function createKeyNames(keys: readonly (string | Buffer)[], options: KeyN
     },
     // The provider is inside the HMAC too: a transaction is only found by the provider it was made for.
     transaction: (provider, key) => names('tx', `${provider}\n${key}`),
+    logoutIndex: (provider, claim, value) => names(`bcl-${claim}`, `${provider}\n${value}`),
+    logoutTokenId: (provider, jti) => names('bcl-jti', `${provider}\n${jti}`),
   };
 }

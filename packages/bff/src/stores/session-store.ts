@@ -27,3 +27,20 @@ export interface TransactionCache {
   /** Reads and deletes in one step, so two callbacks can never both use one transaction. */
   take(key: string): Promise<string | undefined>;
 }
+
+/**
+ * `store.compareAndSet`, or for a store without it the same check in three steps, which narrows a race
+ * with a concurrent write to the time between them.
+ */
+export async function compareAndSet(
+  store: SessionStore,
+  key: string,
+  expected: string | undefined,
+  value: string,
+  ttlMs: number,
+): Promise<boolean> {
+  if (store.compareAndSet !== undefined) return store.compareAndSet(key, expected, value, ttlMs);
+  if ((await store.get(key, { ttlMs, rolling: false })) !== expected) return false;
+  await store.set(key, value, ttlMs);
+  return true;
+}
