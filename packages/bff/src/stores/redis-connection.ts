@@ -20,6 +20,9 @@ export interface RedisConnectionOptions {
   commandTimeoutMs?: number;
 }
 
+/** `commandTimeoutMs` when not given. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 2_000;
+
 export interface RedisConnection {
   client: Redis;
   /** Runs one command within `commandTimeoutMs`; any failure becomes `store_unavailable`. */
@@ -36,7 +39,7 @@ export function openRedisConnection(options: RedisConnectionOptions): RedisConne
   if ((options.client === undefined) === (options.url === undefined)) {
     throw new ConfigurationError('client', 'Give exactly one of client (an ioredis client) or url.');
   }
-  const timeoutMs = options.commandTimeoutMs ?? 2_000;
+  const timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
     throw new ConfigurationError('commandTimeoutMs', 'commandTimeoutMs must be a positive whole number of milliseconds.');
   }
@@ -63,6 +66,19 @@ export function openRedisConnection(options: RedisConnectionOptions): RedisConne
       await client.quit().catch(() => client.disconnect());
     },
   };
+}
+
+/**
+ * A further connection to the store's Redis that the caller owns and ends itself: a copy of a given
+ * client (same server, credentials and database), or a lazy one from `url`, with `overrides` on top.
+ */
+export function openOwnedConnection(options: RedisConnectionOptions, overrides: Omit<RedisOptions, 'replyMapping'>): Redis {
+  const client =
+    options.client !== undefined
+      ? options.client.duplicate({ lazyConnect: true, ...overrides })
+      : new Redis(options.url as string, { lazyConnect: true, maxRetriesPerRequest: 2, ...options.redisOptions, ...overrides });
+  client.on('error', () => {});
+  return client;
 }
 
 /** Checks a key prefix: printable, no whitespace, so keys stay readable in `redis-cli`. */

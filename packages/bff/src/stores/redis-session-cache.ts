@@ -1,0 +1,123 @@
+import { ConfigurationError } from '@latchkey/common';
+import { boundedCall } from './bounded-call.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, type RedisConnectionOptions } from './redis-connection.js';
+import { CachedValues } from './redis-session-cache-entries.js';
+import { createSharedFence } from './redis-session-cache-fence.js';
+import { openTracking } from './redis-session-cache-tracking.js';
+import type { RedisStore } from './redis-store.js';
+
+/** The Redis store's `localCache` option. */
+export interface RedisLocalCacheOptions {
+  /** Most session values this instance keeps in memory; the least recently used go first. */
+  maxEntries: number;
+}
+
+/**
+ * Keeps session values read from Redis in this instance's memory, so a proxied call on an unchanged
+ * session costs no read of its own, while a write or logout on any instance is seen by the next
+ * request on every other.
+ *
+ * Values are read on a connection with Redis client-side caching on (see `openTracking`); Redis tells
+ * us of every later change to a key read there. Such a message is sent when the change is made, but
+ * nothing orders its arrival before a request that the change's answer led to (a browser logging out
+ * on instance A, then calling instance B). So a read answered from memory first awaits a fence: a PING
+ * on the invalidation connection, sent after the read began, whose answer comes after every message
+ * Redis sent before it. Reads in flight together share one PING (`createSharedFence`). A value read
+ * while a message about its key is on the way is not kept (`pending`); a value read before a
+ * connection drop is not kept either, and a drop empties the cache, since messages may have been lost.
+ *
+ * Rolling reads (`GETEX`) bypass the cache: Redis does not track the keys a `GETEX` reads, and every
+ * TTL change invalidates the key on every instance, so a cached rolling read could not both keep the
+ * TTL rolling and stay cached. The BFF itself reads sessions without rolling (their idle expiry is in
+ * the sealed record, renewed by writes); a value is kept no longer than the TTL Redis gave with it.
+ */
+export function withLocalCache(
+  store: RedisStore,
+  options: RedisConnectionOptions & { prefix: string; localCache: RedisLocalCacheOptions },
+): RedisStore {
+  const { maxEntries } = options.localCache;
+  if (!Number.isInteger(maxEntries) || maxEntries <= 0) {
+    throw new ConfigurationError('localCache', 'localCache.maxEntries must be a positive whole number.');
+  }
+  const timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  const values = new CachedValues(maxEntries);
+  /** Keys being read: a message about one drops its marker, and its value is then not kept. */
+  const pending = new Map<string, object>();
+  const forget = (key: string) => {
+    values.delete(key);
+    pending.delete(key);
+  };
+  const tracking = openTracking(options, {
+    invalidate(keys) {
+      for (const key of keys) forget(key);
+    },
+    flushAll() {
+      values.clear();
+      pending.clear();
+    },
+  });
+  const fence = createSharedFence(() => tracking.invalidations.ping(), timeoutMs);
+  const { reader } = tracking;
+  const keyOf = (id: string) => `${options.prefix}${id}`;
+
+  /** Reads on the tracked connection and keeps the value if nothing changed it meanwhile. */
+  const fill = async (key: string, epoch: number): Promise<string | undefined> => {
+    const marker = {};
+    pending.set(key, marker);
+    const sentAt = Date.now();
+    try {
+      const [value, ttlMs] = await boundedCall(() => Promise.all([reader.get(key), reader.pttl(key)]), timeoutMs);
+      // PTTL -1: no expiry; -2: no key (the value is null then).
+      if (value !== null && pending.get(key) === marker && tracking.epoch() === epoch && ttlMs !== -2) {
+        values.set(key, { value, expiresAt: ttlMs === -1 ? Number.POSITIVE_INFINITY : sentAt + ttlMs });
+      }
+      return value ?? undefined;
+    } finally {
+      if (pending.get(key) === marker) pending.delete(key);
+    }
+  };
+
+  /** Runs a write through the store; whatever this instance held for the key is dropped before and after. */
+  const writing = async <T>(id: string, write: () => Promise<T>): Promise<T> => {
+    const key = keyOf(id);
+    forget(key);
+    try {
+      return await write();
+    } finally {
+      forget(key);
+    }
+  };
+
+  const compareAndSet = store.compareAndSet?.bind(store);
+  return {
+    async get(id, read) {
+      if (read.rolling) return writing(id, () => store.get(id, read));
+      tracking.start();
+      if (!tracking.isOn()) return store.get(id, read);
+      const key = keyOf(id);
+      const epoch = tracking.epoch();
+      if (values.has(key)) {
+        try {
+          await fence.wait();
+        } catch (error) {
+          // A fence lost with its connection says nothing of Redis: read there. One unanswered is Redis's.
+          if (tracking.epoch() === epoch) throw error;
+        }
+        if (tracking.epoch() !== epoch) return store.get(id, read);
+        const value = values.get(key, Date.now());
+        if (value !== undefined) return value;
+      }
+      return fill(key, epoch);
+    },
+    set: (id, value, ttlMs) => writing(id, () => store.set(id, value, ttlMs)),
+    destroy: (id) => writing(id, () => store.destroy(id)),
+    take: (id) => writing(id, () => store.take(id)),
+    ...(compareAndSet === undefined
+      ? {}
+      : { compareAndSet: (id, expected, value, ttlMs) => writing(id, () => compareAndSet(id, expected, value, ttlMs)) }),
+    async close() {
+      await tracking.close();
+      await store.close();
+    },
+  };
+}
