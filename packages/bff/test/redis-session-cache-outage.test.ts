@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisStore, type RedisStore, type RedisStoreOptions } from '@latchkey/bff/redis';
+import { withLocalCache } from '../src/stores/redis-session-cache.js';
+import { privateRedisGate, startPrivateRedis, type PrivateRedis } from './redis-session-cache-server.js';
+
+const run = privateRedisGate();
+
+const cached = (options: RedisStoreOptions & { prefix: string; localCache: { maxEntries: number } }) =>
+  withLocalCache(createRedisStore(options), options);
+
+const SESSION = { ttlMs: 0, rolling: false };
+
+/**
+ * The local cache against a redis-server of the test's own, whose command counts are the test's alone:
+ * what the cache spares Redis, a flush of the database, and a Redis that stops answering.
+ */
+describe.runIf(run)('the Redis store with a local cache, on a Redis of its own', { timeout: 20_000 }, () => {
+  let redis: PrivateRedis;
+  let a: RedisStore;
+  let b: RedisStore;
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    a = createRedisStore({ url: redis.url });
+    b = cached({ url: redis.url, prefix: 'latchkey:bff:', commandTimeoutMs: 500, localCache: { maxEntries: 100 } });
+  });
+  afterAll(async () => {
+    redis.resume();
+    await Promise.all([a?.close(), b?.close()]);
+    await redis?.close();
+  });
+
+  /** Tracking turns on with B's first reads (until then B reads through): read until a GET is spared. */
+  async function untilCached(id: string): Promise<void> {
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const gets = await redis.calls('get');
+      await b.get(id, SESSION);
+      if ((await redis.calls('get')) === gets) return;
+    }
+  }
+
+  it('reads an unchanged session once from Redis, then from memory behind a fence', async () => {
+    await a.set('unchanged', 'sealed', 60_000);
+    await untilCached('unchanged');
+    const gets = await redis.calls('get');
+    const pings = await redis.calls('ping');
+    for (let i = 0; i < 100; i += 1) expect(await b.get('unchanged', SESSION)).toBe('sealed');
+    expect(await redis.calls('get')).toBe(gets);
+    expect(await redis.calls('ping')).toBeGreaterThanOrEqual(pings + 100);
+  });
+
+  it('reads in flight together share one fence', async () => {
+    await a.set('burst', 'sealed', 60_000);
+    expect(await b.get('burst', SESSION)).toBe('sealed');
+    const pings = await redis.calls('ping');
+    const reads = await Promise.all(Array.from({ length: 50 }, () => b.get('burst', SESSION)));
+    expect(reads.every((value) => value === 'sealed')).toBe(true);
+    // The first read sends a PING; the 49 made while it is out share the next.
+    expect(await redis.calls('ping')).toBe(pings + 2);
+  });
+
+  it('a flush of the database (a null invalidation) empties the cache', async () => {
+    await a.set('flushed', 'sealed', 60_000);
+    expect(await b.get('flushed', SESSION)).toBe('sealed');
+    expect(await b.get('flushed', SESSION)).toBe('sealed');
+    await redis.admin.flushall();
+    expect(await b.get('flushed', SESSION)).toBeUndefined();
+  });
+
+  it('rolling reads go to Redis and restart the TTL there', async () => {
+    await a.set('rolling', 'sealed', 1_000);
+    const getexes = await redis.calls('getex');
+    expect(await b.get('rolling', { ttlMs: 60_000, rolling: true })).toBe('sealed');
+    expect(await b.get('rolling', { ttlMs: 60_000, rolling: true })).toBe('sealed');
+    expect(await redis.calls('getex')).toBe(getexes + 2);
+    expect(await redis.admin.pttl('latchkey:bff:rolling')).toBeGreaterThan(1_000);
+  });
+
+  it('a Redis that stops answering fails cached reads with store_unavailable, never the cached value', async () => {
+    await a.set('stalled', 'sealed', 60_000);
+    expect(await b.get('stalled', SESSION)).toBe('sealed');
+    expect(await b.get('stalled', SESSION)).toBe('sealed');
+    redis.pause();
+    try {
+      const reads = await Promise.allSettled(Array.from({ length: 5 }, () => b.get('stalled', SESSION)));
+      for (const read of reads) {
+        expect(read.status).toBe('rejected');
+        if (read.status === 'rejected') expect(read.reason).toMatchObject({ code: 'store_unavailable' });
+      }
+      // Reads made while the first fence is still out fail too.
+      await expect(b.get('stalled', SESSION)).rejects.toMatchObject({ code: 'store_unavailable' });
+    } finally {
+      redis.resume();
+    }
+    expect(await b.get('stalled', SESSION)).toBe('sealed');
+  });
+});
