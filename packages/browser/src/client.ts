@@ -61,6 +61,7 @@ export function createAuthClient(input: AuthClientOptions): AuthClient {
     session: createCachedSession(storage, `${options.namespace}:session`),
     transactions: createPendingLoginStore(storage, `${options.namespace}:transactions`, lock, options.clock),
     events: createEmitter<AuthEventMap>(),
+    dpop: input.dpop,
   };
   const tokens = createTokenSource(ctx);
   const { session, events } = ctx;
@@ -74,7 +75,7 @@ export function createAuthClient(input: AuthClientOptions): AuthClient {
     if (before && !now) events.emit('logout', { reason: 'other_tab' });
     else if (now && type === 'login') events.emit('login', { user: now.user });
     else if (now && type === 'tokens') events.emit('tokens', { expiresAtMs: now.expiresAt, scope: now.scope ?? null });
-    if (!type && now && !isFresh(now, options.clock(), options.refreshSkewMs)) await tokens.getAccessToken();
+    if (!type && now && !isFresh(now, options.clock(), options.refreshSkewMs)) await tokens.current();
   }
   const report = (error: unknown) =>
     events.emit('error', error instanceof AuthError ? error : new AuthError('refresh_failed', { cause: error }));
@@ -97,8 +98,8 @@ export function createAuthClient(input: AuthClientOptions): AuthClient {
       return url;
     },
     handleCallback: (url: string | URL = location.href) => handleCallback(ctx, url),
-    getAccessToken: () => tokens.getAccessToken(),
-    fetch: (request: RequestInfo | URL, init?: RequestInit) => authorizedFetch(tokens, options.apiOrigins, request, init),
+    getAccessToken: async () => (await tokens.current()).accessToken,
+    fetch: (request: RequestInfo | URL, init?: RequestInit) => authorizedFetch(ctx, tokens, request, init),
     async logout(params: LogoutParams = {}) {
       const url = await logout(ctx, params);
       if (url && params.redirect !== false) location.assign(url);

@@ -1,4 +1,5 @@
 import type { AuthorizationServer, Client } from 'oauth4webapi';
+import type { DPoPBinding } from './dpop/binding.js';
 import type { AuthEventMap } from './events/auth-events.js';
 import type { Emitter } from './events/emitter.js';
 import type { AuthLock } from './lock/lock.js';
@@ -17,4 +18,5 @@ export interface ClientContext {
   readonly session: CachedSession;
   readonly transactions: PendingLoginStore;
   readonly events: Emitter<AuthEventMap>;
+  readonly dpop: DPoPBinding | undefined;
 }

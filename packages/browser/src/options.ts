@@ -1,4 +1,5 @@
 import { ConfigurationError } from '@latchkey/common';
+import type { DPoPBinding } from './dpop/binding.js';
 import type { AuthLock } from './lock/lock.js';
 import type { AuthStorage } from './storage/storage.js';
 
@@ -41,6 +42,10 @@ export interface AuthClientOptions {
   clock?: () => number;
   /** DANGEROUS: allow plain-http endpoints, for loopback tests only. Default false. */
   dangerouslyAllowInsecureHttp?: boolean;
+  /** DPoP-bound tokens (RFC 9449): `createDPoP()` of `@latchkey/browser/dpop`. Default none (Bearer tokens). */
+  dpop?: DPoPBinding;
+  /** Push the authorization request (RFC 9126) when the provider offers it. Default true. */
+  pushedAuthorizationRequests?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -55,6 +60,8 @@ export interface ResolvedOptions {
   readonly apiOrigins: readonly string[];
   readonly clock: () => number;
   readonly insecure: boolean;
+  /** Push authorization requests when the provider advertises `pushed_authorization_request_endpoint`. */
+  readonly pushedAuthorizationRequests: boolean;
   /** Prefix of every storage key, lock name and channel name of this client. */
   readonly namespace: string;
 }
@@ -139,6 +146,7 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
     apiOrigins: Object.freeze([...new Set(apiOrigins)]),
     clock: options.clock ?? Date.now,
     insecure,
+    pushedAuthorizationRequests: options.pushedAuthorizationRequests !== false,
     namespace: `latchkey:${options.clientId}@${server}`,
   });
 }

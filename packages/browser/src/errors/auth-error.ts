@@ -18,6 +18,8 @@ export const AUTH_ERROR_CODES = [
   'discovery_failed',
   'revocation_failed',
   'end_session_unsupported',
+  'dpop_unsupported',
+  'dpop_rejected',
 ] as const;
 export type AuthErrorCode = (typeof AUTH_ERROR_CODES)[number];
 

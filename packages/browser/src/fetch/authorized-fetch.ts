@@ -1,18 +1,22 @@
+import type { ClientContext } from '../context.js';
 import type { TokenSource } from '../flows/tokens.js';
+import type { StoredSession } from '../session/session.js';
 
 /**
- * RFC 6750 3.1: a resource server that refuses an expired or revoked token answers 401 with
- * `WWW-Authenticate: Bearer error="invalid_token"`. Other 401s (no scope, wrong client) are not
- * fixed by a refresh.
+ * RFC 6750 3.1 (and RFC 9449 7.1 for DPoP tokens): a resource server that refuses an expired or revoked
+ * token answers 401 with `WWW-Authenticate: Bearer error="invalid_token"` (or `DPoP ...`). Other 401s (no
+ * scope, wrong client) are not fixed by a refresh.
  */
 function isInvalidToken(response: Response): boolean {
   const challenge = response.headers.get('www-authenticate') ?? '';
-  return response.status === 401 && /\bbearer\b/i.test(challenge) && /\berror\s*=\s*"?invalid_token\b/i.test(challenge);
+  return response.status === 401 && /\b(bearer|dpop)\b/i.test(challenge) && /\berror\s*=\s*"?invalid_token\b/i.test(challenge);
 }
 
-function withBearer(request: Request, token: string): Request {
-  request.headers.set('authorization', `Bearer ${token}`);
-  return request;
+/** Sends `request` with the session's access token, through the DPoP binding when the client has one. */
+function send(ctx: ClientContext, request: Request, session: StoredSession): Promise<Response> {
+  if (ctx.dpop) return ctx.dpop.fetch(request, session);
+  request.headers.set('authorization', `Bearer ${session.accessToken}`);
+  return fetch(request);
 }
 
 /**
@@ -21,17 +25,16 @@ function withBearer(request: Request, token: string): Request {
  * can be sent again: a body given as a stream can be read only once, so that request is not retried.
  */
 export async function authorizedFetch(
+  ctx: ClientContext,
   tokens: TokenSource,
-  apiOrigins: readonly string[],
   input: RequestInfo | URL,
   init?: RequestInit,
 ): Promise<Response> {
   const request = new Request(input, init);
-  if (!apiOrigins.includes(new URL(request.url).origin)) return fetch(request);
+  if (!ctx.options.apiOrigins.includes(new URL(request.url).origin)) return fetch(request);
   const spare = init?.body instanceof ReadableStream ? null : request.clone();
-  const token = await tokens.getAccessToken();
-  const response = await fetch(withBearer(request, token));
+  const session = await tokens.current();
+  const response = await send(ctx, request, session);
   if (!spare || !isInvalidToken(response)) return response;
-  const refreshed = await tokens.refresh(token);
-  return fetch(withBearer(spare, refreshed.accessToken));
+  return send(ctx, spare, await tokens.refresh(session.accessToken));
 }

@@ -10,6 +10,7 @@ import {
 import type { ClientContext } from '../context.js';
 import { AuthError } from '../errors/auth-error.js';
 import { authorizationError, tokenEndpointError } from '../oauth/errors.js';
+import { withDPoP } from '../oauth/token-request.js';
 import { cleanAddressBar } from '../page/address-bar.js';
 import { tellTabs } from '../page/tabs.js';
 import { sessionFromTokens, type User } from '../session/session.js';
@@ -60,25 +61,27 @@ async function complete(ctx: ClientContext, state: string, url: URL): Promise<Ca
   }
   let tokens: TokenEndpointResponse;
   try {
-    const response = await authorizationCodeGrantRequest(
-      server,
-      ctx.client,
-      None(),
-      params,
-      ctx.options.redirectUri,
-      transaction.codeVerifier,
-      ctx.http,
-    );
-    // Validates the ID token's claims, including `nonce` (OIDC Core 3.1.3.7); it came straight from the
-    // token endpoint over TLS, which OIDC Core accepts in place of a signature check.
-    tokens = await processAuthorizationCodeResponse(server, ctx.client, response, {
-      expectedNonce: transaction.nonce ?? expectNoNonce,
-      requireIdToken: transaction.nonce !== undefined,
+    tokens = await withDPoP(ctx, transaction.dpop, async (http) => {
+      const response = await authorizationCodeGrantRequest(
+        server,
+        ctx.client,
+        None(),
+        params,
+        ctx.options.redirectUri,
+        transaction.codeVerifier,
+        http,
+      );
+      // Validates the ID token's claims, including `nonce` (OIDC Core 3.1.3.7); it came straight from the
+      // token endpoint over TLS, which OIDC Core accepts in place of a signature check.
+      return processAuthorizationCodeResponse(server, ctx.client, response, {
+        expectedNonce: transaction.nonce ?? expectNoNonce,
+        requireIdToken: transaction.nonce !== undefined,
+      });
     });
   } catch (cause) {
     throw tokenEndpointError(cause, 'token_exchange_failed');
   }
-  const session = sessionFromTokens(tokens, ctx.options.clock());
+  const session = { ...sessionFromTokens(tokens, ctx.options.clock()), dpop: transaction.dpop };
   await ctx.session.write(session);
   ctx.events.emit('login', { user: session.user });
   ctx.events.emit('tokens', { expiresAtMs: session.expiresAt, scope: session.scope ?? null });

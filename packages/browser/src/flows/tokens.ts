@@ -2,12 +2,13 @@ import { None, ResponseBodyError, processRefreshTokenResponse, refreshTokenGrant
 import type { ClientContext } from '../context.js';
 import { AuthError } from '../errors/auth-error.js';
 import { tokenEndpointError } from '../oauth/errors.js';
+import { withDPoP } from '../oauth/token-request.js';
 import { tellTabs } from '../page/tabs.js';
 import { isFresh, sessionFromTokens, type StoredSession } from '../session/session.js';
 
 export interface TokenSource {
-  /** A valid access token: the stored one, or a refreshed one when it expires within the skew. */
-  getAccessToken(): Promise<string>;
+  /** A session with a valid access token: the stored one, or a refreshed one when it expires within the skew. */
+  current(): Promise<StoredSession>;
   /**
    * Refreshes `stale` (a token found due, or refused by a resource server), unless the stored token has
    * changed since: then another caller or tab has refreshed it, and that token is the answer.
@@ -34,8 +35,12 @@ export function createTokenSource(ctx: ClientContext): TokenSource {
     const server = await ctx.server();
     let next: StoredSession;
     try {
-      const response = await refreshTokenGrantRequest(server, ctx.client, None(), current.refreshToken, ctx.http);
-      next = sessionFromTokens(await processRefreshTokenResponse(server, ctx.client, response), options.clock(), current);
+      const { refreshToken } = current;
+      // The same key as the login's: a public client's refresh token is bound to it (RFC 9449 section 5).
+      const tokens = await withDPoP(ctx, current.dpop, async (http) =>
+        processRefreshTokenResponse(server, ctx.client, await refreshTokenGrantRequest(server, ctx.client, None(), refreshToken, http)),
+      );
+      next = sessionFromTokens(tokens, options.clock(), current);
     } catch (cause) {
       if (cause instanceof ResponseBodyError && cause.error === 'invalid_grant') {
         // The refresh token is dead (expired, revoked, or reused): the session is over (RFC 6749 5.2).
@@ -68,11 +73,10 @@ export function createTokenSource(ctx: ClientContext): TokenSource {
 
   return {
     refresh,
-    async getAccessToken() {
+    async current() {
       const current = await session.read();
       if (!current) throw new AuthError('login_required');
-      if (isFresh(current, options.clock(), options.refreshSkewMs)) return current.accessToken;
-      return (await refresh(current.accessToken)).accessToken;
+      return isFresh(current, options.clock(), options.refreshSkewMs) ? current : refresh(current.accessToken);
     },
   };
 }

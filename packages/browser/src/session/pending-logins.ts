@@ -1,3 +1,4 @@
+import type { DPoPKey } from '../dpop/binding.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { AuthLock } from '../lock/lock.js';
 import type { AuthStorage } from '../storage/storage.js';
@@ -8,6 +9,8 @@ interface PendingLogin {
   /** Present when `openid` was requested. */
   nonce?: string | undefined;
   returnTo: string;
+  /** The login's DPoP key, when the client has DPoP. */
+  dpop?: DPoPKey | undefined;
   /** Milliseconds since the epoch. */
   expiresAt: number;
 }

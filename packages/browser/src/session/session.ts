@@ -1,5 +1,6 @@
 import { isRefreshDue } from '@latchkey/common';
 import { getValidatedIdTokenClaims, type IDToken, type TokenEndpointResponse } from 'oauth4webapi';
+import type { DPoPKey } from '../dpop/binding.js';
 
 /** The logged-in user: the validated ID token claims (OpenID Connect Core section 2). */
 export type User = IDToken;
@@ -16,11 +17,14 @@ export interface StoredSession {
   idToken?: string | undefined;
   scope?: string | undefined;
   user: User | null;
+  /** The login's DPoP key (RFC 9449), when the client has DPoP; `tokenType` says whether the provider bound the tokens to it. */
+  dpop?: DPoPKey | undefined;
 }
 
 /**
  * Turns a processed token response into a session. A refresh response may leave out the refresh
- * token, the ID token and the scope (RFC 6749 section 6): those are kept from `previous`.
+ * token, the ID token and the scope (RFC 6749 section 6): those are kept from `previous`, and so is the
+ * DPoP key, which a refresh never changes.
  */
 export function sessionFromTokens(tokens: TokenEndpointResponse, now: number, previous?: StoredSession): StoredSession {
   const claims = getValidatedIdTokenClaims(tokens);
@@ -33,6 +37,7 @@ export function sessionFromTokens(tokens: TokenEndpointResponse, now: number, pr
     idToken: tokens.id_token ?? previous?.idToken,
     scope: tokens.scope ?? previous?.scope,
     user: claims ? { ...claims } : (previous?.user ?? null),
+    dpop: previous?.dpop,
   };
 }
 
