@@ -69,7 +69,8 @@ describe.runIf(enabled)('two BFF instances sharing Redis', () => {
           ...credentials.oauth2,
           serverMetadataUrl: `${provider.url}/.well-known/openid-configuration`,
           apiBaseUrl: `${provider.url}/api/`,
-          clientKwargs: { scope: 'openid profile email offline_access' },
+          // The transaction is found by the state in the front-channel authorization URL: not pushed.
+          clientKwargs: { scope: 'openid profile email offline_access', pushedAuthorizationRequests: false },
         });
         registry.register('idp1', {
           ...credentials.oauth1,

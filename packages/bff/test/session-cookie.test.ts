@@ -19,6 +19,8 @@ describe('the session cookie', () => {
           clientId: client.clientId,
           clientSecret: client.clientSecret as string,
           serverMetadataUrl: `${provider.url}/.well-known/openid-configuration`,
+          // The redirect URI is read from the front-channel authorization URL, so the request is not pushed.
+          clientKwargs: { pushedAuthorizationRequests: false },
         });
       },
     });

@@ -132,6 +132,8 @@ export type RequestAuthorizer =
 /** Attaches `token` as the provider takes it. A token of the other protocol (from `fetchToken`) is refused. */
 export function authorizeRequest(request: ProtectedRequest, token: OAuthToken, provider: RequestAuthorizer): ProtectedRequest {
   if (token.kind === 'oauth2') {
+    // RFC 9449 section 7.1: a DPoP-bound token travels as `Authorization: DPoP`, beside its proof.
+    if (token.dpopKey !== undefined) return { ...request, headers: { ...request.headers, authorization: `DPoP ${token.accessToken}` } };
     // A bearer token sent to an OAuth 1 provider goes in the header, RFC 6750's default.
     const placement = provider.protocol === 'oauth2' ? provider.config.clientKwargs.tokenPlacement : 'header';
     return attachBearer(request, token.accessToken, placement);

@@ -9,6 +9,8 @@ import { tokenIdentity, type OAuthToken } from '../tokens/token.js';
 import { authorizeRequest, checkTokenPlacement, withBearerHeader, type RequestAuthorizer } from './authorize.js';
 import type { UpstreamPools, UpstreamRequest } from './upstream.js';
 import { credentialsInUrl, echoesCredential } from './url-credentials.js';
+import { createDPoPSender } from './dpop-sender.js';
+import type { DPoPKeys } from '../dpop/dpop-key.js';
 import type { ApiCall, RemoteClient, RequestOptions } from '../api/remote-client.js';
 
 export interface RemoteClientParts {
@@ -16,10 +18,15 @@ export interface RemoteClientParts {
   provider: RequestAuthorizer;
   tokens: TokenManager;
   pools: UpstreamPools;
+  /** The provider's imported DPoP keys, shared with its token endpoint calls. */
+  dpopKeys: DPoPKeys;
+  /** Milliseconds since the epoch (the `iat` of DPoP proofs). */
+  now: () => number;
 }
 
 export function createRemoteClient(parts: RemoteClientParts): RemoteClient {
   const { provider, tokens, pools } = parts;
+  const sendWithProof = createDPoPSender(pools, parts.dpopKeys, parts.now);
   const { config } = provider;
   const hookContext = { provider: config.name };
   const join = config.apiBaseUrl === undefined ? undefined : createPathJoiner(new URL(config.apiBaseUrl));
@@ -39,7 +46,7 @@ export function createRemoteClient(parts: RemoteClientParts): RemoteClient {
 
   const dispatch = async (call: ApiCall, to: ApiTarget, token: OAuthToken): Promise<Dispatcher.ResponseData> => {
     const timeoutMs = config.clientKwargs.timeoutMs;
-    if (bearerHeaderOnly && token.kind === 'oauth2') {
+    if (bearerHeaderOnly && token.kind === 'oauth2' && token.dpopKey === undefined) {
       const headers = withBearerHeader(call.headers, token.accessToken);
       const request: UpstreamRequest = { method: call.method, origin: to.origin, path: to.path, headers };
       if (call.body !== undefined) request.body = call.body;
@@ -50,15 +57,20 @@ export function createRemoteClient(parts: RemoteClientParts): RemoteClient {
     let request = authorizeRequest(unsigned, token, provider);
     if (config.complianceFix.protectedRequest) request = await config.complianceFix.protectedRequest(request, hookContext);
     const { url } = request;
-    const sent: UpstreamRequest = {
-      method: request.method,
-      origin: url.origin,
-      path: `${url.pathname}${url.search}`,
-      headers: request.headers,
-    };
-    if (request.body !== undefined) sent.body = request.body;
     const credentials = credentialsInUrl(url, token);
-    const response = await pools.request(sent, timeoutMs, call.signal);
+    let response: Dispatcher.ResponseData;
+    if (token.kind === 'oauth2' && token.dpopKey !== undefined) {
+      response = await sendWithProof(request, { accessToken: token.accessToken, dpopKey: token.dpopKey }, timeoutMs, call.signal);
+    } else {
+      const sent: UpstreamRequest = {
+        method: request.method,
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        headers: request.headers,
+      };
+      if (request.body !== undefined) sent.body = request.body;
+      response = await pools.request(sent, timeoutMs, call.signal);
+    }
     // A token that travelled in the URL must not come back in Location, Content-Location or any other
     // header: refused rather than stripped, since the server may echo it under another name or nested in
     // another URL, and a redirect that needs the token cannot be followed by a browser that has none.

@@ -22,6 +22,7 @@ const CONFIG_KEYS: Readonly<Record<ClientConfigKey, Applies>> = {
   apiBaseUrl: 'both',
   serverMetadataUrl: 'oauth2',
   revokeTokenUrl: 'oauth2',
+  pushedAuthorizationRequestUrl: 'oauth2',
   userInfoUrl: 'oauth2',
   clientKwargs: 'both',
   displayName: 'both',
@@ -46,6 +47,8 @@ const KWARGS_KEYS: Readonly<Record<ClientKwargsKey, Applies>> = {
   signatureType: 'oauth1',
   rsaKey: 'oauth1',
   clientPrivateKey: 'oauth2',
+  pushedAuthorizationRequests: 'oauth2',
+  dpop: 'oauth2',
   dangerouslyAllowInsecureHttp: 'both',
   timeoutMs: 'both',
 };

@@ -71,6 +71,19 @@ interface OAuth2ClientKwargs extends CommonKwargs {
   dangerouslyDisablePkce?: boolean;
   /** Key for `private_key_jwt` (not readable from the environment). Default: none. */
   clientPrivateKey?: ClientPrivateKey;
+  /**
+   * Pushes the authorization request (RFC 9126) and sends the browser with `client_id` and `request_uri`
+   * only. `false` stops it unless the provider requires it (`require_pushed_authorization_requests`);
+   * `true` insists, so a provider without an endpoint fails the login. Default: when the provider has a
+   * `pushed_authorization_request_endpoint` (or `pushedAuthorizationRequestUrl` is set).
+   */
+  pushedAuthorizationRequests?: boolean;
+  /**
+   * Sender-constrained tokens (RFC 9449): one ES256 key pair per login, kept in the server-side session
+   * beside the tokens, proves possession at the token endpoint and on every API call
+   * (`Authorization: DPoP`). Needs `tokenPlacement: 'header'`. Default false.
+   */
+  dpop?: boolean;
 }
 
 /** `clientKwargs` of an OAuth 1.0a client. */
@@ -180,6 +193,8 @@ interface OAuth2ClientConfig extends CommonConfig {
   serverMetadataUrl?: string;
   /** RFC 7009 revocation endpoint. Default: from discovery. */
   revokeTokenUrl?: string;
+  /** RFC 9126 pushed authorization request endpoint. Default: from discovery. */
+  pushedAuthorizationRequestUrl?: string;
   /** OIDC userinfo endpoint. Default: from discovery. */
   userInfoUrl?: string;
   /** Protocol settings. Default `{}`. */

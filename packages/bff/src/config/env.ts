@@ -31,6 +31,7 @@ export const URL_KEYS = [
   'serverMetadataUrl',
   'revokeTokenUrl',
   'userInfoUrl',
+  'pushedAuthorizationRequestUrl',
 ] as const;
 export type UrlKey = (typeof URL_KEYS)[number];
 const STRING_KEYS = ['clientId', 'clientSecret', ...URL_KEYS, 'displayName'] as const;

@@ -123,6 +123,7 @@ function resolveOAuth2({ name, config, read, env, insecure }: Resolving): Resolv
     apiBaseUrl: read.read('apiBaseUrl'),
     revokeTokenUrl: read.read('revokeTokenUrl'),
     userInfoUrl: read.read('userInfoUrl'),
+    pushedAuthorizationRequestUrl: read.read('pushedAuthorizationRequestUrl'),
     clientKwargs: kwargs,
     fetchToken: config.fetchToken,
     updateToken: config.updateToken,
@@ -130,6 +131,18 @@ function resolveOAuth2({ name, config, read, env, insecure }: Resolving): Resolv
     userInfo: config.userInfo,
   };
   checkUrls(name, resolved, kwargs.dangerouslyAllowInsecureHttp || insecure);
+  // Without discovery the endpoint can only come from here: insisting on pushing without one is a mistake now, not at the first login.
+  if (
+    kwargs.pushedAuthorizationRequests === true &&
+    resolved.serverMetadataUrl === undefined &&
+    resolved.pushedAuthorizationRequestUrl === undefined
+  ) {
+    throw new MissingConfigError(
+      name,
+      'pushedAuthorizationRequestUrl',
+      'with clientKwargs.pushedAuthorizationRequests and no serverMetadataUrl ',
+    );
+  }
   return resolved;
 }
 

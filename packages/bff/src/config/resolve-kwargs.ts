@@ -47,8 +47,15 @@ function readKwargs(name: string, given: ClientKwargs | undefined, env: Env): { 
 function kwargsReader(kwargs: Record<string, unknown>, source: string) {
   const bad = (key: ClientKwargsKey, rule: string, cause?: unknown) =>
     new ConfigurationError(`clientKwargs.${key}`, `clientKwargs.${key} ${rule} (${source}).`, cause === undefined ? undefined : { cause });
+  /** `undefined` when unset, for a switch whose default depends on the provider. */
+  const optionalFlag = (key: ClientKwargsKey): boolean | undefined => {
+    const value = kwargs[key];
+    if (value !== undefined && typeof value !== 'boolean') throw bad(key, 'must be true or false');
+    return value;
+  };
   return {
     bad,
+    optionalFlag,
     oneOf<T extends string>(key: ClientKwargsKey, allowed: readonly T[], fallback: T): T {
       const value = kwargs[key];
       if (value === undefined) return fallback;
@@ -56,12 +63,7 @@ function kwargsReader(kwargs: Record<string, unknown>, source: string) {
       if (found === undefined) throw bad(key, `must be one of ${allowed.join(', ')}`);
       return found;
     },
-    flag(key: ClientKwargsKey): boolean {
-      const value = kwargs[key];
-      if (value === undefined) return false;
-      if (typeof value !== 'boolean') throw bad(key, 'must be true or false');
-      return value;
-    },
+    flag: (key: ClientKwargsKey): boolean => optionalFlag(key) ?? false,
     text(key: ClientKwargsKey): string | undefined {
       const value = kwargs[key];
       if (value !== undefined && typeof value !== 'string') throw bad(key, 'must be a string');
@@ -79,7 +81,7 @@ function kwargsReader(kwargs: Record<string, unknown>, source: string) {
 export function resolveOAuth2Kwargs(name: string, given: ClientKwargs | undefined, env: Env): ResolvedOAuth2Kwargs {
   const { kwargs, source } = readKwargs(name, given, env);
   checkKwargsKeys(name, kwargs, 'oauth2', source);
-  const { bad, oneOf, flag, text, timeoutMs: readTimeout } = kwargsReader(kwargs, source);
+  const { bad, oneOf, flag, optionalFlag, text, timeoutMs: readTimeout } = kwargsReader(kwargs, source);
   const scope = text('scope');
   const scopeDelimiter = oneOf('scopeDelimiter', SCOPE_DELIMITERS, ' ');
   const timeoutMs = readTimeout();
@@ -99,15 +101,21 @@ export function resolveOAuth2Kwargs(name: string, given: ClientKwargs | undefine
     if (!isPrivateKey(clientPrivateKey)) throw bad('clientPrivateKey', 'must be { key: a private CryptoKey, kid? }');
     if (tokenEndpointAuthMethod !== 'private_key_jwt') throw bad('clientPrivateKey', 'is for tokenEndpointAuthMethod private_key_jwt only');
   }
+  const tokenPlacement = oneOf('tokenPlacement', TOKEN_PLACEMENTS, 'header');
+  // RFC 9449 section 7.1: a DPoP-bound token travels in the Authorization header only.
+  const dpop = flag('dpop');
+  if (dpop && tokenPlacement !== 'header') throw bad('tokenPlacement', 'must be "header" with dpop (RFC 9449 section 7.1)');
   return Object.freeze({
     scope,
     scopeDelimiter,
     tokenEndpointAuthMethod,
     basicAuthEncoding: oneOf('basicAuthEncoding', BASIC_AUTH_ENCODINGS, 'unreserved'),
     emptyClientSecret,
-    tokenPlacement: oneOf('tokenPlacement', TOKEN_PLACEMENTS, 'header'),
+    tokenPlacement,
     codeChallengeMethod: disablePkce ? 'none' : codeChallengeMethod,
     clientPrivateKey,
+    pushedAuthorizationRequests: optionalFlag('pushedAuthorizationRequests'),
+    dpop,
     dangerouslyAllowInsecureHttp: flag('dangerouslyAllowInsecureHttp'),
     timeoutMs,
   });

@@ -32,6 +32,9 @@ export interface ResolvedOAuth2Kwargs extends ResolvedCommonKwargs {
   /** `none` only with `dangerouslyDisablePkce`. */
   codeChallengeMethod: CodeChallengeMethod | 'none';
   clientPrivateKey: ClientPrivateKey | undefined;
+  /** `undefined`: push when the provider has an endpoint. */
+  pushedAuthorizationRequests: boolean | undefined;
+  dpop: boolean;
 }
 
 /** OAuth 1 `clientKwargs` after defaults. */
@@ -77,6 +80,7 @@ interface ResolvedOAuth2Base extends ResolvedCommon {
   refreshTokenParams: ExtraParams;
   revokeTokenUrl: string | undefined;
   userInfoUrl: string | undefined;
+  pushedAuthorizationRequestUrl: string | undefined;
   clientKwargs: ResolvedOAuth2Kwargs;
   updateToken: UpdateToken | undefined;
 }

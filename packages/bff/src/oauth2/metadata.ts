@@ -37,6 +37,9 @@ function staticMetadata(config: Extract<ResolvedOAuth2Config, { serverMetadataUr
     token_endpoint: tokenUrl,
     ...(config.revokeTokenUrl === undefined ? {} : { revocation_endpoint: config.revokeTokenUrl }),
     ...(config.userInfoUrl === undefined ? {} : { userinfo_endpoint: config.userInfoUrl }),
+    ...(config.pushedAuthorizationRequestUrl === undefined
+      ? {}
+      : { pushed_authorization_request_endpoint: config.pushedAuthorizationRequestUrl }),
   };
 }
 
@@ -48,6 +51,9 @@ function overlay(config: ResolvedOAuth2Config, discovered: oauth.AuthorizationSe
     ...(config.accessTokenUrl === undefined ? {} : { token_endpoint: config.accessTokenUrl }),
     ...(config.revokeTokenUrl === undefined ? {} : { revocation_endpoint: config.revokeTokenUrl }),
     ...(config.userInfoUrl === undefined ? {} : { userinfo_endpoint: config.userInfoUrl }),
+    ...(config.pushedAuthorizationRequestUrl === undefined
+      ? {}
+      : { pushed_authorization_request_endpoint: config.pushedAuthorizationRequestUrl }),
   };
 }
 

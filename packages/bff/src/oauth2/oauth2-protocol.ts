@@ -9,6 +9,9 @@ import { clientAuthentication } from './client-auth.js';
 import { verifyIdTokenSignature } from './id-token-signature.js';
 import { createMetadataSource, type MetadataSource } from './metadata.js';
 import { formatScope, parseScope } from './scope.js';
+import { generateDPoPJwk, type DPoPKey, type DPoPKeys, type DPoPPrivateJwk } from '../dpop/dpop-key.js';
+import { checkDPoPTokenType, dpopOption, withDPoPNonceRetry } from './dpop-grant.js';
+import { pushAuthorizationRequest, pushesAuthorizationRequest } from './pushed-authorization.js';
 
 /** What the authorization request generated and the callback needs back (kept in the login transaction). */
 interface OAuth2LoginSecrets {
@@ -28,14 +31,20 @@ interface OAuth2LoginResult {
 /** The OAuth 2 / OIDC protocol steps of one provider, on oauth4webapi. */
 export interface OAuth2Protocol {
   readonly metadata: MetadataSource;
-  /** RFC 6749 section 4.1.1 with PKCE S256 (RFC 7636) and, for OIDC, a nonce. */
+  /**
+   * RFC 6749 section 4.1.1 with PKCE S256 (RFC 7636) and, for OIDC, a nonce; pushed first (RFC 9126) when
+   * the provider takes pushed requests, so the URL then carries `client_id` and `request_uri` only.
+   */
   authorizationUrl(redirectUri: string): Promise<{ url: URL; secrets: OAuth2LoginSecrets }>;
   /**
    * Checks the callback (RFC 9207 `iss`, an `error`), exchanges the code and validates the id_token, its
    * signature included. The caller checked `state` by finding its login transaction with it.
    */
   exchangeCode(callback: URLSearchParams, secrets: OAuth2ExchangeSecrets, redirectUri: string): Promise<OAuth2LoginResult>;
-  /** RFC 6749 section 6. Keeps the old refresh token and scopes when the response omits them. */
+  /**
+   * RFC 6749 section 6. Keeps the old refresh token and scopes when the response omits them, and proves
+   * possession of the token's DPoP key when it has one (RFC 9449 section 5).
+   */
   refresh(token: OAuth2Token): Promise<OAuth2Token>;
   /** RFC 7009; `false` when the provider has no revocation endpoint. */
   revoke(token: OAuth2Token): Promise<boolean>;
@@ -50,6 +59,8 @@ export interface OAuth2ProtocolOptions {
   /** Milliseconds since the epoch. */
   now: () => number;
   allowInsecureHttp: boolean;
+  /** The provider's imported DPoP keys, shared with its API client. */
+  dpopKeys: DPoPKeys;
 }
 
 /** How the granted scopes are read from a token answer. */
@@ -60,7 +71,13 @@ interface GrantedScopes {
   requested: string[];
 }
 
-function toOAuth2Token(response: oauth.TokenEndpointResponse, nowMs: number, scopes: GrantedScopes, previous?: OAuth2Token): OAuth2Token {
+function toOAuth2Token(
+  response: oauth.TokenEndpointResponse,
+  nowMs: number,
+  scopes: GrantedScopes,
+  dpopKey: DPoPPrivateJwk | undefined,
+  previous?: OAuth2Token,
+): OAuth2Token {
   const token: OAuth2Token = {
     kind: 'oauth2',
     accessToken: response.access_token,
@@ -75,6 +92,7 @@ function toOAuth2Token(response: oauth.TokenEndpointResponse, nowMs: number, sco
   }
   const idToken = response.id_token ?? previous?.idToken;
   if (idToken !== undefined) token.idToken = idToken;
+  if (dpopKey !== undefined) token.dpopKey = dpopKey;
   return token;
 }
 
@@ -105,6 +123,9 @@ export function createOAuth2Protocol(config: ResolvedOAuth2Config, options: OAut
   const granted: GrantedScopes = { delimiter: kwargs.scopeDelimiter, requested: requestedScopes };
   const isOidc = requestedScopes.includes('openid');
 
+  const { dpopKeys } = options;
+  const keyOf = async (jwk: DPoPPrivateJwk | undefined): Promise<DPoPKey | undefined> => (jwk === undefined ? undefined : dpopKeys.of(jwk));
+
   const tokenError = (code: 'login_failed' | 'refresh_failed', cause: unknown) =>
     new BffError(code, code === 'login_failed' ? 'The provider refused the login.' : 'The session could not be renewed.', {
       cause,
@@ -118,23 +139,28 @@ export function createOAuth2Protocol(config: ResolvedOAuth2Config, options: OAut
       if (as.authorization_endpoint === undefined) {
         throw new BffError('internal_error', 'The provider has no authorization endpoint.');
       }
-      const url = new URL(as.authorization_endpoint);
+      const params = new URLSearchParams(config.authorizeParams);
       const secrets: OAuth2LoginSecrets = { state: oauth.generateRandomState() };
-      for (const [name, value] of Object.entries(config.authorizeParams)) url.searchParams.set(name, value);
-      url.searchParams.set('client_id', config.clientId);
-      url.searchParams.set('response_type', 'code');
-      url.searchParams.set('redirect_uri', redirectUri);
-      url.searchParams.set('state', secrets.state);
-      if (requestedScopes.length > 0) url.searchParams.set('scope', formatScope(requestedScopes, kwargs.scopeDelimiter));
+      params.set('client_id', config.clientId);
+      params.set('response_type', 'code');
+      params.set('redirect_uri', redirectUri);
+      params.set('state', secrets.state);
+      if (requestedScopes.length > 0) params.set('scope', formatScope(requestedScopes, kwargs.scopeDelimiter));
       if (kwargs.codeChallengeMethod === 'S256') {
         secrets.codeVerifier = oauth.generateRandomCodeVerifier();
-        url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(secrets.codeVerifier));
-        url.searchParams.set('code_challenge_method', 'S256');
+        params.set('code_challenge', await oauth.calculatePKCECodeChallenge(secrets.codeVerifier));
+        params.set('code_challenge_method', 'S256');
       }
       if (isOidc) {
         secrets.nonce = oauth.generateRandomNonce();
-        url.searchParams.set('nonce', secrets.nonce);
+        params.set('nonce', secrets.nonce);
       }
+      if (pushesAuthorizationRequest(as, kwargs.pushedAuthorizationRequests)) {
+        const url = await pushAuthorizationRequest(as, as.authorization_endpoint, params, { client, auth, options: requestOptions() });
+        return { url, secrets };
+      }
+      const url = new URL(as.authorization_endpoint);
+      for (const [name, value] of params) url.searchParams.set(name, value);
       return { url, secrets };
     },
 
@@ -144,25 +170,32 @@ export function createOAuth2Protocol(config: ResolvedOAuth2Config, options: OAut
         // RFC 6749 section 10.12: the state check is the login transaction found under this state (one use,
         // bound to this browser); comparing the state with itself again would check nothing.
         const params = oauth.validateAuthResponse(as, client, callback, oauth.skipStateCheck);
-        let response = await oauth.authorizationCodeGrantRequest(
-          as,
-          client,
-          auth,
-          params,
-          redirectUri,
-          secrets.codeVerifier ?? oauth.nopkce,
-          { ...requestOptions(), additionalParameters: config.accessTokenParams },
-        );
-        if (config.complianceFix.accessTokenResponse) {
-          response = await config.complianceFix.accessTokenResponse(response, hookContext);
-        }
-        const result = await oauth.processAuthorizationCodeResponse(as, client, response, {
-          expectedNonce: secrets.nonce ?? oauth.expectNoNonce,
-          requireIdToken: isOidc,
+        // RFC 9449: one key pair per login, bound to every token of the grant.
+        const dpopKey = kwargs.dpop ? await generateDPoPJwk() : undefined;
+        const dpop = await keyOf(dpopKey);
+        const { response, result } = await withDPoPNonceRetry(dpop, async () => {
+          let response = await oauth.authorizationCodeGrantRequest(
+            as,
+            client,
+            auth,
+            params,
+            redirectUri,
+            secrets.codeVerifier ?? oauth.nopkce,
+            { ...requestOptions(), ...dpopOption(dpop), additionalParameters: config.accessTokenParams },
+          );
+          if (config.complianceFix.accessTokenResponse) {
+            response = await config.complianceFix.accessTokenResponse(response, hookContext);
+          }
+          const result = await oauth.processAuthorizationCodeResponse(as, client, response, {
+            expectedNonce: secrets.nonce ?? oauth.expectNoNonce,
+            requireIdToken: isOidc,
+          });
+          return { response, result };
         });
+        checkDPoPTokenType(dpop, result);
         await verifySignature(as, response, result);
         const idTokenClaims = oauth.getValidatedIdTokenClaims(result);
-        const token = toOAuth2Token(result, options.now(), granted);
+        const token = toOAuth2Token(result, options.now(), granted, dpopKey);
         return idTokenClaims === undefined ? { token } : { token, idTokenClaims };
       } catch (error) {
         if (error instanceof oauth.AuthorizationResponseError && error.error === 'access_denied') {
@@ -177,17 +210,24 @@ export function createOAuth2Protocol(config: ResolvedOAuth2Config, options: OAut
         throw new BffError('refresh_failed', 'The session has expired; log in again.');
       }
       const as = refreshMetadata(await metadata.get());
+      const refreshToken = token.refreshToken;
       try {
-        let response = await oauth.refreshTokenGrantRequest(as, client, auth, token.refreshToken, {
-          ...requestOptions(),
-          additionalParameters: config.refreshTokenParams,
+        // The same key as at login: the provider binds the refresh token (of a confidential client too) to it.
+        const dpop = await keyOf(token.dpopKey);
+        const { response, result } = await withDPoPNonceRetry(dpop, async () => {
+          let response = await oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, {
+            ...requestOptions(),
+            ...dpopOption(dpop),
+            additionalParameters: config.refreshTokenParams,
+          });
+          if (config.complianceFix.refreshTokenResponse) {
+            response = await config.complianceFix.refreshTokenResponse(response, hookContext);
+          }
+          return { response, result: await oauth.processRefreshTokenResponse(as, client, response) };
         });
-        if (config.complianceFix.refreshTokenResponse) {
-          response = await config.complianceFix.refreshTokenResponse(response, hookContext);
-        }
-        const result = await oauth.processRefreshTokenResponse(as, client, response);
+        checkDPoPTokenType(dpop, result);
         await verifySignature(as, response, result);
-        return toOAuth2Token(result, options.now(), granted, token);
+        return toOAuth2Token(result, options.now(), granted, token.dpopKey, token);
       } catch (error) {
         throw tokenError('refresh_failed', error);
       }
@@ -210,8 +250,11 @@ export function createOAuth2Protocol(config: ResolvedOAuth2Config, options: OAut
       if (as.userinfo_endpoint === undefined) {
         return idTokenClaims === undefined ? null : userFromClaims(idTokenClaims);
       }
-      const response = await oauth.userInfoRequest(as, client, token.accessToken, requestOptions());
-      const claims = await oauth.processUserInfoResponse(as, client, idTokenClaims?.sub ?? oauth.skipSubjectCheck, response);
+      const dpop = await keyOf(token.dpopKey);
+      const claims = await withDPoPNonceRetry(dpop, async () => {
+        const response = await oauth.userInfoRequest(as, client, token.accessToken, { ...requestOptions(), ...dpopOption(dpop) });
+        return oauth.processUserInfoResponse(as, client, idTokenClaims?.sub ?? oauth.skipSubjectCheck, response);
+      });
       return userFromClaims(claims);
     },
   };

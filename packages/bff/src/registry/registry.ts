@@ -11,6 +11,7 @@ import { createUpstreamPools, type UpstreamPoolOptions, type UpstreamPools } fro
 import { silentLogger, type BffLogger } from '../logger.js';
 import { createOAuth1Protocol, type OAuth1Protocol } from '../oauth1/oauth1-protocol.js';
 import { createOAuth2Protocol, type OAuth2Protocol } from '../oauth2/oauth2-protocol.js';
+import { createDPoPKeys } from '../dpop/dpop-key.js';
 import { createMemoryStore } from '../stores/memory-store.js';
 import { createInProcessLock, type RefreshLock } from '../stores/refresh-lock.js';
 import type { TransactionCache } from '../stores/session-store.js';
@@ -138,9 +139,11 @@ export class OAuthRegistry {
   }
 
   #oauth2Runtime(config: ResolvedOAuth2Config, allowInsecureHttp: boolean): OAuth2RegisteredProvider {
-    const oauth2 = createOAuth2Protocol(config, { now: this.#now, allowInsecureHttp });
+    // The token endpoint and the API client sign with the same imported keys.
+    const dpopKeys = createDPoPKeys();
+    const oauth2 = createOAuth2Protocol(config, { now: this.#now, allowInsecureHttp, dpopKeys });
     const tokens = this.#tokenManager(config, (token) => oauth2.refresh(token), config.updateToken);
-    const client = createRemoteClient({ provider: { protocol: 'oauth2', config }, tokens, pools: this.#pools });
+    const client = createRemoteClient({ provider: { protocol: 'oauth2', config }, tokens, pools: this.#pools, dpopKeys, now: this.#now });
     return Object.freeze({ protocol: 'oauth2', config, oauth2, tokens, client });
   }
 
@@ -148,7 +151,13 @@ export class OAuthRegistry {
     const oauth1 = createOAuth1Protocol(config, { allowInsecureHttp });
     // OAuth 1 token credentials do not expire (RFC 5849 section 2.3): nothing refreshes them.
     const tokens = this.#tokenManager(config, undefined, undefined);
-    const client = createRemoteClient({ provider: { protocol: 'oauth1', config, oauth1 }, tokens, pools: this.#pools });
+    const client = createRemoteClient({
+      provider: { protocol: 'oauth1', config, oauth1 },
+      tokens,
+      pools: this.#pools,
+      dpopKeys: createDPoPKeys(),
+      now: this.#now,
+    });
     return Object.freeze({ protocol: 'oauth1', config, oauth1, tokens, client });
   }
 

@@ -1,4 +1,5 @@
 import { isRefreshDue } from '@latchkey/common';
+import type { DPoPPrivateJwk } from '../dpop/dpop-key.js';
 
 /**
  * Tokens as the BFF keeps them server-side, in camelCase. They never leave the server: `/session`
@@ -24,6 +25,11 @@ export interface OAuth2Token {
   /** Granted scopes. */
   scopes: string[];
   idToken?: string;
+  /**
+   * The private key the token is bound to (RFC 9449, `token_type` `dpop`): every call with the token and
+   * every refresh of it proves possession of this key. Server side only, like the token.
+   */
+  dpopKey?: DPoPPrivateJwk;
 }
 
 /** OAuth 1.0a token credentials (RFC 5849 section 2.3). */

@@ -76,7 +76,11 @@ describe('OpenID Connect presets against the embedded provider', () => {
           name: string,
           method: 'client_secret_basic' | 'client_secret_post',
           build: (credentials: { clientId: string; clientSecret: string }) => ClientConfig,
-        ) => registry.register(name, build(await client(name, method)));
+        ) => {
+          // The presets' parameters are read from the front-channel authorization URL, so the request is not pushed.
+          const config = build(await client(name, method));
+          registry.register(name, { ...config, clientKwargs: { ...config.clientKwargs, pushedAuthorizationRequests: false } });
+        };
 
         await add('google', 'client_secret_basic', (credentials) => ({ ...presets.google(credentials), serverMetadataUrl: metadata }));
         await add('google-workspace', 'client_secret_basic', (credentials) => ({
