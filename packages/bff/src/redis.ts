@@ -5,3 +5,4 @@ export type { RedisStore, RedisStoreOptions } from './stores/redis-store.js';
 export { createRedisRefreshLock } from './stores/redis-refresh-lock.js';
 export type { RedisRefreshLock, RedisRefreshLockOptions } from './stores/redis-refresh-lock.js';
 export type { RedisConnectionOptions } from './stores/redis-connection.js';
+export type { RedisLocalCacheOptions } from './stores/redis-session-cache.js';

@@ -1,14 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisStore, type RedisStore, type RedisStoreOptions } from '@latchkey/bff/redis';
+import { createRedisStore, type RedisStore } from '@latchkey/bff/redis';
 import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
-import { withLocalCache } from '../src/stores/redis-session-cache.js';
 import { startBff, type Browser, type TestBff } from './harness.js';
 import { privateRedisGate, startPrivateRedis, type PrivateRedis } from './redis-session-cache-server.js';
 
 const run = privateRedisGate();
-
-const cached = (options: RedisStoreOptions & { prefix: string; localCache: { maxEntries: number } }) =>
-  withLocalCache(createRedisStore(options), options);
 
 /**
  * Two BFF instances, A and B, each with its own Redis store and local cache, on a redis-server of the
@@ -28,7 +24,7 @@ describe.runIf(run)('two BFF instances with the local session cache', { timeout:
     provider = await startTestProvider();
     let client: { clientId: string; clientSecret: string } | undefined;
     const instance = async (register: (url: string) => Promise<{ clientId: string; clientSecret: string }>) => {
-      const store = cached({ url: redis.url, prefix: 'latchkey:bff:', localCache: { maxEntries: 1_000 } });
+      const store = createRedisStore({ url: redis.url, prefix: 'latchkey:bff:', localCache: { maxEntries: 1_000 } });
       stores.push(store);
       return startBff({
         registry: { cache: store },

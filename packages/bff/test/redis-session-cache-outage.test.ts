@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisStore, type RedisStore, type RedisStoreOptions } from '@latchkey/bff/redis';
-import { withLocalCache } from '../src/stores/redis-session-cache.js';
+import { createRedisStore, type RedisStore } from '@latchkey/bff/redis';
 import { privateRedisGate, startPrivateRedis, type PrivateRedis } from './redis-session-cache-server.js';
 
 const run = privateRedisGate();
-
-const cached = (options: RedisStoreOptions & { prefix: string; localCache: { maxEntries: number } }) =>
-  withLocalCache(createRedisStore(options), options);
 
 const SESSION = { ttlMs: 0, rolling: false };
 
@@ -22,7 +18,7 @@ describe.runIf(run)('the Redis store with a local cache, on a Redis of its own',
   beforeAll(async () => {
     redis = await startPrivateRedis();
     a = createRedisStore({ url: redis.url });
-    b = cached({ url: redis.url, prefix: 'latchkey:bff:', commandTimeoutMs: 500, localCache: { maxEntries: 100 } });
+    b = createRedisStore({ url: redis.url, prefix: 'latchkey:bff:', commandTimeoutMs: 500, localCache: { maxEntries: 100 } });
   });
   afterAll(async () => {
     redis.resume();

@@ -1,15 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisStore, type RedisStore, type RedisStoreOptions } from '@latchkey/bff/redis';
-import { withLocalCache } from '../src/stores/redis-session-cache.js';
+import { createRedisStore, type RedisStore } from '@latchkey/bff/redis';
 import { REDIS_URL, redisGate } from '../../../test-support/services.js';
 import { deleteKeys, redisClient, uniquePrefix } from './redis-harness.js';
 
 const enabled = await redisGate();
-
-const cached = (options: RedisStoreOptions & { prefix: string; localCache: { maxEntries: number } }) =>
-  withLocalCache(createRedisStore(options), options);
 
 const SESSION = { ttlMs: 0, rolling: false };
 const TRIALS = 3_000;
@@ -30,7 +26,7 @@ describe.runIf(enabled)('the Redis store with a local cache, seen from another i
   beforeAll(() => {
     admin = redisClient();
     a = createRedisStore({ url: REDIS_URL, prefix });
-    b = cached({ url: REDIS_URL, prefix, localCache: { maxEntries: 1_000 }, redisOptions: { connectionName: bName } });
+    b = createRedisStore({ url: REDIS_URL, prefix, localCache: { maxEntries: 1_000 }, redisOptions: { connectionName: bName } });
   });
   afterAll(async () => {
     await deleteKeys(admin, prefix);
@@ -148,7 +144,7 @@ describe.runIf(enabled)('the Redis store with a local cache, seen from another i
 
   it('refuses a maxEntries that is not a positive whole number', () => {
     for (const maxEntries of [0, -1, 1.5, Number.NaN]) {
-      expect(() => cached({ url: REDIS_URL, prefix, localCache: { maxEntries } })).toThrow(
+      expect(() => createRedisStore({ url: REDIS_URL, prefix, localCache: { maxEntries } })).toThrow(
         expect.objectContaining({ code: 'configuration_error', option: 'localCache' }),
       );
     }

@@ -1,9 +1,12 @@
 import { checkPrefix, openRedisConnection, type RedisConnectionOptions } from './redis-connection.js';
 import type { SessionStore, TransactionCache } from './session-store.js';
+import { withLocalCache, type RedisLocalCacheOptions } from './redis-session-cache.js';
 
 export interface RedisStoreOptions extends RedisConnectionOptions {
   /** Prepended to every key, so several apps can share one Redis database. Default `latchkey:bff:`. */
   prefix?: string;
+  /** Keep session values in this instance's memory until Redis says they changed. Default: off. */
+  localCache?: RedisLocalCacheOptions;
 }
 
 /** A session store and transaction cache several BFF instances share. */
@@ -41,7 +44,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
 
   const run = connection.command;
 
-  return {
+  const store: RedisStore = {
     async get(id, { ttlMs, rolling }) {
       const value = await run(() => (rolling ? redis.getex(key(id), 'PX', wholeMs(ttlMs)) : redis.get(key(id))));
       return value ?? undefined;
@@ -69,4 +72,5 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     },
     close: () => connection.close(),
   };
+  return options.localCache === undefined ? store : withLocalCache(store, { ...options, prefix, localCache: options.localCache });
 }
