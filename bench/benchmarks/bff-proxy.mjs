@@ -1,7 +1,8 @@
 // BFF proxy overhead: an upstream API answering 1 KB of JSON, called (a) directly, through two bare
 // pass-throughs, (u) node:http + undici Pool (what a team would write instead, and the goals'
 // reference) and (b) node:http + http.request, then (c) through the Latchkey BFF proxy with a
-// memory-store session and (d) the same with the Redis store, plus Koa reference points. Each server
+// memory-store session, (d) the same with the Redis store and (d') with the Redis store's local cache
+// (CLIENT TRACKING and a shared PING fence instead of a GET per call), plus Koa reference points. Each server
 // in its own process; all paths are loaded in turn, round after round, in one run, and every ratio is
 // taken round by round. When (c) or (d) misses a goal, a run of it and of (u) under the CPU profiler
 // says where the difference goes, package by package.
@@ -22,6 +23,7 @@ const PATH = '/items?page=1';
 const GOALS = {
   c: { store: 'memory', share: 0.75, cpu: 1.4, p99: 1.6 },
   d: { store: 'Redis', share: 0.65, cpu: 1.6 },
+  "d'": { store: 'Redis with the local cache', share: 0.65, cpu: 1.6 },
 };
 const REFERENCES = [
   { key: 'k1', variant: 'undici-stream', name: 'Koa + undici Pool, answer streamed' },
@@ -86,9 +88,13 @@ export async function run({ quick, log }) {
     const storeOptions = {
       c: { store: 'memory' },
       d: { store: 'redis', redisUrl: redis.url, prefix: `latchkey:bench:${process.pid}:` },
+      "d'": { store: 'redis', redisUrl: redis.url, prefix: `latchkey:bench-cached:${process.pid}:`, localCache: 10_000 },
     };
     targets.push(await bffTarget('c', '(c) Latchkey BFF, memory store', storeOptions.c));
-    if (redis.available) targets.push(await bffTarget('d', '(d) Latchkey BFF, Redis store', storeOptions.d));
+    if (redis.available) {
+      targets.push(await bffTarget('d', '(d) Latchkey BFF, Redis store', storeOptions.d));
+      targets.push(await bffTarget("d'", "(d') Latchkey BFF, Redis store with the local cache", storeOptions["d'"]));
+    }
 
     const results = await measureAlternately(targets, { seconds, rounds, warmupSeconds: quick ? 0.5 : 2, connections: CONNECTIONS, log });
     const row = (target) => {
@@ -110,7 +116,11 @@ export async function run({ quick, log }) {
       ];
     };
     const rows = targets.filter((t) => !t.reference).map(row);
-    if (!redis.available) rows.push(['(d) Latchkey BFF, Redis store', 'not measured', '', '', '', '', '', '', '', '', redis.reason]);
+    if (!redis.available) {
+      for (const name of ['(d) Latchkey BFF, Redis store', "(d') Latchkey BFF, Redis store with the local cache"]) {
+        rows.push([name, 'not measured', '', '', '', '', '', '', '', '', redis.reason]);
+      }
+    }
     const referenceRows = targets.filter((t) => t.reference).map(row);
 
     const goalRows = (key) => {
@@ -145,6 +155,7 @@ export async function run({ quick, log }) {
     const goals = [
       ...goalRows('c'),
       ...goalRows('d'),
+      ...goalRows("d'"),
       {
         goal: 'the BFF process survives every run (clients drop connections mid-request when a run ends)',
         met: crashed.length === 0,
@@ -171,10 +182,15 @@ export async function run({ quick, log }) {
     }
     if (results.has('d')) {
       notes.push(
-        `(d) spends ${formatCpu(cpuOf('d') - cpuOf('c'))} per request more than (c): the session's Redis GET (ioredis, the socket write and read, a second timer). The redis-session-cache section below measures why an instance cannot skip it with client-side caching and still refuse the next request after a logout elsewhere.`,
+        `(d) spends ${formatCpu(cpuOf('d') - cpuOf('c'))} per request more than (c): the session's Redis GET (ioredis, the socket write and read, a second timer).`,
       );
     }
-    const toProfile = ['c', 'd'].filter((key) => results.has(key) && missed(key));
+    if (results.has("d'")) {
+      notes.push(
+        `(d') spends ${formatCpu(cpuOf("d'") - cpuOf('c'))} per request more than (c) and ${formatCpu(cpuOf('d') - cpuOf("d'"))} less than (d): the session comes from the instance's memory after a PING fence that the calls in flight share (the redis-session-cache section below measures how many calls share one).`,
+      );
+    }
+    const toProfile = ['c', 'd', "d'"].filter((key) => results.has(key) && missed(key));
     if (toProfile.length > 0 && seconds >= 2) {
       // One run each, whose CPU window skips the first half second, so each profile holds a single steady run.
       const profile = async (target, prefix) => {
@@ -247,12 +263,12 @@ export async function run({ quick, log }) {
       goals,
       notes,
       method: [
-        "Upstream: a node:http server answering every request with the same 1,024 bytes of JSON. (u) is a node:http server forwarding method, path and Accept with an undici Pool (64 keep-alive connections, as the BFF's), reading the answer whole and writing it with its headers in one call. (b) forwards method, path, headers and body with a keep-alive http.Agent (64 sockets) and pipes the answer back. (c)/(d): a Koa app with createBff (@latchkey/bff dist), the session made by a real login through the provider; each proxied call carries the session cookie and the CSRF header, and the BFF attaches the access token.",
+        "Upstream: a node:http server answering every request with the same 1,024 bytes of JSON. (u) is a node:http server forwarding method, path and Accept with an undici Pool (64 keep-alive connections, as the BFF's), reading the answer whole and writing it with its headers in one call. (b) forwards method, path, headers and body with a keep-alive http.Agent (64 sockets) and pipes the answer back. (c)/(d)/(d'): a Koa app with createBff (@latchkey/bff dist), the session made by a real login through the provider; each proxied call carries the session cookie and the CSRF header, and the BFF attaches the access token. (d') is (d) with `localCache: { maxEntries: 10000 }`.",
         `Every server in its own Node process; autocannon in the benchmark's process with ${CONNECTIONS} connections, no pipelining, ${seconds} s per run after a warm-up of each; all paths take turns, ${rounds} round(s) in one run. req/s is the mean over rounds (2xx answers only), p50 the mean and p99 the worst round, from autocannon's per-response timings. A ratio (÷ (u), ÷ (b)) is taken in each round between runs made back to back, then averaged: the range in brackets is its lowest and highest round.`,
         '"CPU per request" is the CPU time (user + system) of the serving process over the middle of each run (from 0.5 s after its start to 0.5 s before its end) divided by the requests answered meanwhile, averaged over the rounds: the upstream for (a), the proxy alone for the others. It depends much less than req/s on what else runs on the machine.',
         'A BFF process that dies during a run is restarted (new process, new login) before the next run; its crashes are listed under the goals and the runs it served are counted.',
         "The reference points forward the call with Koa and nothing of the BFF (no session, token, CSRF, path or header checks): they tell the framework's share of (c) from the BFF's own, and what buffering the 1 KB answer instead of streaming it, or node:http instead of undici, would change.",
-        'This machine has 2 cores, and for every proxied path three processes (load generator, proxy, upstream) share them, so (a) is out of reach of any proxy; compare (c) and (d) with (u).',
+        "This machine has 2 cores, and for every proxied path three processes (load generator, proxy, upstream) share them, so (a) is out of reach of any proxy; compare (c), (d) and (d') with (u).",
       ],
     };
   } finally {

@@ -7,8 +7,12 @@
 // as Redis documents for clients without push support. Then the fence that closes the gap (a PING on
 // the subscriber connection after the request arrived: its answer comes after every invalidation
 // Redis sent before it) and what it costs next to the GET the BFF makes today, in this process's CPU.
+// Then the Redis store's local cache (@latchkey/bff/redis, `localCache`), which shares one such fence
+// among the reads in flight: on a redis-server of the benchmark's own, whose command counts say how
+// many PINGs and GETs the reads cost.
 import { Redis } from 'ioredis';
 import { redisAvailability } from '../lib/bff-stack.mjs';
+import { startPrivateRedis } from '../lib/private-redis.mjs';
 import { formatRate } from '../lib/stats.mjs';
 
 /** The length of a sealed session with one provider linked (bench/RESULTS.md, BFF memory per session). */
@@ -29,6 +33,49 @@ async function cost(op, count, concurrency = 10) {
   );
   const used = process.cpuUsage(cpu);
   return { cpuMicros: (used.user + used.system) / count, perSecond: (count * 1000) / (performance.now() - started) };
+}
+
+const SESSION_READ = { ttlMs: 0, rolling: false };
+
+/**
+ * Reads of one unchanged session through the Redis store, with and without the local cache, at several
+ * reads in flight: this process's CPU per read, reads per second, and the PINGs and GETs Redis ran per read.
+ */
+async function measureStore(redis, sealed, quick) {
+  const { createRedisStore } = await import('@latchkey/bff/redis');
+  const calls = quick ? 5_000 : 40_000;
+  const rows = [];
+  const variants = [
+    { name: 'Redis store (a GET per read)', inFlight: 10, cache: false },
+    ...[1, 10, 50].map((inFlight) => ({ name: 'Redis store with the local cache', inFlight, cache: true })),
+  ];
+  for (const variant of variants) {
+    const store = createRedisStore({ url: redis.url, ...(variant.cache && { localCache: { maxEntries: 1_000 } }) });
+    try {
+      await store.set('bench-session', sealed, 600_000);
+      // Tracking turns on with the first reads; then every read is from memory.
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const gets = await redis.calls('get');
+        await store.get('bench-session', SESSION_READ);
+        if (!variant.cache || (await redis.calls('get')) === gets) break;
+      }
+      await cost(() => store.get('bench-session', SESSION_READ), calls / 4, variant.inFlight);
+      const [pings, gets] = [await redis.calls('ping'), await redis.calls('get')];
+      const measured = await cost(() => store.get('bench-session', SESSION_READ), calls, variant.inFlight);
+      const [pingsAfter, getsAfter] = [await redis.calls('ping'), await redis.calls('get')];
+      rows.push([
+        variant.name,
+        String(variant.inFlight),
+        `${measured.cpuMicros.toFixed(1)} µs`,
+        formatRate(measured.perSecond),
+        ((pingsAfter - pings) / calls).toFixed(3),
+        ((getsAfter - gets) / calls).toFixed(3),
+      ]);
+    } finally {
+      await store.close();
+    }
+  }
+  return { rows, calls };
 }
 
 export async function run({ quick, log }) {
@@ -87,6 +134,10 @@ export async function run({ quick, log }) {
     const pingCost = await cost(() => bInvalidations.ping(), calls);
     await a.del(costKey);
 
+    log('the store with and without the local cache, on a redis-server of our own');
+    const own = await startPrivateRedis();
+    const store = own.available ? await measureStore(own, sealed, quick).finally(() => own.close()) : undefined;
+
     const share = (n, of) => `${n.toLocaleString('en-US')} of ${of.toLocaleString('en-US')} (${((100 * n) / of).toFixed(1)}%)`;
     return {
       title,
@@ -118,17 +169,24 @@ export async function run({ quick, log }) {
             ['tracking without a fence (stale after a logout, see above)', '0 µs', ''],
           ],
         },
+        {
+          caption:
+            "Reads of one unchanged session through @latchkey/bff/redis: a GET per read, or the local cache with its shared fence (this process's CPU; PINGs and GETs as Redis counted them)",
+          columns: ['store', 'reads in flight', 'CPU per read', 'reads/s', 'PINGs per read', 'GETs per read'],
+          rows: store?.rows ?? [['not measured', '', '', '', '', own.reason]],
+        },
       ],
       goals: [],
       method: [
         `Three ioredis connections in this process to the tests' Redis: A (the instance that logs out), B (the caching instance, CLIENT TRACKING ON REDIRECT to its third, subscribed connection). In each of ${trials.toLocaleString('en-US')} trials A writes a session-sized key, B reads it (now tracked), A deletes it; B's invalidations are looked for when A's DEL is answered, one nextTick and one setImmediate later. ${fenced.toLocaleString('en-US')} more trials look after a PING on B's subscribed connection instead.`,
         "A and B share one event loop here, so this is the best case for B: across machines, A's answer reaches the browser and the browser's next request reaches B over paths that share nothing with Redis's invalidation message, and no delay makes the order certain.",
         `CPU per call is this process's user + system time over ${calls.toLocaleString('en-US')} calls, 10 in flight, after a warm-up.`,
+        `The store rows: createRedisStore from @latchkey/bff/redis (dist) on a redis-server this benchmark starts on a free port, so INFO commandstats counts only its commands; ${(store?.calls ?? 0).toLocaleString('en-US')} reads of one session per row after a warm-up, with the given number in flight (each reader starts its next read when the last answers). With the cache, each read waits for a PING sent after it began: the first read sends one, reads made while it is out share the next.`,
       ],
       notes: [
         'Tracking without a fence would serve a session that another instance has just logged out, so it is not an option: a logout must be seen by the very next request on every instance.',
-        `With a fence on every call, an instance still makes one Redis round trip per call (a PING instead of a GET). That saves ${(getCost.cpuMicros - pingCost.cpuMicros).toFixed(1)} µs of client CPU per call here, and it costs a second connection per instance, tracking turned on again after every reconnect, and the whole cache dropped whenever the invalidation connection drops. It is not built.`,
-        'The best design found, not built: one fence shared by every call that arrived before it was sent (calls arriving while a fence is in flight share the next one), so the round trip is divided among concurrent calls instead of paid by each, for up to two round trips of added latency.',
+        `A fence of its own on every call would still be one Redis round trip per call (a PING instead of a GET), saving only ${(getCost.cpuMicros - pingCost.cpuMicros).toFixed(1)} µs of client CPU per call here.`,
+        "Built as the Redis store's `localCache` option: one fence shared by every read that began before it was sent (reads beginning while a fence is out share the next one), so the round trip is divided among the reads in flight, for up to two round trips of added latency. It costs two more connections per instance (the tracked reader and the invalidation subscriber), tracking turned on again after every reconnect, and the whole cache dropped whenever either connection drops.",
       ],
     };
   } finally {

@@ -1,5 +1,6 @@
 // The Latchkey BFF (@latchkey/bff, built dist) as an app mounts it: a Koa app with createBff. argv[2]
-// is JSON: { store: 'memory' | 'redis', lock?: 'redis', redisUrl?, prefix?, maxEntries?, countStore? }.
+// is JSON: { store: 'memory' | 'redis', lock?: 'redis', redisUrl?, prefix?, maxEntries?, localCache?, countStore? }
+// (localCache: the Redis store's local cache, its maxEntries).
 // Providers are registered by command once the provider knows this server's redirect URIs. Commands:
 // register(name, config), advanceClock(ms), memory() (after full collections when run with
 // --expose-gc), storeStats() (with countStore: the sessions in the store and the bytes of their values).
@@ -7,14 +8,22 @@ import Koa from 'koa';
 import { createBff, createMemoryStore, OAuthRegistry } from '@latchkey/bff';
 import { serve } from '../lib/child.mjs';
 
-const { store: storeKind = 'memory', lock: lockKind, redisUrl, maxEntries, prefix, countStore } = JSON.parse(process.argv[2] ?? '{}');
+const {
+  store: storeKind = 'memory',
+  lock: lockKind,
+  redisUrl,
+  maxEntries,
+  localCache,
+  prefix,
+  countStore,
+} = JSON.parse(process.argv[2] ?? '{}');
 // The Redis entry point (and ioredis) loads only when this instance uses Redis.
 const redis = storeKind === 'redis' || lockKind === 'redis' ? await import('@latchkey/bff/redis') : undefined;
 const KEYS = ['bench-bff-key-0123456789abcdef0123456789abcdef'];
 
 function createStore() {
   if (storeKind === 'memory') return createMemoryStore(maxEntries === undefined ? {} : { maxEntries });
-  return redis.createRedisStore({ url: redisUrl, prefix });
+  return redis.createRedisStore({ url: redisUrl, prefix, ...(localCache !== undefined && { localCache: { maxEntries: localCache } }) });
 }
 
 // Several instances sharing Redis also share the refresh lock, so one of them refreshes a token.

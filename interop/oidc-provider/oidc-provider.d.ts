@@ -66,8 +66,8 @@ declare module 'oidc-provider' {
         logoutSource?: (ctx: ProviderContext, form: string) => Promise<void>;
         postLogoutSuccessSource?: (ctx: ProviderContext) => Promise<void>;
       };
-      /** RFC 9449 (docs: features.dpop). */
-      dpop?: { enabled: boolean; nonceSecret?: Buffer; requireNonce?: (ctx: ProviderContext) => boolean; allowReplay?: boolean };
+      /** RFC 9449 (docs: features.dPoP; oidc-provider 9 spells it so, and ignores an unknown `dpop`). */
+      dPoP?: { enabled: boolean; nonceSecret?: Buffer; requireNonce?: (ctx: ProviderContext) => boolean; allowReplay?: boolean };
       /** RFC 9126 (docs: features.pushedAuthorizationRequests). */
       pushedAuthorizationRequests?: {
         enabled: boolean;

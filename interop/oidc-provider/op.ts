@@ -51,7 +51,9 @@ export interface StartOpOptions {
   /** Access token lifetime in seconds per client id; 3600 for the others. */
   accessTokenTtl?: Readonly<Record<string, number>>;
   /** Features turned on beside the harness's own (revocation, introspection, RP-Initiated Logout). */
-  features?: Pick<NonNullable<Configuration['features']>, 'dpop' | 'pushedAuthorizationRequests' | 'backchannelLogout'>;
+  features?: Pick<NonNullable<Configuration['features']>, 'dPoP' | 'pushedAuthorizationRequests' | 'backchannelLogout'>;
+  /** The OP's outgoing requests (logout tokens, for one); default oidc-provider's own. */
+  fetch?: Configuration['fetch'];
 }
 
 const INTROSPECTOR = { client_id: 'latchkey-interop-rs', client_secret: randomBytes(24).toString('base64url') };
