@@ -15,6 +15,9 @@ declare module 'oidc-provider' {
     grant_types?: string[];
     response_types?: string[];
     application_type?: 'web' | 'native';
+    /** OpenID Connect Back-Channel Logout 1.0 section 2.2 (with features.backchannelLogout). */
+    backchannel_logout_uri?: string;
+    backchannel_logout_session_required?: boolean;
   }
 
   /** A registered client as oidc-provider hands it to configuration helpers. */
@@ -83,6 +86,8 @@ declare module 'oidc-provider' {
     rotateRefreshToken?: boolean | ((ctx: ProviderContext) => boolean);
     clientBasedCORS?: (ctx: ProviderContext, origin: string, client: Client) => boolean;
     renderError?: (ctx: ProviderContext, out: Record<string, string>, error: Error) => Promise<void>;
+    /** Every outgoing request (docs: fetch); the default refuses special-use addresses, 127.0.0.1 included. */
+    fetch?: (url: string, options: RequestInit & { dispatcher?: unknown }) => Promise<Response>;
     ttl?: Partial<
       Record<
         'AccessToken' | 'AuthorizationCode' | 'IdToken' | 'RefreshToken' | 'Interaction' | 'Session' | 'Grant',
@@ -125,6 +130,8 @@ declare module 'oidc-provider' {
     'refresh_token.saved': [token: TokenModel];
     'refresh_token.consumed': [token: TokenModel];
     'end_session.success': [ctx: ProviderContext];
+    'backchannel.success': [ctx: ProviderContext, client: Client, accountId: string, sid: string];
+    'backchannel.error': [ctx: ProviderContext, error: Error, client: Client, accountId: string, sid: string];
     'session.destroyed': [session: unknown];
     server_error: [ctx: ProviderContext, error: Error];
   }

@@ -147,6 +147,7 @@ export async function startOidcProvider(options: StartOpOptions): Promise<Starte
       return source.scopes.has('offline_access') || (client.applicationType === 'web' && client.clientAuthMethod === 'none');
     },
     rotateRefreshToken: true,
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     clientBasedCORS: (_ctx, origin, client) => client.redirectUris.some((uri) => new URL(uri).origin === origin),
     async renderError(ctx, out) {
       html(
