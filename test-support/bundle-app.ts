@@ -8,7 +8,12 @@ export async function bundleApp(entry: URL): Promise<string> {
   const output = await build({
     configFile: false,
     logLevel: 'silent',
-    resolve: { alias: [{ find: /^@latchkey\/([a-z0-9-]+)$/, replacement: `${packages}$1/src/index.ts` }] },
+    resolve: {
+      alias: [
+        { find: /^@latchkey\/([a-z0-9-]+)$/, replacement: `${packages}$1/src/index.ts` },
+        { find: /^@latchkey\/([a-z0-9-]+)\/([a-z0-9-]+)$/, replacement: `${packages}$1/src/$2.ts` },
+      ],
+    },
     build: {
       write: false,
       minify: false,

@@ -1,0 +1,105 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, type LaunchedChromium } from '../../../../test-support/chromium.js';
+import { ALICE, startTestProvider, type TestProvider } from '../../../../test-support/provider.js';
+import { chromiumGate } from '../../../../test-support/services.js';
+import { readStoredSession, serveDPoPSpa, type DPoPApp, type ServedDPoPSpa } from './dpop-pages.js';
+
+const APP: Omit<DPoPApp, 'api'> = { base: '/app', clientId: 'e2e-dpop-spa', refreshSkew: 60 };
+
+describe.runIf(chromiumGate())('DPoP in headless Chromium against the real provider (nonces required)', () => {
+  let provider: TestProvider;
+  let spa: ServedDPoPSpa;
+  let chromium: LaunchedChromium;
+  let app: DPoPApp;
+
+  beforeAll(async () => {
+    spa = await serveDPoPSpa();
+    provider = await startTestProvider({ dpop: { requireNonce: true } });
+    app = { ...APP, api: `${provider.issuer}/api/me` };
+    spa.configure(provider.issuer, [app]);
+    await provider.provider.registerClient({
+      clientId: APP.clientId,
+      tokenEndpointAuthMethod: 'none',
+      redirectUris: [`${spa.server.url}${APP.base}/callback`],
+    });
+    chromium = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await chromium?.close();
+    await spa?.server.close();
+    await provider?.close();
+  });
+
+  const text = (tab: Page, id: string) => tab.locator(`#${id}`).textContent();
+  const stored = (tab: Page) => readStoredSession(tab, APP.clientId, provider.issuer);
+
+  async function open(status: string): Promise<Page> {
+    const tab = await chromium.context.newPage();
+    await tab.goto(`${spa.server.url}${APP.base}/home`);
+    await expect.poll(() => text(tab, 'status')).toBe(status);
+    return tab;
+  }
+
+  /** Logs in by clicks on the provider's page; with its login session still there (`ssoSession`), only Allow. */
+  async function logIn(tab: Page, ssoSession = false): Promise<void> {
+    await tab.click('#login');
+    await tab.waitForURL(`${provider.url}/oauth/authorize**`);
+    expect(await tab.locator('#password').count()).toBe(ssoSession ? 0 : 1);
+    if (!ssoSession) {
+      await tab.fill('#username', ALICE.username);
+      await tab.fill('#password', ALICE.password);
+    }
+    await tab.click('button[value="allow"]');
+    await tab.waitForURL(`${spa.server.url}${APP.base}/home`);
+    await expect.poll(() => text(tab, 'status')).toBe(`logged-in:${ALICE.sub}`);
+  }
+
+  it('keeps a non-extractable key in IndexedDB across reloads and tabs, calls the API with proofs across origins, and a stolen token is refused', async () => {
+    const tab = await open('logged-out');
+    await logIn(tab);
+    // The code exchange without a nonce was answered use_dpop_nonce, then sent once more with it.
+    expect(provider.countEvents('token_request', 'authorization_code')).toBe(2);
+    expect(provider.countEvents('token_issued', 'authorization_code')).toBe(1);
+    const session = await stored(tab);
+    expect(session).toMatchObject({ tokenType: 'dpop', privateKey: { isCryptoKey: true, extractable: false, algorithm: 'P-256' } });
+    const jkt = session?.jkt;
+    expect(jkt).toMatch(/^[\w-]{43}$/);
+
+    await tab.click('#me-call');
+    await expect.poll(() => text(tab, 'me')).toBe(`200:${ALICE.name}`);
+
+    // A reload starts a new DPoP handle with no nonce: the API's 401 use_dpop_nonce (read across origins
+    // through CORS) is retried once with the nonce. The key is the one IndexedDB kept.
+    await tab.reload();
+    await expect.poll(() => text(tab, 'status')).toBe(`logged-in:${ALICE.sub}`);
+    expect((await stored(tab))?.jkt).toBe(jkt);
+    await tab.click('#me-call');
+    await expect.poll(() => text(tab, 'me')).toBe(`200:${ALICE.name}`);
+
+    // Another tab of the app uses the same key.
+    const second = await open(`logged-in:${ALICE.sub}`);
+    await second.click('#me-call');
+    await expect.poll(() => text(second, 'me')).toBe(`200:${ALICE.name}`);
+    expect((await stored(second))?.jkt).toBe(jkt);
+
+    // What a script that read IndexedDB could take: the token, without the key that cannot leave the browser.
+    const stolen = session?.accessToken ?? '';
+    for (const authorization of [`Bearer ${stolen}`, `DPoP ${stolen}`]) {
+      const response = await fetch(`${provider.issuer}/api/me`, { headers: { authorization } });
+      expect(response.status).toBe(401);
+    }
+
+    // Logout in one tab reaches the other and removes the key with the tokens; the next login has a new key.
+    await second.click('#logout');
+    await expect.poll(() => text(tab, 'status')).toBe('logged-out:other_tab');
+    expect(await stored(tab)).toBeNull();
+    // The provider's own login session is still there (logout did not ask for end-session).
+    await logIn(tab, true);
+    const next = await stored(tab);
+    expect(next?.jkt).toMatch(/^[\w-]{43}$/);
+    expect(next?.jkt).not.toBe(jkt);
+    expect(await text(tab, 'error')).toBe('');
+  });
+});
