@@ -18,7 +18,15 @@ import { ENDPOINT_PATHS, serverMetadata } from './oidc/discovery.js';
 import { createBackchannelLogout } from './oidc/backchannel-logout.js';
 import { logoutEndpoint } from './oidc/logout.js';
 import { userinfoEndpoint } from './oidc/userinfo.js';
-import { resolveBackchannelLogout, resolveFeatures, resolveIssuer, resolveLifetimes, type ProviderOptions } from './options.js';
+import { createDpopServer } from './dpop/dpop-server.js';
+import {
+  resolveBackchannelLogout,
+  resolveDpop,
+  resolveFeatures,
+  resolveIssuer,
+  resolveLifetimes,
+  type ProviderOptions,
+} from './options.js';
 import type { ProviderContext, ProviderEvent, ProviderState } from './provider-context.js';
 import { registrationApi } from './registration/registration-api.js';
 import { registrationPageGet, registrationPagePost } from './registration/registration-page.js';
@@ -39,8 +47,16 @@ export interface Provider {
   context: ProviderContext;
   /** Registers a client (validated like the ones in `options.clients`). */
   registerClient(input: ClientInput): Promise<ClientRecord>;
-  /** Bearer-token middleware for your own routes, using the provider's features for token placement. */
+  /**
+   * Access-token middleware for your own routes (Bearer, and DPoP-bound tokens with their proofs), using
+   * the provider's features for token placement.
+   */
   requireOAuth2(options?: RequireOAuth2Options): Middleware;
+  /**
+   * Starts a new DPoP nonce now (RFC 9449 section 8); the previous one stays accepted until the next
+   * rotation. Returns the new nonce. Rotation also happens by itself every `dpop.nonceRotationSeconds`.
+   */
+  rotateDpopNonce(): string;
 }
 
 function createContext(options: ProviderOptions, issuer: string): ProviderContext {
@@ -79,6 +95,7 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
   const lifetimes = resolveLifetimes(options.lifetimes);
   const features = resolveFeatures(options.features);
   const backchannelLogout = resolveBackchannelLogout(options.backchannelLogout);
+  const dpop = resolveDpop(options.dpop);
   if (options.adminToken !== undefined && (typeof options.adminToken !== 'string' || options.adminToken.length < 16)) {
     throw new ConfigurationError('adminToken', 'adminToken must be a random string of at least 16 characters.');
   }
@@ -105,6 +122,7 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
     oauth1: { ...(options.oauth1 ?? {}) },
     adminToken: options.adminToken,
     requirePushedAuthorizationRequests: options.requirePushedAuthorizationRequests === true,
+    dpop: createDpopServer(context, dpop),
     basePath,
   });
   for (const client of options.clients ?? []) await context.clients.register(client);
@@ -189,5 +207,6 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
         bearerInBody: features.bearerInBody,
         ...requireOptions,
       }),
+    rotateDpopNonce: () => runtime.dpop.rotateNonce(),
   };
 }

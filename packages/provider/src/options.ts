@@ -52,6 +52,24 @@ export interface BackchannelLogoutOptions {
   timeoutMs?: number;
 }
 
+/**
+ * DPoP (RFC 9449), which is always on: a token request with a `DPoP` proof gets a key-bound access token,
+ * and the resources accept `Authorization: DPoP`. These options tighten it.
+ */
+export interface DpopOptions {
+  /**
+   * Every proof must carry a server nonce (sections 8 and 9): a proof without the current (or previous)
+   * one is answered `use_dpop_nonce` with the nonce in `DPoP-Nonce`. Default false.
+   */
+  requireNonce?: boolean;
+  /** How long a nonce is current, in seconds; the previous one is accepted for one more period. Default 300. */
+  nonceRotationSeconds?: number;
+  /** How far a proof's `iat` may be from the provider's clock, either way, in seconds. Default 60. */
+  iatWindowSeconds?: number;
+}
+
+export type ResolvedDpopOptions = Readonly<Required<DpopOptions>>;
+
 /** A private RS256 signing key: a private JWK or a Node `KeyObject`. */
 export type SigningKeyInput = JWK | KeyObject;
 
@@ -85,6 +103,8 @@ export interface ProviderOptions {
   requirePushedAuthorizationRequests?: boolean;
   /** Bearer token guarding the JSON client registration API `POST /clients`. Default: the API is off. */
   adminToken?: string;
+  /** DPoP proof checks and nonces. Default: `{ requireNonce: false, nonceRotationSeconds: 300, iatWindowSeconds: 60 }`. */
+  dpop?: DpopOptions;
   /** Back-Channel Logout delivery. Default: `{ timeoutMs: 5000 }`. */
   backchannelLogout?: BackchannelLogoutOptions;
 }
@@ -164,6 +184,24 @@ export function resolveBackchannelLogout(input: BackchannelLogoutOptions = {}): 
     );
   }
   return Object.freeze({ timeoutMs });
+}
+
+export function resolveDpop(input: DpopOptions = {}): ResolvedDpopOptions {
+  if (input.requireNonce !== undefined && typeof input.requireNonce !== 'boolean') {
+    throw new ConfigurationError('dpop.requireNonce', 'dpop.requireNonce must be true or false.');
+  }
+  const seconds = (key: 'nonceRotationSeconds' | 'iatWindowSeconds', fallback: number) => {
+    const value = input[key] ?? fallback;
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw new ConfigurationError(`dpop.${key}`, `dpop.${key} must be a positive whole number of seconds.`);
+    }
+    return value;
+  };
+  return Object.freeze({
+    requireNonce: input.requireNonce === true,
+    nonceRotationSeconds: seconds('nonceRotationSeconds', 300),
+    iatWindowSeconds: seconds('iatWindowSeconds', 60),
+  });
 }
 
 export function resolveFeatures(input: ProviderFeatures = {}): ResolvedFeatures {

@@ -1,3 +1,4 @@
+import type { DpopServer } from './dpop/dpop-server.js';
 import type { SigningKeys } from './keys/signing-keys.js';
 import type { OAuth1ServerOptions } from './oauth1/options.js';
 import type { ResolvedFeatures, ResolvedLifetimes } from './options.js';
@@ -18,6 +19,8 @@ export interface ProviderRuntime {
   readonly adminToken: string | undefined;
   /** Every client must use pushed authorization requests (RFC 9126 section 5). */
   readonly requirePushedAuthorizationRequests: boolean;
+  /** DPoP proofs and nonces (RFC 9449). */
+  readonly dpop: DpopServer;
   /** The issuer's path (`''` at the root): every route lives under it. */
   readonly basePath: string;
 }

@@ -40,6 +40,8 @@ export interface ClientRecord {
   resourceServer?: boolean;
   /** Only pushed authorization requests are accepted (RFC 9126 section 6). Absent means false. */
   requirePushedAuthorizationRequests?: boolean;
+  /** Every token request must carry a DPoP proof, so every access token is key-bound (RFC 9449 section 5.2). Absent means false. */
+  dpopBoundAccessTokens?: boolean;
   /** Where logout tokens are POSTed when a login session it took part in ends (Back-Channel Logout 1.0 section 2.2). */
   backchannelLogoutUri?: string;
   /** The client needs `sid` in logout tokens (section 2.2); the provider always sends it. Absent means false. */

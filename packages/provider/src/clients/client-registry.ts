@@ -32,6 +32,8 @@ export interface ClientInput {
   resourceServer?: boolean;
   /** Refuse this client's authorization requests unless pushed (RFC 9126 section 6). Default false. */
   requirePushedAuthorizationRequests?: boolean;
+  /** RFC 9449 section 5.2 `dpop_bound_access_tokens`: token requests without a DPoP proof are refused. Default false. */
+  dpopBoundAccessTokens?: boolean;
   /**
    * Back-Channel Logout 1.0 `backchannel_logout_uri`: https, or http on loopback (`127.0.0.1`, `[::1]`,
    * `localhost`); no fragment. Default: none (the client is not told of logouts).
@@ -120,6 +122,9 @@ function toClientRecord(input: ClientInput, nowSeconds: number): ClientRecord {
   if (input.requirePushedAuthorizationRequests !== undefined && typeof input.requirePushedAuthorizationRequests !== 'boolean') {
     throw new ConfigurationError('requirePushedAuthorizationRequests', 'requirePushedAuthorizationRequests must be true or false.');
   }
+  if (input.dpopBoundAccessTokens !== undefined && typeof input.dpopBoundAccessTokens !== 'boolean') {
+    throw new ConfigurationError('dpopBoundAccessTokens', 'dpopBoundAccessTokens must be true or false.');
+  }
   const backchannelLogoutUri = input.backchannelLogoutUri === undefined ? undefined : checkBackchannelLogoutUri(input.backchannelLogoutUri);
   if (input.backchannelLogoutSessionRequired !== undefined && typeof input.backchannelLogoutSessionRequired !== 'boolean') {
     throw new ConfigurationError('backchannelLogoutSessionRequired', 'backchannelLogoutSessionRequired must be true or false.');
@@ -140,6 +145,7 @@ function toClientRecord(input: ClientInput, nowSeconds: number): ClientRecord {
   if (input.resourceServer === true) record.resourceServer = true;
   if (input.requirePushedAuthorizationRequests === true) record.requirePushedAuthorizationRequests = true;
   if (postLogoutRedirectUris.length > 0) record.postLogoutRedirectUris = [...postLogoutRedirectUris];
+  if (input.dpopBoundAccessTokens === true) record.dpopBoundAccessTokens = true;
   if (backchannelLogoutUri !== undefined) record.backchannelLogoutUri = backchannelLogoutUri;
   if (input.backchannelLogoutSessionRequired === true) record.backchannelLogoutSessionRequired = true;
   // OAuth 1 clients always have a consumer secret: even RSA-SHA1 clients may fall back to HMAC.

@@ -2,6 +2,7 @@ import { isLatchkeyError } from '@latchkey/common';
 import type { Context, Middleware } from 'koa';
 import { renderErrorPage } from '../ui/authorize-page.js';
 import { PAGE_HEADERS } from '../ui/html.js';
+import { DPOP_SIGNING_ALGS } from '../dpop/verify-proof.js';
 import { ProtocolError } from './protocol-error.js';
 
 /** How an endpoint reports errors. */
@@ -48,14 +49,19 @@ export function responseRedirect(target: Omit<AuthorizeErrorTarget, 'state' | 'i
   return url.toString();
 }
 
-/** A Bearer challenge (RFC 6750 section 3); no error attribute when no token was sent (section 3.1). */
-function bearerChallenge(error: ProtocolError, realm: string): string {
+/**
+ * A Bearer challenge (RFC 6750 section 3), no error attribute when no token was sent (section 3.1); or,
+ * for DPoP-bound tokens and proofs, a DPoP challenge naming the accepted algorithms (RFC 9449 section 7.1).
+ */
+function resourceChallenge(error: ProtocolError, realm: string): string {
+  const dpop = error.challenge === 'DPoP';
   const attributes = [`realm="${realm}"`];
+  if (dpop) attributes.push(`algs="${DPOP_SIGNING_ALGS.join(' ')}"`);
   if (!error.bareChallenge) {
     attributes.push(`error="${error.code}"`, `error_description="${errorDescription(error)}"`);
   }
   if (error.scope !== undefined) attributes.push(`scope="${error.scope}"`);
-  return `Bearer ${attributes.join(', ')}`;
+  return `${dpop ? 'DPoP' : 'Bearer'} ${attributes.join(', ')}`;
 }
 
 function toProtocolError(error: unknown): ProtocolError {
@@ -112,8 +118,9 @@ function render(ctx: Context, kind: ErrorKind, error: ProtocolError, realm: stri
   }
   ctx.status = error.status;
   ctx.set('cache-control', 'no-store');
+  if (error.dpopNonce !== undefined) ctx.set('dpop-nonce', error.dpopNonce);
   if (kind === 'resource' && (error.status === 400 || error.status === 401 || error.status === 403)) {
-    ctx.set('www-authenticate', bearerChallenge(error, realm));
+    ctx.set('www-authenticate', resourceChallenge(error, realm));
   } else if (error.challenge === 'Basic') {
     ctx.set('www-authenticate', `Basic realm="${realm}"`);
   }

@@ -26,19 +26,25 @@ export const PROTOCOL_ERROR_CODES = [
   'invalid_request_uri',
   'registration_not_supported',
   'not_found',
+  'invalid_dpop_proof',
+  'use_dpop_nonce',
 ] as const;
 export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[number];
 
 export interface ProtocolErrorOptions extends LatchkeyErrorOptions {
   /** HTTP status; defaults by code (401 for `invalid_client`/`invalid_token`, 403 for `insufficient_scope`, else 400). */
   status?: number;
-  /** The challenge for a `WWW-Authenticate` header (RFC 6749 section 5.2, RFC 6750 section 3). */
-  challenge?: 'Basic' | 'Bearer';
+  /** The challenge for a `WWW-Authenticate` header (RFC 6749 section 5.2, RFC 6750 section 3, RFC 9449 section 7.1). */
+  challenge?: ProtocolChallenge;
   /** Scope a protected resource needs, for `insufficient_scope` (RFC 6750 section 3). */
   scope?: string;
   /** The request carried no credentials at all: the Bearer challenge then names no error (RFC 6750 section 3.1). */
   bareChallenge?: boolean;
+  /** A nonce the client must put in its next DPoP proof, sent as `DPoP-Nonce` (RFC 9449 section 8). */
+  dpopNonce?: string;
 }
+
+export type ProtocolChallenge = 'Basic' | 'Bearer' | 'DPoP';
 
 function defaultStatus(code: ProtocolErrorCode): number {
   if (code === 'invalid_client' || code === 'invalid_token') return 401;
@@ -55,9 +61,10 @@ function defaultStatus(code: ProtocolErrorCode): number {
  */
 export class ProtocolError extends LatchkeyError<ProtocolErrorCode> {
   readonly status: number;
-  readonly challenge: 'Basic' | 'Bearer' | undefined;
+  readonly challenge: ProtocolChallenge | undefined;
   readonly scope: string | undefined;
   readonly bareChallenge: boolean;
+  readonly dpopNonce: string | undefined;
 
   constructor(code: ProtocolErrorCode, description: string, options: ProtocolErrorOptions = {}) {
     super(code, description, options);
@@ -65,6 +72,7 @@ export class ProtocolError extends LatchkeyError<ProtocolErrorCode> {
     this.challenge = options.challenge;
     this.scope = options.scope;
     this.bareChallenge = options.bareChallenge === true;
+    this.dpopNonce = options.dpopNonce;
   }
 }
 

@@ -9,13 +9,14 @@ export function cors(): Middleware {
   return async (ctx, next) => {
     if (ctx.get('origin') === '') return next();
     ctx.set('access-control-allow-origin', '*');
-    ctx.set('access-control-expose-headers', 'www-authenticate');
+    // A browser client reads DPoP challenges and nonces (RFC 9449 sections 7.1 and 8) from these.
+    ctx.set('access-control-expose-headers', 'www-authenticate, dpop-nonce');
     if (ctx.method === 'OPTIONS') {
       const requested = ctx.get('access-control-request-headers');
       ctx.set('access-control-allow-methods', 'GET, POST');
       ctx.set(
         'access-control-allow-headers',
-        /^[A-Za-z0-9\-, ]{0,512}$/.test(requested) && requested !== '' ? requested : 'authorization, content-type',
+        /^[A-Za-z0-9\-, ]{0,512}$/.test(requested) && requested !== '' ? requested : 'authorization, content-type, dpop',
       );
       ctx.set('access-control-max-age', '600');
       ctx.status = 204;

@@ -100,6 +100,7 @@ async function issue(
       sid,
       grantId: tokens.newGrantId(),
       ...(transaction.nonce === undefined ? {} : { nonce: transaction.nonce }),
+      ...(transaction.dpopJkt === undefined ? {} : { dpopJkt: transaction.dpopJkt }),
       ...(transaction.codeChallenge === undefined
         ? {}
         : { codeChallenge: transaction.codeChallenge, codeChallengeMethod: transaction.codeChallengeMethod ?? 'S256' }),

@@ -26,6 +26,8 @@ export interface AuthorizationTransaction {
   nonce?: string;
   codeChallenge?: string;
   codeChallengeMethod?: PkceMethod;
+  /** `dpop_jkt` (RFC 9449 section 10): the key whose DPoP proof alone may redeem the code. */
+  dpopJkt?: string;
   /**
    * The login session the page was shown to, when it may skip the password: its store handle and user.
    * The answer must come with the same session, so a transaction cannot be completed by another browser.
@@ -130,6 +132,10 @@ export async function validateAuthorizationRequest(ctx: Context, runtime: Provid
     if (!client.grantTypes.includes('implicit')) {
       throw new ProtocolError('unauthorized_client', 'This client may not use the implicit grant.');
     }
+    // RFC 9449 section 5.2: its access tokens must be key-bound, which only the token endpoint can do.
+    if (client.dpopBoundAccessTokens === true) {
+      throw new ProtocolError('unauthorized_client', 'This client needs DPoP-bound access tokens: use response_type=code.');
+    }
   } else {
     throw new ProtocolError('unsupported_response_type', 'Only response_type=code is supported.');
   }
@@ -155,6 +161,13 @@ export async function validateAuthorizationRequest(ctx: Context, runtime: Provid
   if (state !== undefined) transaction.state = state;
   const nonce = params.get('nonce');
   if (nonce !== undefined) transaction.nonce = nonce;
+  const dpopJkt = params.get('dpop_jkt');
+  if (dpopJkt !== undefined) {
+    // A SHA-256 JWK thumbprint (RFC 7638), base64url: anything else could never match a proof.
+    if (!/^[A-Za-z0-9_-]{43}$/.test(dpopJkt)) throw new ProtocolError('invalid_request', 'dpop_jkt must be a SHA-256 JWK thumbprint.');
+    if (implicit) throw new ProtocolError('invalid_request', 'dpop_jkt does not apply to response_type=token.');
+    transaction.dpopJkt = dpopJkt;
+  }
 
   if (implicit) {
     if (params.has('code_challenge')) throw new ProtocolError('invalid_request', 'PKCE does not apply to response_type=token.');

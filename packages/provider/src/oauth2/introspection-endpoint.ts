@@ -38,7 +38,8 @@ export function introspectionEndpoint(runtime: ProviderRuntime): Middleware {
           ...base,
           scope: formatScope(access.scopes),
           client_id: access.clientId,
-          token_type: 'Bearer',
+          // RFC 9449 section 6.2: a key-bound token says so and names its key.
+          ...(access.jkt === undefined ? { token_type: 'Bearer' } : { token_type: 'DPoP', cnf: { jkt: access.jkt } }),
           exp: access.expiresAt,
           iat: access.issuedAt,
           ...(access.sub === null ? {} : { sub: access.sub, username: user?.username }),
@@ -55,6 +56,7 @@ export function introspectionEndpoint(runtime: ProviderRuntime): Middleware {
         scope: formatScope(refresh.scopes),
         client_id: refresh.clientId,
         token_type: 'refresh_token',
+        ...(refresh.jkt === undefined ? {} : { cnf: { jkt: refresh.jkt } }),
         exp: refresh.expiresAt,
         iat: refresh.issuedAt,
         sub: refresh.sub,

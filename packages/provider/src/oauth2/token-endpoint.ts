@@ -14,7 +14,8 @@ import { formatScope, parseScope, requireSubset } from './scope.js';
 /** A successful token response (RFC 6749 section 5.1, OpenID Connect Core section 3.1.3.3). */
 interface TokenResponseBody {
   access_token: string;
-  token_type: 'Bearer';
+  /** `DPoP` for a key-bound access token (RFC 9449 section 5). */
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   scope: string;
   refresh_token?: string;
@@ -25,14 +26,16 @@ interface GrantContext {
   runtime: ProviderRuntime;
   client: ClientRecord;
   params: Params;
+  /** The thumbprint of the request's DPoP proof key (RFC 9449 section 5), when it sent one. */
+  dpopJkt: string | undefined;
 }
 
 type GrantHandler = (grant: GrantContext) => Promise<{ body: TokenResponseBody; sub: string | null }>;
 
-function tokenBody(issued: IssuedTokens, scopes: readonly string[]): TokenResponseBody {
+function tokenBody(issued: IssuedTokens, scopes: readonly string[], dpopJkt: string | undefined): TokenResponseBody {
   const body: TokenResponseBody = {
     access_token: issued.accessToken,
-    token_type: 'Bearer',
+    token_type: dpopJkt === undefined ? 'Bearer' : 'DPoP',
     expires_in: issued.expiresIn,
     scope: formatScope(scopes),
   };
@@ -42,8 +45,16 @@ function tokenBody(issued: IssuedTokens, scopes: readonly string[]): TokenRespon
 
 const invalidGrant = (description: string) => new ProtocolError('invalid_grant', description);
 
+/**
+ * RFC 9449 section 5: a public client's refresh token is bound to the key of the request that got it
+ * (a confidential client authenticates instead, so its refresh token is not). The binding is kept.
+ */
+function refreshTokenKey(client: ClientRecord, bound: string | undefined, dpopJkt: string | undefined): string | undefined {
+  return bound ?? (isPublicClient(client) ? dpopJkt : undefined);
+}
+
 /** RFC 6749 section 4.1.3 and RFC 7636 section 4.6. */
-const authorizationCodeGrant: GrantHandler = async ({ runtime, client, params }) => {
+const authorizationCodeGrant: GrantHandler = async ({ runtime, client, params, dpopJkt }) => {
   const { tokens, context } = runtime;
   const code = params.require('code');
   const redeemed = await tokens.redeemCode(code);
@@ -68,20 +79,25 @@ const authorizationCodeGrant: GrantHandler = async ({ runtime, client, params })
   } else if (!verifyCodeVerifier(verifier, record.codeChallenge, record.codeChallengeMethod ?? 'S256')) {
     throw invalidGrant('code_verifier does not match the code_challenge.');
   }
+  // RFC 9449 section 10: a code requested with dpop_jkt is redeemed only with a proof by that key.
+  if (record.dpopJkt !== undefined && record.dpopJkt !== dpopJkt) {
+    throw invalidGrant('The authorization code is bound to another DPoP key (dpop_jkt).');
+  }
   const user = await context.users.findBySub(record.sub);
   if (!user) throw invalidGrant('The user no longer exists.');
 
   const refresh = client.grantTypes.includes('refresh_token')
-    ? { scopes: record.scopes, authTime: record.authTime, sid: record.sid }
+    ? { scopes: record.scopes, authTime: record.authTime, sid: record.sid, jkt: refreshTokenKey(client, undefined, dpopJkt) }
     : undefined;
   const issued = await tokens.issueTokens({
     clientId: client.clientId,
     sub: record.sub,
     scopes: record.scopes,
     grantId: record.grantId,
+    jkt: dpopJkt,
     refresh,
   });
-  const body = tokenBody(issued, record.scopes);
+  const body = tokenBody(issued, record.scopes, dpopJkt);
   if (record.scopes.includes('openid')) {
     body.id_token = await signIdToken(runtime, {
       user,
@@ -97,7 +113,7 @@ const authorizationCodeGrant: GrantHandler = async ({ runtime, client, params })
 };
 
 /** RFC 6749 section 6, with rotation and reuse detection (RFC 9700 section 4.14.2). */
-const refreshTokenGrant: GrantHandler = async ({ runtime, client, params }) => {
+const refreshTokenGrant: GrantHandler = async ({ runtime, client, params, dpopJkt }) => {
   const { tokens, context } = runtime;
   const refreshToken = params.require('refresh_token');
   const requested = parseScope(params.get('scope'));
@@ -105,6 +121,10 @@ const refreshTokenGrant: GrantHandler = async ({ runtime, client, params }) => {
   // Checked before the token is used up, so a token shown by the wrong client stays with its owner.
   if (current && current.clientId !== client.clientId) throw invalidGrant('The refresh token was issued to another client.');
   if (current) requireSubset(requested, current.scopes, 'the refresh token was granted');
+  // RFC 9449 section 5: a key-bound refresh token without a proof by its key is a stolen copy; refused
+  // before it is used up, so its owner keeps it.
+  const keyMismatch = (record: { jkt?: string }) => record.jkt !== undefined && record.jkt !== dpopJkt;
+  if (current && keyMismatch(current)) throw invalidGrant('The refresh token is bound to a DPoP key this request did not prove.');
 
   const redeemed = await tokens.redeemRefreshToken(refreshToken);
   if (redeemed.kind === 'reused') {
@@ -115,6 +135,10 @@ const refreshTokenGrant: GrantHandler = async ({ runtime, client, params }) => {
     throw invalidGrant('The refresh token is invalid or expired.');
   }
   const record = redeemed.token;
+  if (keyMismatch(record)) {
+    await tokens.restoreRefreshToken(refreshToken, record);
+    throw invalidGrant('The refresh token is bound to a DPoP key this request did not prove.');
+  }
   const user = await context.users.findBySub(record.sub);
   if (!user) throw invalidGrant('The user no longer exists.');
   const scopes = requested.length > 0 ? requireSubset(requested, record.scopes, 'the refresh token was granted') : record.scopes;
@@ -125,7 +149,9 @@ const refreshTokenGrant: GrantHandler = async ({ runtime, client, params }) => {
       sub: record.sub,
       scopes,
       grantId: record.grantId,
-      refresh: { scopes: record.scopes, authTime: record.authTime, sid: record.sid },
+      // The new access token is bound to this request's key, whichever client it is (section 5).
+      jkt: dpopJkt,
+      refresh: { scopes: record.scopes, authTime: record.authTime, sid: record.sid, jkt: refreshTokenKey(client, record.jkt, dpopJkt) },
     })
     .catch(async (error: unknown) => {
       // Nothing was issued (a full store, storage/memory-store.ts): the used refresh token goes back, so
@@ -133,7 +159,7 @@ const refreshTokenGrant: GrantHandler = async ({ runtime, client, params }) => {
       await tokens.restoreRefreshToken(refreshToken, record).catch(() => undefined);
       throw error;
     });
-  const body = tokenBody(issued, scopes);
+  const body = tokenBody(issued, scopes, dpopJkt);
   if (scopes.includes('openid')) {
     body.id_token = await signIdToken(runtime, {
       user,
@@ -148,18 +174,18 @@ const refreshTokenGrant: GrantHandler = async ({ runtime, client, params }) => {
 };
 
 /** RFC 6749 section 4.4: confidential clients only, no user, no refresh token. */
-const clientCredentialsGrant: GrantHandler = async ({ runtime, client, params }) => {
+const clientCredentialsGrant: GrantHandler = async ({ runtime, client, params, dpopJkt }) => {
   if (isPublicClient(client)) throw new ProtocolError('unauthorized_client', 'Public clients cannot use client_credentials.');
   const requested = parseScope(params.get('scope'));
   const userScopes = ['openid', 'profile', 'email', 'offline_access'];
   const allowed = client.scopes.filter((scope) => !userScopes.includes(scope));
   const scopes = requested.length > 0 ? requireSubset(requested, allowed, 'this client may ask for without a user') : allowed;
-  const issued = await runtime.tokens.issueTokens({ clientId: client.clientId, sub: null, scopes, grantId: null });
-  return { body: tokenBody(issued, scopes), sub: null };
+  const issued = await runtime.tokens.issueTokens({ clientId: client.clientId, sub: null, scopes, grantId: null, jkt: dpopJkt });
+  return { body: tokenBody(issued, scopes, dpopJkt), sub: null };
 };
 
 /** RFC 6749 section 4.3: only when `features.passwordGrant` is on. */
-const passwordGrant: GrantHandler = async ({ runtime, client, params }) => {
+const passwordGrant: GrantHandler = async ({ runtime, client, params, dpopJkt }) => {
   const { tokens, context } = runtime;
   const username = params.require('username');
   const password = params.require('password');
@@ -169,9 +195,11 @@ const passwordGrant: GrantHandler = async ({ runtime, client, params }) => {
   if (!user) throw invalidGrant('The username or password is incorrect.');
   const now = Math.floor(context.now() / 1000);
   const grantId = tokens.newGrantId();
-  const refresh = client.grantTypes.includes('refresh_token') ? { scopes, authTime: now } : undefined;
-  const issued = await tokens.issueTokens({ clientId: client.clientId, sub: user.sub, scopes, grantId, refresh });
-  return { body: tokenBody(issued, scopes), sub: user.sub };
+  const refresh = client.grantTypes.includes('refresh_token')
+    ? { scopes, authTime: now, jkt: refreshTokenKey(client, undefined, dpopJkt) }
+    : undefined;
+  const issued = await tokens.issueTokens({ clientId: client.clientId, sub: user.sub, scopes, grantId, jkt: dpopJkt, refresh });
+  return { body: tokenBody(issued, scopes, dpopJkt), sub: user.sub };
 };
 
 const GRANTS: Readonly<Partial<Record<GrantType, GrantHandler>>> = {
@@ -220,7 +248,12 @@ export function tokenEndpoint(runtime: ProviderRuntime): Middleware {
     if (!client.grantTypes.includes(grantType as GrantType)) {
       throw new ProtocolError('unauthorized_client', 'This client may not use this grant type.');
     }
-    const { body, sub } = await handler({ runtime, client, params });
+    // RFC 9449 section 5: a proof makes the access token key-bound; some clients must always send one.
+    const dpopJkt = await runtime.dpop.verify(ctx);
+    if (dpopJkt === undefined && client.dpopBoundAccessTokens === true) {
+      throw new ProtocolError('invalid_dpop_proof', 'This client must send a DPoP proof.');
+    }
+    const { body, sub } = await handler({ runtime, client, params, dpopJkt });
     context.emit({ type: 'token_issued', grantType, clientId: client.clientId, sub });
     ctx.status = 200;
     ctx.body = body;

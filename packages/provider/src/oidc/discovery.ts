@@ -1,5 +1,6 @@
 import type { ProviderRuntime } from '../runtime.js';
 import { endpointUrl } from '../runtime.js';
+import { DPOP_SIGNING_ALGS } from '../dpop/verify-proof.js';
 import { SUPPORTED_CLAIMS } from './claims.js';
 
 /** Paths of the endpoints, relative to the issuer. */
@@ -50,6 +51,8 @@ export function serverMetadata(runtime: ProviderRuntime): Record<string, unknown
     code_challenge_methods_supported: features.plainPkce ? ['S256', 'plain'] : ['S256'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256'],
+    // RFC 9449 section 5.1.
+    dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGS],
     claims_supported: [...SUPPORTED_CLAIMS, 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'sid'],
     claims_parameter_supported: false,
     request_parameter_supported: false,

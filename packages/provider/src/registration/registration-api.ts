@@ -20,6 +20,7 @@ const INPUT_FIELDS = [
   'requirePushedAuthorizationRequests',
   'backchannelLogoutUri',
   'backchannelLogoutSessionRequired',
+  'dpopBoundAccessTokens',
 ] as const;
 
 const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
@@ -41,7 +42,12 @@ function parseClientInput(value: unknown): ClientInput {
     if (input[key] !== undefined && !isStringArray(input[key]))
       throw new ProtocolError('invalid_request', `${key} must be an array of strings.`);
   }
-  for (const key of ['resourceServer', 'requirePushedAuthorizationRequests', 'backchannelLogoutSessionRequired'] as const) {
+  for (const key of [
+    'resourceServer',
+    'requirePushedAuthorizationRequests',
+    'backchannelLogoutSessionRequired',
+    'dpopBoundAccessTokens',
+  ] as const) {
     if (input[key] !== undefined && typeof input[key] !== 'boolean')
       throw new ProtocolError('invalid_request', `${key} must be a boolean.`);
   }

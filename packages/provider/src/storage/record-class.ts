@@ -8,8 +8,8 @@ export const RECORD_CLASSES = ['pending', 'nonce', 'durable'] as const;
 /**
  * - `pending`: made by anyone before signing in (a pending authorization request, an OAuth 1 temporary
  *   credential); losing one only means starting that sign-in again.
- * - `nonce`: OAuth 1 nonces (RFC 5849 section 3.3), made by any correctly signed request; forgetting a
- *   live one would let its request be replayed.
+ * - `nonce`: OAuth 1 nonces (RFC 5849 section 3.3) and DPoP proof `jti`s (RFC 9449 section 11.1), made by
+ *   any correctly signed request or proof; forgetting a live one would let its request be replayed.
  * - `durable`: everything else: grants, codes, tokens, OAuth 1 token credentials, refresh-reuse, code-replay
  *   and revocation markers, login sessions, clients.
  */
@@ -22,12 +22,12 @@ export type RecordClass = (typeof RECORD_CLASSES)[number];
  */
 export const PENDING_KEY_PREFIXES = ['oauth2:authz-tx:', 'oauth2:par:', 'oauth1:temporary:'] as const;
 
-/** Prefix of `nonce` keys, written by `oauth1/verify-request.ts`. */
-export const NONCE_KEY_PREFIX = 'oauth1:nonce:';
+/** Prefixes of `nonce` keys, written by `oauth1/verify-request.ts` and `dpop/verify-proof.ts`. */
+export const NONCE_KEY_PREFIXES = ['oauth1:nonce:', 'oauth2:dpop-jti:'] as const;
 
 /** The class of the record stored under `key`; an unknown namespace is `durable`, the class never evicted. */
 export function recordClassOf(key: string): RecordClass {
-  if (key.startsWith(NONCE_KEY_PREFIX)) return 'nonce';
+  for (const prefix of NONCE_KEY_PREFIXES) if (key.startsWith(prefix)) return 'nonce';
   for (const prefix of PENDING_KEY_PREFIXES) if (key.startsWith(prefix)) return 'pending';
   return 'durable';
 }

@@ -10,6 +10,8 @@ export interface AuthorizationCodeRecord {
   authTime: number;
   /** The login session's `sid` (Back-Channel Logout 1.0 section 2.1), for the ID tokens of this grant. */
   sid?: string;
+  /** The authorization request's `dpop_jkt`: only a DPoP proof by this key may redeem the code (RFC 9449 section 10). */
+  dpopJkt?: string;
   nonce?: string;
   codeChallenge?: string;
   codeChallengeMethod?: 'S256' | 'plain';
@@ -25,6 +27,8 @@ export interface AccessTokenRecord {
   scopes: string[];
   /** `null` when not part of a revocable grant (client_credentials). */
   grantId: string | null;
+  /** The DPoP key's thumbprint when the token is key-bound (RFC 9449 section 6); it is then `token_type` DPoP. */
+  jkt?: string;
   issuedAt: number;
   expiresAt: number;
 }
@@ -38,6 +42,8 @@ export interface RefreshTokenRecord {
   authTime: number;
   /** The login session's `sid`, so refreshed ID tokens keep it; absent for grants made without one. */
   sid?: string;
+  /** A public client's refresh token is bound to its DPoP key: only a proof by that key may use it (RFC 9449 section 5). */
+  jkt?: string;
   issuedAt: number;
   expiresAt: number;
 }

@@ -23,8 +23,10 @@ interface IssueTokensInput {
   /** Scopes of the access token. */
   scopes: string[];
   grantId: string | null;
-  /** When given, a refresh token with these scopes is issued too (needs `grantId` and `sub`). */
-  refresh?: { scopes: string[]; authTime: number; sid?: string | undefined } | undefined;
+  /** The DPoP key the access token is bound to (RFC 9449 section 6). */
+  jkt?: string | undefined;
+  /** When given, a refresh token with these scopes is issued too (needs `grantId` and `sub`); `jkt` binds it. */
+  refresh?: { scopes: string[]; authTime: number; sid?: string | undefined; jkt?: string | undefined } | undefined;
 }
 
 export interface IssuedTokens {
@@ -112,6 +114,7 @@ export function createTokenService(context: ProviderContext, lifetimes: Resolved
         sub: input.sub,
         scopes: [...input.scopes],
         grantId: input.grantId,
+        ...(input.jkt === undefined ? {} : { jkt: input.jkt }),
         issuedAt,
         expiresAt: issuedAt + lifetimes.accessToken,
       };
@@ -127,6 +130,7 @@ export function createTokenService(context: ProviderContext, lifetimes: Resolved
           grantId: input.grantId,
           authTime: input.refresh.authTime,
           ...(input.refresh.sid === undefined ? {} : { sid: input.refresh.sid }),
+          ...(input.refresh.jkt === undefined ? {} : { jkt: input.refresh.jkt }),
           issuedAt,
           expiresAt: issuedAt + lifetimes.refreshToken,
         };
