@@ -45,6 +45,20 @@ describe.runIf(run)('the Redis store with a local cache, on a Redis of its own',
     expect(await redis.calls('ping')).toBeGreaterThanOrEqual(pings + 100);
   });
 
+  it('keeps a value under steady concurrent reads of a key it does not hold yet', async () => {
+    await untilCached('unchanged');
+    await a.set('steady', 'sealed', 60_000);
+    const gets = await redis.calls('get');
+    // Ten readers, each starting its next read as the last answers: a read always in flight.
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        for (let i = 0; i < 100; i += 1) expect(await b.get('steady', SESSION)).toBe('sealed');
+      }),
+    );
+    // At most the first ten reads go to Redis; the rest are answered from memory.
+    expect((await redis.calls('get')) - gets).toBeLessThanOrEqual(10);
+  });
+
   it('reads in flight together share one fence', async () => {
     await a.set('burst', 'sealed', 60_000);
     expect(await b.get('burst', SESSION)).toBe('sealed');

@@ -41,8 +41,12 @@ export function withLocalCache(
   }
   const timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const values = new CachedValues(maxEntries);
-  /** Keys being read: a message about one drops its marker, and its value is then not kept. */
-  const pending = new Map<string, object>();
+  /**
+   * Keys being read, one marker per key shared by the reads in flight (a marker per read would let each
+   * new read void the one before, and under steady load nothing would ever be kept). A message about
+   * the key drops its marker: no read that was in flight then keeps its value.
+   */
+  const pending = new Map<string, { reads: number }>();
   const forget = (key: string) => {
     values.delete(key);
     pending.delete(key);
@@ -62,8 +66,12 @@ export function withLocalCache(
 
   /** Reads on the tracked connection and keeps the value if nothing changed it meanwhile. */
   const fill = async (key: string, epoch: number): Promise<string | undefined> => {
-    const marker = {};
-    pending.set(key, marker);
+    let marker = pending.get(key);
+    if (marker === undefined) {
+      marker = { reads: 0 };
+      pending.set(key, marker);
+    }
+    marker.reads += 1;
     const sentAt = Date.now();
     try {
       const [value, ttlMs] = await boundedCall(() => Promise.all([reader.get(key), reader.pttl(key)]), timeoutMs);
@@ -73,7 +81,8 @@ export function withLocalCache(
       }
       return value ?? undefined;
     } finally {
-      if (pending.get(key) === marker) pending.delete(key);
+      marker.reads -= 1;
+      if (marker.reads === 0 && pending.get(key) === marker) pending.delete(key);
     }
   };
 
