@@ -174,6 +174,13 @@ describe('Back-Channel Logout 1.0: the logout token', () => {
     expect(deliveries).toHaveLength(1);
   });
 
+  it('is sent once when two end-session requests for the session are in flight at once', async () => {
+    const a = await signIn(tp, A);
+    const answers = await Promise.all([endSession(tp, A, a.idToken, a.cookie), endSession(tp, A, a.idToken, a.cookie)]);
+    expect(answers.map((answer) => answer.status)).toEqual([302, 302]);
+    expect(deliveries).toHaveLength(1);
+  });
+
   it('goes out when a new password sign-in in the same browser ends the previous session', async () => {
     const first = await signIn(tp, A);
     const oldSid = decodeJwt(first.idToken).sid;

@@ -214,6 +214,44 @@ describe('DPoP: stolen tokens', () => {
     expect(right.body.token_type).toBe('DPoP');
   });
 
+  it('binds the code to the key of a DPoP proof sent with a pushed authorization request (section 10.1)', async () => {
+    const push = async (k: DpopKey, extra: Record<string, string> = {}) => {
+      const start = await authorizationUrl(tp, SPA);
+      const form = Object.fromEntries(start.url.searchParams);
+      const pushed = await postForm(
+        `${tp.issuer}/oauth/par`,
+        { ...form, ...extra },
+        { dpop: await proofFor(k, { htu: `${tp.issuer}/oauth/par` }) },
+      );
+      return { pushed, verifier: start.verifier };
+    };
+    const redeemPushed = async (requestUri: string, verifier: string, k: DpopKey) => {
+      const url = new URL(`${tp.issuer}/oauth/authorize`);
+      url.searchParams.set('client_id', SPA.clientId);
+      url.searchParams.set('request_uri', requestUri);
+      const code = (await authorize({ url, verifier, state: '', nonce: '' })).get('code') ?? '';
+      const form = {
+        grant_type: 'authorization_code',
+        client_id: SPA.clientId,
+        code,
+        redirect_uri: SPA.redirectUri,
+        code_verifier: verifier,
+      };
+      return postForm(tokenUrl(), form, { dpop: await proofFor(k) });
+    };
+    const first = await push(key);
+    expect(first.pushed.status).toBe(201);
+    expect((await redeemPushed(String(first.pushed.body.request_uri), first.verifier, otherKey)).body.error).toBe('invalid_grant');
+    const second = await push(key);
+    const right = await redeemPushed(String(second.pushed.body.request_uri), second.verifier, key);
+    expect(right.status).toBe(200);
+    expect(right.body.token_type).toBe('DPoP');
+
+    const mismatch = await push(key, { dpop_jkt: otherKey.jkt });
+    expect(mismatch.pushed.status).toBe(400);
+    expect(mismatch.pushed.body.error).toBe('invalid_request');
+  });
+
   it('refuses a malformed dpop_jkt at the authorization endpoint (invalid_request back to the client)', async () => {
     const start = await authorizationUrl(tp, SPA, { dpop_jkt: 'not-a-thumbprint' });
     const response = await fetch(start.url, { redirect: 'manual' });

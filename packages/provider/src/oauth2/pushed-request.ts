@@ -39,6 +39,15 @@ export function pushedAuthorizationRequestEndpoint(runtime: ProviderRuntime): Mi
     pushed.delete('client_secret');
     // With Basic authentication the body may leave client_id out; the authorization request needs it.
     if (!pushed.has('client_id')) pushed.set('client_id', client.clientId);
+    // RFC 9449 section 10.1: a DPoP proof here binds the code to its key, as `dpop_jkt` would; both must agree.
+    const proofJkt = await runtime.dpop.verify(ctx);
+    if (proofJkt !== undefined) {
+      const named = pushed.getAll('dpop_jkt');
+      if (named.some((jkt) => jkt !== proofJkt)) {
+        throw new ProtocolError('invalid_request', "dpop_jkt does not match the DPoP proof's key.");
+      }
+      pushed.set('dpop_jkt', proofJkt);
+    }
     const parameters = pushed.toString();
     await validateAuthorizationRequest(ctx, runtime, parameters);
 
