@@ -45,6 +45,7 @@ export type { RefreshLock } from './stores/refresh-lock.js';
 export type { SessionCookieOptions } from './session/session-cookie.js';
 export type { BffSessionData, SessionConnection } from './tokens/session-data.js';
 export type { OAuth1Token, OAuth2Token, OAuthToken } from './tokens/token.js';
+export type { DPoPPrivateJwk } from './dpop/dpop-key.js';
 export type { FetchToken, PreviousToken, UpdateToken } from './tokens/token-hooks.js';
 export { userFromClaims } from './userinfo.js';
 export { presets } from './presets/index.js';
