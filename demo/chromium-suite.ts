@@ -72,3 +72,25 @@ export async function consent(page: Page, decision: 'allow' | 'deny'): Promise<v
   }
   await page.click(`button[value="${decision}"]`);
 }
+
+/** Opens the demo in a new page and waits until its first load has settled. */
+export async function openDemo(suite: DemoInChromium): Promise<Page> {
+  const page = await suite.newPage();
+  await page.setViewportSize({ width: 1100, height: 900 });
+  await page.goto(suite.demo.url);
+  await page.waitForSelector('#app[data-ready]');
+  return page;
+}
+
+/** Clicks a login button, answers the provider's consent page, and waits for the app to be back and ready. */
+export async function loginByClicks(suite: DemoInChromium, page: Page, button: string, decision: 'allow' | 'deny'): Promise<void> {
+  await page.click(button);
+  await consent(page, decision);
+  await page.waitForURL(`${suite.demo.url}/`);
+  await page.waitForSelector('#app[data-ready]');
+}
+
+/** What the BFF's `GET /session` answers this page's cookie. */
+export async function bffSession(page: Page): Promise<{ authenticated: boolean; connections: { provider: string }[] }> {
+  return page.evaluate(async () => (await fetch('/bff/session')).json());
+}

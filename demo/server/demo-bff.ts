@@ -5,10 +5,8 @@ import type { Middleware } from 'koa';
 import type { DemoApi } from '../src/demo-config.js';
 import { DemoError } from './demo-error.js';
 import type { DemoProvider } from './demo-provider.js';
+import { BFF_BASE_PATH, EMBEDDED } from './embedded-names.js';
 import { REAL_PROVIDERS, isRealProviderName } from './real-providers.js';
-
-/** The BFF's names for the embedded provider; its demo clients' redirect URIs end in these. */
-export const EMBEDDED = { oauth2: 'latchkey', oauth1: 'latchkey-oauth1' } as const;
 
 export interface DemoBffOptions {
   demo: DemoProvider;
@@ -30,8 +28,8 @@ export interface DemoBff {
 const EMBEDDED_API: DemoApi = { profilePath: 'me', callPath: 'echo?from=latchkey-demo' };
 
 /**
- * The BFF with the embedded provider registered twice (an OpenID Connect confidential client and an
- * OAuth 1.0a consumer) plus any real provider asked for. Session keys are random per start: sessions
+ * The BFF with the embedded provider registered three times (an OpenID Connect confidential client, the
+ * same with DPoP-bound tokens, and an OAuth 1.0a consumer) plus any real provider asked for. Session keys are random per start: sessions
  * live in memory and end with the process anyway.
  */
 export function createDemoBff(options: DemoBffOptions): DemoBff {
@@ -40,16 +38,29 @@ export function createDemoBff(options: DemoBffOptions): DemoBff {
   const registry = new OAuthRegistry({ env: options.env });
   const apis: Record<string, DemoApi> = {};
 
-  registry.register(EMBEDDED.oauth2, {
+  const oidc = {
     displayName: 'Latchkey ID',
-    clientId: demo.bffClient.clientId!,
-    clientSecret: demo.bffClient.clientSecret,
     serverMetadataUrl: `${issuer}/.well-known/openid-configuration`,
     apiBaseUrl: `${issuer}/api/`,
-    // The embedded provider runs on plain http on this machine.
-    clientKwargs: { scope: 'openid profile email offline_access', dangerouslyAllowInsecureHttp: true },
+  };
+  // The embedded provider runs on plain http on this machine.
+  const oidcKwargs = { scope: 'openid profile email offline_access', dangerouslyAllowInsecureHttp: true };
+  registry.register(EMBEDDED.oauth2, {
+    ...oidc,
+    clientId: demo.bffClient.clientId!,
+    clientSecret: demo.bffClient.clientSecret,
+    clientKwargs: oidcKwargs,
   });
   apis[EMBEDDED.oauth2] = EMBEDDED_API;
+
+  // Its own client at the provider, so that its logins get their own back-channel logout URI.
+  registry.register(EMBEDDED.oauth2Dpop, {
+    ...oidc,
+    clientId: demo.bffDpopClient.clientId!,
+    clientSecret: demo.bffDpopClient.clientSecret,
+    clientKwargs: { ...oidcKwargs, dpop: true },
+  });
+  apis[EMBEDDED.oauth2Dpop] = EMBEDDED_API;
 
   registry.register(EMBEDDED.oauth1, {
     displayName: 'Latchkey ID',
@@ -80,7 +91,7 @@ export function createDemoBff(options: DemoBffOptions): DemoBff {
   }
 
   return {
-    middleware: createBff({ registry, keys: [randomBytes(32).toString('base64url')] }),
+    middleware: createBff({ registry, basePath: BFF_BASE_PATH, keys: [randomBytes(32).toString('base64url')] }),
     providers: Object.keys(apis),
     apis,
     close: () => registry.close(),

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { createProvider, demoClients, DEMO_CLIENT_IDS, type ClientInput, type Provider } from '@latchkey/provider';
+import { bffRouteUri, EMBEDDED } from './embedded-names.js';
 
 /** The demo's known user; demo mode lets any other username in too. */
 export const DEMO_USER = {
@@ -23,6 +25,8 @@ export interface DemoProvider {
   provider: Provider;
   /** The confidential OAuth 2 client of the BFF. */
   bffClient: ClientInput & { clientSecret: string };
+  /** The BFF's confidential OAuth 2 client whose tokens are all DPoP-bound. */
+  bffDpopClient: ClientInput & { clientSecret: string };
   /** The OAuth 1.0a consumer of the BFF. */
   oauth1Client: ClientInput & { clientSecret: string };
   /** The public (PKCE) client of the SPA. */
@@ -43,7 +47,39 @@ function withSecret(client: ClientInput | undefined): ClientInput & { clientSecr
   return { ...client, clientSecret: client.clientSecret };
 }
 
-/** The embedded provider with the three demo clients (their secrets are random per start). */
+/**
+ * The BFF's OAuth 2 client, told when a login session it took part in ends (OpenID Connect Back-Channel
+ * Logout 1.0), so that "Log out everywhere" in the browser also ends the BFF session.
+ */
+function withBackchannelLogout(client: ClientInput, appOrigin: string): ClientInput {
+  if (client.clientId !== DEMO_CLIENT_IDS.bff) return client;
+  return {
+    ...client,
+    backchannelLogoutUri: bffRouteUri(appOrigin, 'backchannel-logout', EMBEDDED.oauth2),
+    backchannelLogoutSessionRequired: true,
+  };
+}
+
+/**
+ * A second confidential client for the BFF, which must prove a DPoP key at every token request (RFC 9449
+ * section 5.2), so none of its tokens is a bearer token. A client of its own rather than one more redirect
+ * URI of the first: the provider sends one logout token per client, to the one BFF route of that name.
+ */
+function bffDpopClient(appOrigin: string): ClientInput & { clientSecret: string } {
+  return {
+    clientId: 'latchkey-demo-bff-dpop',
+    clientSecret: randomBytes(24).toString('base64url'),
+    name: 'Latchkey demo (BFF, DPoP)',
+    tokenEndpointAuthMethod: 'client_secret_basic',
+    grantTypes: ['authorization_code', 'refresh_token'],
+    redirectUris: [bffRouteUri(appOrigin, 'callback', EMBEDDED.oauth2Dpop)],
+    dpopBoundAccessTokens: true,
+    backchannelLogoutUri: bffRouteUri(appOrigin, 'backchannel-logout', EMBEDDED.oauth2Dpop),
+    backchannelLogoutSessionRequired: true,
+  };
+}
+
+/** The embedded provider with the demo clients (their secrets are random per start). */
 export async function createDemoProvider(options: DemoProviderOptions): Promise<DemoProvider> {
   const bindingClients = BINDING_APPS.map((app) => ({
     clientId: `latchkey-demo-${app}`,
@@ -51,7 +87,12 @@ export async function createDemoProvider(options: DemoProviderOptions): Promise<
     tokenEndpointAuthMethod: 'none' as const,
     redirectUris: [`${options.appOrigin}${bindingPath(app)}callback`],
   }));
-  const clients = [...demoClients({ spaOrigin: options.appOrigin }), ...bindingClients];
+  const dpopClient = bffDpopClient(options.appOrigin);
+  const clients = [
+    ...demoClients({ spaOrigin: options.appOrigin }).map((client) => withBackchannelLogout(client, options.appOrigin)),
+    dpopClient,
+    ...bindingClients,
+  ];
   const provider = await createProvider({
     issuer: options.issuer,
     clients,
@@ -62,6 +103,7 @@ export async function createDemoProvider(options: DemoProviderOptions): Promise<
   return {
     provider,
     bffClient: withSecret(clients.find((client) => client.clientId === DEMO_CLIENT_IDS.bff)),
+    bffDpopClient: dpopClient,
     oauth1Client: withSecret(clients.find((client) => client.clientId === DEMO_CLIENT_IDS.oauth1)),
     spaClientId: DEMO_CLIENT_IDS.spa,
     bindingClientIds: { react: bindingClients[0]!.clientId, vue: bindingClients[1]!.clientId },

@@ -1,8 +1,9 @@
 import Koa, { type Middleware } from 'koa';
 import type { LogLevel } from 'vite';
 import { DEMO_CONFIG_PATH, type DemoConfig } from '../src/demo-config.js';
-import { createDemoBff, EMBEDDED } from './demo-bff.js';
+import { createDemoBff } from './demo-bff.js';
 import { BINDING_APPS, bindingPath, createDemoProvider } from './demo-provider.js';
+import { BFF_BASE_PATH, EMBEDDED } from './embedded-names.js';
 import { listenOn, type Listening } from './listen.js';
 import { createSpaServer, viteMiddleware } from './spa.js';
 
@@ -116,7 +117,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<Running
         issuer: demo.provider.issuer,
         spaClientId: demo.spaClientId,
         bindingClientIds: demo.bindingClientIds,
-        bffBasePath: '/bff',
+        bffBasePath: BFF_BASE_PATH,
         embedded: EMBEDDED,
         apis: bff.apis,
       }),

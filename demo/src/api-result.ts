@@ -4,6 +4,8 @@ export interface ApiResult {
   status: number;
   ms: number;
   body: string;
+  /** The kind of token the call carried, when the page knows it. */
+  tokenType?: string;
 }
 
 /** Runs a call, timing it and pretty-printing a JSON answer. */

@@ -8,8 +8,8 @@ export interface DemoConfig {
   bindingClientIds: { react: string; vue: string };
   /** Where the BFF is mounted on this origin. */
   bffBasePath: string;
-  /** The BFF's names of the embedded provider: registered once per protocol. */
-  embedded: { oauth2: string; oauth1: string };
+  /** The BFF's names of the embedded provider: once per protocol, and OAuth 2 once more with DPoP-bound tokens. */
+  embedded: { oauth2: string; oauth2Dpop: string; oauth1: string };
   /** For each BFF provider, the API paths the demo calls through the proxy (relative to its `apiBaseUrl`). */
   apis: Record<string, DemoApi>;
 }

@@ -4,12 +4,18 @@ import { createBffClient } from '@latchkey/browser/bff';
 import type { BffProviderInfo } from '@latchkey/common';
 import { callApi } from './api-result.js';
 import { DEMO_CONFIG_PATH, type DemoConfig } from './demo-config.js';
+import { chooseDpop, dpopChosen, reportingDPoP, type TokenType } from './dpop-choice.js';
+import { logoutEverywhereNotice, markLogoutEverywhere, takeLogoutEverywhere } from './logout-everywhere.js';
 import { noticeFor, noticeForCode } from './messages.js';
 import { toProfile } from './profile.js';
 import { formatRemaining, renderApp, type Actions, type ViewState } from './views.js';
 
 const root = document.getElementById('app')!;
 const config = (await (await fetch(DEMO_CONFIG_PATH)).json()) as DemoConfig;
+
+// The kind of token the SDK sent last: without DPoP it only ever sends bearer tokens.
+let sentTokenType: TokenType = 'Bearer';
+const dpop = dpopChosen();
 
 // In the browser: a public client with PKCE, straight to the provider.
 const auth = createAuthClient({
@@ -19,11 +25,12 @@ const auth = createAuthClient({
   scope: 'openid profile email offline_access',
   // The embedded provider runs on plain http on this machine; a real one is https.
   dangerouslyAllowInsecureHttp: new URL(config.issuer).protocol === 'http:',
+  ...(dpop ? { dpop: await reportingDPoP((type) => void (sentTokenType = type)) } : {}),
 });
 // Through the BFF on this origin: the browser only ever holds its HttpOnly cookie.
 const bff = createBffClient({ baseUrl: config.bffBasePath });
 
-const state: ViewState = { issuer: config.issuer, notice: null, spa: null, bff: null, bffProviders: [], busy: null };
+const state: ViewState = { issuer: config.issuer, notice: null, spa: null, bff: null, bffProviders: [], dpop, busy: null };
 
 // Nothing is drawn until the first load settles, so buttons do not jump in one by one.
 let ready = false;
@@ -56,11 +63,13 @@ async function run(id: string, work: () => Promise<void>, resync?: () => Promise
 
 function bffLabel(provider: BffProviderInfo): string {
   if (provider.name === config.embedded.oauth2) return 'Log in through the BFF (OAuth 2)';
+  if (provider.name === config.embedded.oauth2Dpop) return 'Log in through the BFF (OAuth 2 + DPoP)';
   if (provider.name === config.embedded.oauth1) return 'Log in through the BFF (OAuth 1.0a)';
   return `Log in through the BFF (${provider.displayName})`;
 }
 
-const embeddedFirst = (provider: BffProviderInfo) => [config.embedded.oauth2, config.embedded.oauth1].indexOf(provider.name) >>> 0;
+const embeddedFirst = (provider: BffProviderInfo) =>
+  [config.embedded.oauth2, config.embedded.oauth2Dpop, config.embedded.oauth1].indexOf(provider.name) >>> 0;
 
 async function loadSpa(): Promise<void> {
   await auth.start();
@@ -68,13 +77,20 @@ async function loadSpa(): Promise<void> {
     state.spa = null;
     return;
   }
-  state.spa = { profile: null, expiresAt: auth.expiresAtMs, scope: null, api: state.spa?.api ?? null };
+  state.spa = {
+    profile: null,
+    expiresAt: auth.expiresAtMs,
+    scope: null,
+    tokenType: state.spa?.tokenType ?? null,
+    api: state.spa?.api ?? null,
+  };
   render();
   const response = await auth.fetch(`${config.issuer}/api/me`);
   const body = (await response.json()) as { scope?: string };
   if (!state.spa) return;
   state.spa.profile = toProfile(body);
   state.spa.scope = body.scope ?? null;
+  state.spa.tokenType = sentTokenType;
   state.spa.expiresAt = auth.expiresAtMs;
 }
 
@@ -82,7 +98,7 @@ async function loadBff(): Promise<void> {
   const [providers, session] = await Promise.all([bff.providers(), bff.session()]);
   state.bffProviders = [...providers]
     .sort((a, b) => embeddedFirst(a) - embeddedFirst(b))
-    .map((provider) => ({ ...provider, label: bffLabel(provider) }));
+    .map((provider) => ({ ...provider, label: bffLabel(provider), dpop: provider.name === config.embedded.oauth2Dpop }));
   if (!session.authenticated || session.connections.length === 0) {
     state.bff = null;
     return;
@@ -105,7 +121,8 @@ const actions: Actions = {
       'spa-call-api',
       async () => {
         const result = await callApi('GET /api/echo?from=latchkey-demo', () => auth.fetch(`${config.issuer}/api/echo?from=latchkey-demo`));
-        if (state.spa) Object.assign(state.spa, { api: result, expiresAt: auth.expiresAtMs });
+        result.tokenType = sentTokenType;
+        if (state.spa) Object.assign(state.spa, { api: result, expiresAt: auth.expiresAtMs, tokenType: sentTokenType });
       },
       loadSpa,
     ),
@@ -114,6 +131,17 @@ const actions: Actions = {
       await auth.logout();
       state.spa = null;
     }),
+  // The page goes to the provider's end-session endpoint and comes back to `/`; it does not call the BFF.
+  logoutEverywhere: () =>
+    void run('spa-logout-everywhere', async () => {
+      markLogoutEverywhere(state.bff !== null);
+      await auth.logout({ endSession: true, returnTo: '/' });
+    }),
+  chooseDpop: (on) => {
+    chooseDpop(on);
+    // The SDK takes its options once; the reloaded page creates the client with the new choice.
+    location.reload();
+  },
   loginBff: (provider) => void run(`login-bff-${provider}`, async () => void bff.login(provider, { returnTo: '/' })),
   callBffApi: (provider) =>
     void run(
@@ -182,6 +210,7 @@ async function start(): Promise<void> {
   }
   const loginError = bff.takeLoginError();
   if (loginError) state.notice = noticeFor(loginError);
+  const loggedOutEverywhere = takeLogoutEverywhere();
   const results = await Promise.allSettled([loadSpa(), loadBff()]);
   for (const result of results) {
     if (result.status === 'rejected') {
@@ -189,6 +218,8 @@ async function start(): Promise<void> {
       state.notice ??= noticeFor(result.reason);
     }
   }
+  if (loggedOutEverywhere && results[1].status === 'fulfilled')
+    state.notice ??= logoutEverywhereNotice(loggedOutEverywhere, state.bff !== null);
   ready = true;
   render();
   root.setAttribute('data-ready', 'true');

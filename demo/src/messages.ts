@@ -1,6 +1,8 @@
 import { isLatchkeyError } from '@latchkey/browser';
 
 export interface Notice {
+  /** `info` for news that is not a failure. Default: an error. */
+  tone?: 'info';
   title: string;
   text: string;
   /** The error's stable code, shown small for whoever debugs it. */

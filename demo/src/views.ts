@@ -1,5 +1,6 @@
 import type { BffConnection, BffProviderInfo } from '@latchkey/common';
 import type { ApiResult } from './api-result.js';
+import type { TokenType } from './dpop-choice.js';
 import { h, type Child } from './dom.js';
 import type { Notice } from './messages.js';
 import { initials, type Profile } from './profile.js';
@@ -8,6 +9,8 @@ interface SpaView {
   profile: Profile | null;
   expiresAt: number | null;
   scope: string | null;
+  /** What the SDK sent with the last call. */
+  tokenType: TokenType | null;
   api: ApiResult | null;
 }
 
@@ -24,8 +27,10 @@ export interface ViewState {
   notice: Notice | null;
   spa: SpaView | null;
   bff: BffView | null;
-  /** Providers the BFF offers, with the demo's labels. */
-  bffProviders: (BffProviderInfo & { label: string })[];
+  /** Providers the BFF offers, with the demo's labels; `dpop` when the BFF binds their tokens to a key. */
+  bffProviders: (BffProviderInfo & { label: string; dpop: boolean })[];
+  /** "Bind tokens to a key (DPoP)" is on: the SDK's next login makes a key. */
+  dpop: boolean;
   /** The action running now (its button shows a spinner), or `null`. */
   busy: string | null;
 }
@@ -34,6 +39,8 @@ export interface Actions {
   loginSpa(): void;
   callSpaApi(): void;
   logoutSpa(): void;
+  logoutEverywhere(): void;
+  chooseDpop(on: boolean): void;
   loginBff(provider: string): void;
   callBffApi(provider: string): void;
   disconnectBff(provider: string): void;
@@ -75,9 +82,10 @@ function countdown(expiresAt: number | null): Child {
 }
 
 function noticeView(notice: Notice, actions: Actions): Child {
+  const info = notice.tone === 'info';
   return h(
     'div',
-    { class: 'notice', role: 'alert', id: 'notice' },
+    { class: info ? 'notice info' : 'notice', role: info ? 'status' : 'alert', id: 'notice' },
     h(
       'div',
       { class: 'notice-body' },
@@ -127,11 +135,36 @@ function apiView(result: ApiResult | null, id: string): Child {
       {},
       h('span', { class: `status ${ok ? 'ok' : 'failed'}` }, String(result.status)),
       h('code', {}, result.label),
+      result.tokenType && h('span', { class: 'tag', 'data-token-type': result.tokenType }, result.tokenType),
       h('span', { class: 'muted' }, `${result.ms} ms`),
     ),
     h('pre', {}, result.body),
   );
 }
+
+/**
+ * The SDK's DPoP option, offered while the browser is logged out: the SDK takes it when the client is
+ * created, so a change reloads the page, and the next login makes the key.
+ */
+function dpopToggle(state: ViewState, actions: Actions): Child {
+  const input = h('input', { type: 'checkbox', id: 'spa-dpop', checked: state.dpop, disabled: state.busy !== null });
+  input.addEventListener('change', () => actions.chooseDpop(input.checked));
+  return h(
+    'div',
+    { class: 'dpop-choice' },
+    h('label', { class: 'toggle', for: 'spa-dpop' }, input, 'Bind tokens to a key (DPoP)'),
+    h(
+      'p',
+      { class: 'hint' },
+      'The login binds the access and refresh tokens to a key this browser cannot export (RFC 9449); every call carries a proof signed with it.',
+    ),
+  );
+}
+
+const TOKEN_TYPE_TEXTS: Record<TokenType, string> = {
+  Bearer: 'Bearer: whoever holds the token can use it',
+  DPoP: 'DPoP: bound to a key kept in this browser, sent with a proof',
+};
 
 function spaCard(view: SpaView, state: ViewState, actions: Actions): Child {
   return h(
@@ -151,6 +184,12 @@ function spaCard(view: SpaView, state: ViewState, actions: Actions): Child {
       h('dd', { id: 'spa-expiry' }, countdown(view.expiresAt)),
       h('dt', {}, 'Scopes'),
       h('dd', {}, view.scope ?? '—'),
+      h('dt', {}, 'Token type'),
+      h(
+        'dd',
+        { id: 'spa-token-type', 'data-token-type': view.tokenType ?? undefined },
+        view.tokenType ? TOKEN_TYPE_TEXTS[view.tokenType] : '—',
+      ),
       h('dt', {}, 'Tokens kept in'),
       h('dd', {}, 'this browser (IndexedDB); refreshed a minute before they expire'),
     ),
@@ -159,20 +198,33 @@ function spaCard(view: SpaView, state: ViewState, actions: Actions): Child {
       { class: 'actions' },
       button('spa-call-api', 'Call the API', state, actions.callSpaApi, 'primary'),
       button('spa-logout', 'Log out', state, actions.logoutSpa),
+      button('spa-logout-everywhere', 'Log out everywhere', state, actions.logoutEverywhere),
+    ),
+    h(
+      'p',
+      { class: 'hint' },
+      'Log out everywhere also ends the login session at Latchkey ID (RP-initiated logout), which tells the BFF over the back channel to end its session too.',
     ),
     apiView(view.api, 'spa-api-result'),
   );
 }
 
 function connectionView(connection: BffConnection, state: ViewState, actions: Actions): Child {
-  const label = state.bffProviders.find((provider) => provider.name === connection.provider)?.displayName ?? connection.provider;
+  const offered = state.bffProviders.find((provider) => provider.name === connection.provider);
+  const label = offered?.displayName ?? connection.provider;
   return h(
     'li',
     { class: 'connection', 'data-provider': connection.provider },
     h(
       'div',
       {},
-      h('p', { class: 'name' }, label, ' ', h('span', { class: 'tag' }, PROTOCOL_NAMES[connection.protocol])),
+      h(
+        'p',
+        { class: 'name' },
+        label,
+        ' ',
+        h('span', { class: 'tag' }, offered?.dpop ? 'OAuth 2 + DPoP' : PROTOCOL_NAMES[connection.protocol]),
+      ),
       h(
         'p',
         { class: 'muted' },
@@ -211,9 +263,15 @@ function bffCard(view: BffView, state: ViewState, actions: Actions): Child {
   );
 }
 
-function way(id: string, label: string, detail: string, state: ViewState, onClick: () => void): Child {
-  return h('li', { class: 'way' }, button(id, label, state, onClick, 'primary'), h('p', { class: 'muted' }, detail));
+function way(id: string, label: string, detail: Child | Child[], state: ViewState, onClick: () => void): Child {
+  return h('li', { class: 'way' }, button(id, label, state, onClick, 'primary'), h('div', { class: 'muted' }, detail));
 }
+
+const BFF_WAY_DETAILS = {
+  oauth1: 'The BFF signs every request with the consumer secret (HMAC-SHA1); the browser gets a cookie only.',
+  oauth2: 'A confidential client: the BFF keeps the secret and the tokens; the browser gets a cookie only.',
+  dpop: 'The same, with every token bound to a key the BFF keeps (DPoP): a copied token is of no use without it.',
+} as const;
 
 /** The ways not in use yet; `null` once every one is. */
 function signInCard(state: ViewState, actions: Actions): Child {
@@ -224,7 +282,10 @@ function signInCard(state: ViewState, actions: Actions): Child {
       way(
         'login-spa',
         'Log in with Latchkey ID (in the browser, PKCE)',
-        'The SPA talks to the provider itself: authorization code with PKCE, tokens in IndexedDB.',
+        [
+          h('p', {}, 'The SPA talks to the provider itself: authorization code with PKCE, tokens in IndexedDB.'),
+          dpopToggle(state, actions),
+        ],
         state,
         actions.loginSpa,
       ),
@@ -234,9 +295,7 @@ function signInCard(state: ViewState, actions: Actions): Child {
         way(
           `login-bff-${provider.name}`,
           provider.label,
-          provider.protocol === 'oauth1'
-            ? 'The BFF signs every request with the consumer secret (HMAC-SHA1); the browser gets a cookie only.'
-            : 'A confidential client: the BFF keeps the secret and the tokens; the browser gets a cookie only.',
+          BFF_WAY_DETAILS[provider.protocol === 'oauth1' ? 'oauth1' : provider.dpop ? 'dpop' : 'oauth2'],
           state,
           () => actions.loginBff(provider.name),
         ),
@@ -326,7 +385,7 @@ export function renderApp(state: ViewState, actions: Actions): Node {
         h(
           'p',
           {},
-          'Against the embedded Latchkey ID provider: in the browser with PKCE, or through a backend-for-frontend with OAuth 2 or OAuth 1.0a. Then read the profile and call the API.',
+          'Against the embedded Latchkey ID provider: in the browser with PKCE, or through a backend-for-frontend with OAuth 2 or OAuth 1.0a, with bearer or DPoP-bound tokens. Then read the profile, call the API, and log out of one or of everything.',
         ),
       ),
       state.notice && noticeView(state.notice, actions),
