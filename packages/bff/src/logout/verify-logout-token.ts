@@ -12,7 +12,7 @@ const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
  * What a verified logout token ends: the provider's login session by its `sid`, else every session of
  * its `sub` (section 2.7), and the token's `jti`.
  */
-export interface LogoutTokenClaims {
+interface LogoutTokenClaims {
   claim: 'sid' | 'sub';
   value: string;
   jti: string;
