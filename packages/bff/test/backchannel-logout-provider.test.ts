@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { ProviderEvent } from '@latchkey/provider';
 import { readAuthorizeForm } from '../../../test-support/authorize-form.js';
 import { ALICE, startTestProvider, type TestProvider } from '../../../test-support/provider.js';
-import { redisGate } from '../../../test-support/services.js';
+import { REDIS_URL, redisGate } from '../../../test-support/services.js';
 import { createRedisRefreshLock } from '../src/stores/redis-refresh-lock.js';
 import { createRedisStore } from '../src/stores/redis-store.js';
 import { postLogoutToken, startStandInOp } from './backchannel-logout-op.js';
@@ -97,18 +97,26 @@ describe('back-channel logout from our provider, end to end', () => {
   describe.runIf(redisEnabled)('two BFF instances sharing Redis on 127.0.0.1:6379', () => {
     const prefix = uniquePrefix('backchannel');
     const connections: Redis[] = [];
+    const cachedStores: { close(): Promise<void> }[] = [];
 
     afterAll(async () => {
       const [first] = connections;
       if (first !== undefined) await deleteKeys(first, prefix);
+      await Promise.all(cachedStores.map((store) => store.close()));
       await Promise.all(connections.map((connection) => connection.quit()));
     });
 
-    /** An instance with its own Redis connection, registry and refresh lock, as a separate process would have. */
-    async function startInstance(register: Parameters<typeof startBff>[0]['register'] = () => {}) {
+    /**
+     * An instance with its own Redis connection, registry and refresh lock, as a separate process would have;
+     * with `localCache`, its store keeps session values in memory (Redis client-side caching).
+     */
+    async function startInstance(register: Parameters<typeof startBff>[0]['register'] = () => {}, localCache = false) {
       const connection = redisClient();
       connections.push(connection);
-      const store = createRedisStore({ client: connection, prefix });
+      const store = localCache
+        ? createRedisStore({ url: REDIS_URL, prefix, localCache: { maxEntries: 1_000 } })
+        : createRedisStore({ client: connection, prefix });
+      if (localCache) cachedStores.push(store);
       const bff = await startBff({
         registry: { cache: store, refreshLock: createRedisRefreshLock({ client: connection, prefix: `${prefix}lock:` }) },
         bff: { store },
@@ -118,12 +126,16 @@ describe('back-channel logout from our provider, end to end', () => {
       return bff;
     }
 
-    it('a login through A ends when the logout token reaches B, and no key names the subject', async () => {
-      const a = await startInstance();
-      const b = await startInstance();
+    it.each([
+      ['', false],
+      [' (stores with a local cache)', true],
+    ])('a login through A ends when the logout token reaches B, and no key names the subject%s', async (_label, localCache) => {
+      const a = await startInstance(undefined, localCache);
+      const b = await startInstance(undefined, localCache);
       await registerClient(provider, [a], b);
       const browser = a.browser();
       const opCookie = await loginAtProvider(browser, 'op');
+      // Read through A: with a local cache, A now holds the session in memory too.
       expect((await browser.session()).authenticated).toBe(true);
 
       const inspector = connections[0] as Redis;
