@@ -1,5 +1,9 @@
+import Router from '@koa/router';
+import { protocolErrors, type ResourceAuth } from '@latchkey/provider';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listen } from '../../../test-support/listen.js';
 import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
 import { type DpopKey, dpopKey, dpopProof, type ProofInput } from './dpop-support.js';
 import {
@@ -354,6 +358,40 @@ describe('DPoP: proof checks (invalid_dpop_proof)', () => {
     const before = tp.countEvents('token_issued');
     await expectRefused(proofFor(key, { htm: 'PUT' }));
     expect(tp.countEvents('token_issued')).toBe(before);
+  });
+});
+
+describe('DPoP: provider.requireOAuth2 on routes of another app', () => {
+  it('checks htu against publicOrigin, the origin clients call that app at', async () => {
+    const app = new Koa();
+    // Listening first: the origin must be known to build the middleware, and Koa composes at callback().
+    let handler: ReturnType<Koa['callback']> | undefined;
+    const server = await listen((req, res) => void handler?.(req, res));
+    try {
+      const router = new Router();
+      router.get('/reports', protocolErrors('resource', 'reports'), tp.provider.requireOAuth2({ publicOrigin: server.url }), (ctx) => {
+        ctx.body = { clientId: (ctx.state.latchkey as ResourceAuth).clientId };
+      });
+      app.use(router.routes());
+      handler = app.callback();
+      const accessToken = String((await spaTokens()).body.access_token);
+      const call = async (htu: string) =>
+        fetch(`${server.url}/reports`, {
+          headers: { authorization: `DPoP ${accessToken}`, dpop: await dpopProof(key, { htm: 'GET', htu, accessToken }) },
+        });
+      expect((await call(`${server.url}/reports`)).status).toBe(200);
+      const issuerOrigin = await call(`${tp.issuer}/reports`);
+      expect(issuerOrigin.status).toBe(401);
+      expect(issuerOrigin.headers.get('www-authenticate')).toContain('error="invalid_dpop_proof"');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses a publicOrigin that is not an origin (configuration_error naming it)', () => {
+    expect(() => tp.provider.requireOAuth2({ publicOrigin: 'https://app.example.test/path' })).toThrow(
+      expect.objectContaining({ code: 'configuration_error', option: 'publicOrigin' }),
+    );
   });
 });
 

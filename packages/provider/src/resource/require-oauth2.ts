@@ -1,3 +1,4 @@
+import { ConfigurationError } from '@latchkey/common';
 import type { Context, Middleware } from 'koa';
 import type { DpopServer } from '../dpop/dpop-server.js';
 import { isProtocolError, ProtocolError } from '../errors/protocol-error.js';
@@ -13,6 +14,11 @@ export interface RequireOAuth2Options {
   bearerInQuery?: boolean;
   /** Accept `access_token` in a form body (RFC 6750 section 2.2). Default false. */
   bearerInBody?: boolean;
+  /**
+   * The origin clients call these routes at, which DPoP proofs name in `htu` (RFC 9449 section 4.3), when
+   * it is not the issuer's (routes of another app). Default: the issuer's origin.
+   */
+  publicOrigin?: string;
 }
 
 /** What `requireOAuth2` needs of the provider: its context, its token store and its DPoP proof checks. */
@@ -20,6 +26,12 @@ export interface OAuth2ResourceServer {
   context: ProviderContext;
   tokens: TokenService;
   dpop: DpopServer;
+}
+
+/** Where a bearer token may come from besides the Authorization header. */
+interface Placement {
+  bearerInQuery: boolean;
+  bearerInBody: boolean;
 }
 
 interface PresentedToken {
@@ -33,8 +45,21 @@ const invalidToken = (description: string) => new ProtocolError('invalid_token',
 const dpopRefusal = (code: 'invalid_token' | 'invalid_dpop_proof', description: string) =>
   new ProtocolError(code, description, { challenge: 'DPoP', status: 401 });
 
+function checkOrigin(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== value.replace(/\/$/, '')) {
+    throw new ConfigurationError('publicOrigin', 'publicOrigin must be an http or https origin, without a path.');
+  }
+  return url.origin;
+}
+
 /** RFC 6750 section 2 and RFC 9449 section 7.1: the token from exactly one of the allowed places. */
-async function extractToken(ctx: Context, options: Required<Omit<RequireOAuth2Options, 'scope'>>): Promise<PresentedToken | undefined> {
+async function extractToken(ctx: Context, options: Placement): Promise<PresentedToken | undefined> {
   const found: PresentedToken[] = [];
   const header = ctx.get('authorization');
   if (header !== '') {
@@ -64,8 +89,9 @@ async function extractToken(ctx: Context, options: Required<Omit<RequireOAuth2Op
 export function requireOAuth2(server: OAuth2ResourceServer, options: RequireOAuth2Options = {}): Middleware {
   const required = typeof options.scope === 'string' ? options.scope.split(' ').filter(Boolean) : [...(options.scope ?? [])];
   const placement = { bearerInQuery: options.bearerInQuery === true, bearerInBody: options.bearerInBody === true };
+  const origin = options.publicOrigin === undefined ? undefined : checkOrigin(options.publicOrigin);
   return async (ctx, next) => {
-    ctx.state.latchkey = await authenticateBearer(ctx, server, placement, required);
+    ctx.state.latchkey = await authenticateBearer(ctx, server, placement, required, origin);
     await next();
   };
 }
@@ -73,15 +99,16 @@ export function requireOAuth2(server: OAuth2ResourceServer, options: RequireOAut
 async function authenticateBearer(
   ctx: Context,
   server: OAuth2ResourceServer,
-  placement: Required<Omit<RequireOAuth2Options, 'scope'>>,
+  placement: Placement,
   required: readonly string[],
+  origin: string | undefined,
 ): Promise<ResourceAuth> {
   const presented = await extractToken(ctx, placement);
   if (presented === undefined) {
     throw new ProtocolError('invalid_token', 'An access token is required.', { challenge: 'Bearer', bareChallenge: true });
   }
   const { token, scheme } = presented;
-  const jkt = scheme === 'dpop' ? await verifyProof(ctx, server, token) : undefined;
+  const jkt = scheme === 'dpop' ? await verifyProof(ctx, server, token, origin) : undefined;
   const record = await server.tokens.findAccessToken(token);
   if (scheme === 'dpop') {
     if (!record) throw dpopRefusal('invalid_token', 'The access token is invalid or expired.');
@@ -107,10 +134,10 @@ async function authenticateBearer(
 }
 
 /** The proof that must come with `Authorization: DPoP`, whose `ath` is the token's hash (section 7.1). */
-async function verifyProof(ctx: Context, server: OAuth2ResourceServer, token: string): Promise<string> {
+async function verifyProof(ctx: Context, server: OAuth2ResourceServer, token: string, origin: string | undefined): Promise<string> {
   let jkt: string | undefined;
   try {
-    jkt = await server.dpop.verify(ctx, token);
+    jkt = await server.dpop.verify(ctx, token, origin);
   } catch (error) {
     if (!isProtocolError(error) || (error.code !== 'invalid_dpop_proof' && error.code !== 'use_dpop_nonce')) throw error;
     // At a resource, both are 401 challenges (sections 7.1 and 9), the nonce sent beside it.
