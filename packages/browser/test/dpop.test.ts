@@ -1,8 +1,9 @@
 import { isLatchkeyError } from '@latchkey/common';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AuthClient, AuthError } from '@latchkey/browser';
 import { createDPoP, type DPoPKey } from '@latchkey/browser/dpop';
-import { logIn, rejection, startHarness, type Harness } from './harness.js';
+import { listen } from '../../../test-support/listen.js';
+import { authorize, logIn, rejection, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
 afterEach(() => h.close());
@@ -89,12 +90,18 @@ describe('DPoP (RFC 9449) against the real provider', () => {
     expect((await client.fetch('/api/me')).status).toBe(200);
   });
 
-  it('a provider that requires nonces: the code exchange, the refresh and the API call each retry once with the nonce', async () => {
+  it('a provider that requires nonces: the first proof is refused once and sent again with the nonce, at the token endpoint and the resource', async () => {
     await start(true);
     const client = h.client({ dpop: createDPoP() });
-    await logIn(client);
-    // The first proof had no nonce: refused with use_dpop_nonce, then sent again with it.
-    expect(h.provider.countEvents('token_request', 'authorization_code')).toBe(2);
+    const login = recordRequests();
+    await logIn(client).finally(login.stop);
+    // The pushed request carries the first proof (it binds the code to the key): refused once for its
+    // missing nonce, then sent again with it; the code exchange then has the nonce from the start.
+    expect(login.seen.filter((request) => /^\/oauth\/(par|token) /.test(request))).toEqual([
+      '/oauth/par 400',
+      '/oauth/par 201',
+      '/oauth/token 200',
+    ]);
     expect(h.provider.countEvents('token_issued', 'authorization_code')).toBe(1);
     expect((await client.fetch('/api/me')).status).toBe(200);
 
@@ -114,6 +121,12 @@ describe('DPoP (RFC 9449) against the real provider', () => {
     expect(response.status).toBe(200);
     // The body went out again on the retry.
     expect(await response.json()).toMatchObject({ method: 'POST', body: { hello: 'world' }, sub: 'u-alice' });
+
+    // Without pushed requests, the code exchange carries the first proof of a new login's key.
+    const unpushed = h.client({ dpop: createDPoP(), pushedAuthorizationRequests: false });
+    await logIn(unpushed);
+    expect(h.provider.countEvents('token_request', 'authorization_code')).toBe(3);
+    expect(h.provider.countEvents('token_issued', 'authorization_code')).toBe(2);
   });
 
   it('a stolen access token is refused without the key: as Bearer, as DPoP without a proof, and with a proof of another key', async () => {
@@ -175,6 +188,55 @@ describe('DPoP (RFC 9449) against the real provider', () => {
     expect(await introspect(tokens[0]!)).toMatchObject({ active: true, cnf: { jkt } });
     const responses = await Promise.all([first.fetch('/api/me'), second.fetch('/api/me')]);
     expect(responses.map((response) => response.status)).toEqual([200, 200]);
+  });
+
+  it('a proof the token endpoint refuses is dpop_rejected with its OAuth error, and no session is stored', async () => {
+    await start();
+    // In front of the token endpoint: every proof arrives with its signature broken.
+    const tampering = await listen(async (req, res) => {
+      res.setHeader('access-control-allow-origin', '*');
+      res.setHeader('access-control-allow-headers', 'content-type, dpop');
+      res.setHeader('access-control-expose-headers', 'dpop-nonce');
+      if (req.method === 'OPTIONS') return void res.end();
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const proof = String(req.headers.dpop);
+      const answer = await fetch(`${h.provider.url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': String(req.headers['content-type']), dpop: `${proof.slice(0, -4)}AAAA` },
+        body: Buffer.concat(chunks),
+      });
+      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+      res.end(await answer.text());
+    });
+    try {
+      const client = h.client({
+        dpop: createDPoP(),
+        endpoints: { authorization: `${h.provider.url}/oauth/authorize`, token: `${tampering.url}/oauth/token` },
+      });
+      const error = await rejection<AuthError>(client.handleCallback(await authorize(client)));
+      expect(isLatchkeyError(error, 'dpop_rejected')).toBe(true);
+      expect(error.oauthError).toBe('invalid_dpop_proof');
+      expect(await stored(client)).toBeUndefined();
+      expect(h.provider.countEvents('token_issued')).toBe(0);
+    } finally {
+      await tampering.close();
+    }
+  });
+
+  it('a browser that cannot make an ES256 key: login() is dpop_unsupported and stores no transaction', async () => {
+    await start();
+    const client = h.client({ dpop: createDPoP() });
+    // What a WebCrypto without P-256 answers (a DOMException NotSupportedError).
+    const generateKey = vi.spyOn(crypto.subtle, 'generateKey').mockRejectedValue(new DOMException('unsupported', 'NotSupportedError'));
+    try {
+      const error = await rejection<AuthError>(client.login({ redirect: false }));
+      expect(isLatchkeyError(error, 'dpop_unsupported')).toBe(true);
+      expect(error.cause).toBeInstanceOf(DOMException);
+    } finally {
+      generateKey.mockRestore();
+    }
+    expect(await h.storage.get(`${client.options.namespace}:transactions`)).toBeUndefined();
   });
 
   it('without the option the same provider issues Bearer tokens and the session has no key', async () => {

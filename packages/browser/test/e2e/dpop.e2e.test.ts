@@ -59,7 +59,8 @@ describe.runIf(chromiumGate())('DPoP in headless Chromium against the real provi
   it('keeps a non-extractable key in IndexedDB across reloads and tabs, calls the API with proofs across origins, and a stolen token is refused', async () => {
     const tab = await open('logged-out');
     await logIn(tab);
-    // The code exchange without a nonce was answered use_dpop_nonce, then sent once more with it.
+    // The callback is a new page, whose first proof has no nonce: the code exchange is answered
+    // use_dpop_nonce once, then sent again with it.
     expect(provider.countEvents('token_request', 'authorization_code')).toBe(2);
     expect(provider.countEvents('token_issued', 'authorization_code')).toBe(1);
     const session = await stored(tab);
