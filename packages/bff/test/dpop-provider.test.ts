@@ -151,6 +151,15 @@ describe.each([
     expect(await own.json()).toMatchObject({ sub: ALICE.sub });
   });
 
+  it('revokes the bound tokens at logout', async () => {
+    const browser = bff.browser();
+    await browser.login('idp');
+    const accessToken = accessTokens.at(-1) ?? '';
+    expect(await introspect(accessToken)).toMatchObject({ active: true, token_type: 'DPoP' });
+    expect((await browser.fetch('/bff/logout', { method: 'POST', csrf: true })).status).toBe(204);
+    expect(await introspect(accessToken)).toEqual({ active: false });
+  });
+
   it('refreshes with the same key: the new access token is bound to it too', async () => {
     const browser = bff.browser();
     await browser.login('idp');
