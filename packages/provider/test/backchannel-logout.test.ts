@@ -311,6 +311,34 @@ describe('Back-Channel Logout 1.0: client metadata and discovery', () => {
     }
   });
 
+  it('takes an optional back-channel logout URI on the registration page, refusing a bad one on the page', async () => {
+    const pages = await startTestProvider({ features: { clientRegistrationPage: true } });
+    try {
+      const register = (uri: string) =>
+        fetch(`${pages.issuer}/clients/new`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+          body: new URLSearchParams({
+            name: 'RP',
+            redirect_uris: 'https://rp.example.test/cb',
+            type: 'confidential',
+            backchannel_logout_uri: uri,
+          }),
+        });
+      const form = await (await fetch(`${pages.issuer}/clients/new`)).text();
+      expect(form).toContain('name="backchannel_logout_uri"');
+      const bad = await register('http://rp.example.test/logout');
+      expect(bad.status).toBe(400);
+      expect(await bad.text()).toContain('backchannelLogoutUri');
+      const good = await register('https://rp.example.test/logout');
+      expect(good.status).toBe(201);
+      const clientId = /id="client_id">([^<]+)</.exec(await good.text())?.[1] ?? '';
+      expect((await pages.provider.context.clients.get(clientId))?.backchannelLogoutUri).toBe('https://rp.example.test/logout');
+    } finally {
+      await pages.close();
+    }
+  });
+
   it('refuses a non-positive backchannelLogout.timeoutMs when the provider is created', async () => {
     const error = await startTestProvider({ backchannelLogout: { timeoutMs: 0 } }).catch((e) => e);
     expect(error).toMatchObject({ code: 'configuration_error', option: 'backchannelLogout.timeoutMs' });
