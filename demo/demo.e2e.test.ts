@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chromiumGate } from '../test-support/services.js';
-import { consent, demoInChromium, screenshotFolder } from './chromium-suite.js';
+import { demoInChromium, loginByClicks, openDemo, screenshotFolder } from './chromium-suite.js';
 
 // Screenshots of every step, for checking the demo by eye (LATCHKEY_SCREENSHOTS picks the folder).
 const shots = screenshotFolder('demo');
@@ -19,21 +19,8 @@ describe.runIf(chromiumGate())('the demo in headless Chromium', () => {
     if (process.env.LATCHKEY_SCREENSHOTS !== undefined) console.info(`demo screenshots: ${shots}`);
   });
 
-  async function open(): Promise<Page> {
-    const page = await suite.newPage();
-    await page.setViewportSize({ width: 1100, height: 900 });
-    await page.goto(suite.demo.url);
-    await page.waitForSelector('#app[data-ready]');
-    return page;
-  }
-
-  /** Clicks a login button, answers the provider's consent page, and waits for the app to be back and ready. */
-  async function loginWith(page: Page, button: string, decision: 'allow' | 'deny'): Promise<void> {
-    await page.click(button);
-    await consent(page, decision);
-    await page.waitForURL(`${suite.demo.url}/`);
-    await page.waitForSelector('#app[data-ready]');
-  }
+  const open = () => openDemo(suite);
+  const loginWith = (page: Page, button: string, decision: 'allow' | 'deny') => loginByClicks(suite, page, button, decision);
 
   async function reload(page: Page): Promise<void> {
     await page.reload();

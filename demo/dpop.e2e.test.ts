@@ -35,7 +35,10 @@ async function storedAccessToken(page: Page): Promise<string | null> {
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const db = open.result;
-          const request = db.transaction([...db.objectStoreNames], 'readonly').objectStore(db.objectStoreNames[0]!).getAll();
+          const request = db
+            .transaction([...db.objectStoreNames], 'readonly')
+            .objectStore(db.objectStoreNames[0]!)
+            .getAll();
           request.onerror = () => reject(request.error);
           request.onsuccess = () => {
             db.close();
@@ -94,7 +97,7 @@ describe.runIf(chromiumGate())('DPoP in the demo, in headless Chromium', () => {
     await page.close();
   });
 
-  it('logs in through the BFF with DPoP: the proxied calls carry the BFF's proofs', async () => {
+  it('logs in through the BFF with DPoP: the proxied calls carry proofs of the BFF key', async () => {
     const page = await openDemo(suite);
     await loginByClicks(suite, page, '#login-bff-latchkey-dpop', 'allow');
     // The profile is read through the proxy, with a proof: the provider refuses this client any token without one.

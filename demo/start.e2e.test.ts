@@ -40,6 +40,7 @@ describe('npm run demo', () => {
     };
     expect(providers.providers.map(({ name, protocol }) => [name, protocol])).toEqual([
       ['latchkey', 'oauth2'],
+      ['latchkey-dpop', 'oauth2'],
       ['latchkey-oauth1', 'oauth1'],
     ]);
     const metadata = (await (await fetch(`${result.demo.providerUrl}/.well-known/openid-configuration`)).json()) as { issuer: string };
@@ -88,7 +89,7 @@ describe('npm run demo', () => {
     });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.demo.bffProviders).toEqual(['latchkey', 'latchkey-oauth1', 'github']);
+    expect(result.demo.bffProviders).toEqual(['latchkey', 'latchkey-dpop', 'latchkey-oauth1', 'github']);
     const login = await fetch(`${result.demo.url}/bff/login/github?returnTo=%2F`, { redirect: 'manual' });
     expect(login.status).toBe(302);
     const location = new URL(login.headers.get('location')!);
