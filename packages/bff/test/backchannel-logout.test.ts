@@ -74,11 +74,16 @@ describe('back-channel logout (OpenID Connect Back-Channel Logout 1.0) against a
     const one = await loggedIn('carol');
     const two = await loggedIn('carol');
     const other = await loggedIn('dave');
-    const answer = await postLogoutToken(bff.url, 'stand', await op.logoutToken({ claims: { sid: undefined, sub: 'carol' } }));
+    const ended = Math.floor(Date.now() / 1000) - 5;
+    const answer = await postLogoutToken(bff.url, 'stand', await op.logoutToken({ claims: { sid: undefined, sub: 'carol', iat: ended } }));
     expect(answer.status).toBe(200);
     expect(await authenticated(one.browser)).toBe(false);
     expect(await authenticated(two.browser)).toBe(false);
     expect(await authenticated(other.browser)).toBe(true);
+    // A login after the logout (a newer ID token) is not refused, and the next logout token ends it too.
+    const again = await loggedIn('carol');
+    expect((await postLogoutToken(bff.url, 'stand', await op.logoutToken({ claims: { sid: undefined, sub: 'carol' } }))).status).toBe(200);
+    expect(await authenticated(again.browser)).toBe(false);
   });
 
   it('accepts a token typed JWT or untyped (section 2.4 recommends logout+jwt, it does not require it)', async () => {
@@ -158,7 +163,8 @@ describe('back-channel logout (OpenID Connect Back-Channel Logout 1.0) against a
   it('refuses a replayed jti, so a token cannot end a later session with the same sid', async () => {
     const sid = randomUUID();
     const first = await loggedIn('alice', sid);
-    const token = await op.logoutToken({ claims: { sid } });
+    // Issued a little before the later login's ID token, which a provider reusing a sid would do.
+    const token = await op.logoutToken({ claims: { sid, iat: Math.floor(Date.now() / 1000) - 5 } });
     expect((await postLogoutToken(bff.url, 'stand', token)).status).toBe(200);
     expect(await authenticated(first.browser)).toBe(false);
 
@@ -281,5 +287,64 @@ describe('two logins of one user indexed at once', () => {
     const answer = await postLogoutToken(bff.url, 'stand', await op.logoutToken({ claims: { sid: undefined, sub: 'grace' } }));
     expect(answer.status).toBe(200);
     for (const browser of browsers) expect((await browser.session()).authenticated).toBe(false);
+  });
+});
+
+/**
+ * A login whose provider login session ends while the callback completes: the session is stored, and
+ * the logout token arrives before it is indexed. Without the mark the token leaves, the login would
+ * outlive the logout; with it, the login is refused when it is indexed.
+ */
+describe('a login the provider ends while it completes', () => {
+  let op: StandInOp;
+  let bff: TestBff;
+  const inner = createMemoryStore();
+  let door: { reached: () => void; open: Promise<void> } | undefined;
+  const store: SessionStore = {
+    get: (key, options) => inner.get(key, options),
+    set: (key, value, ttlMs) => inner.set(key, value, ttlMs),
+    destroy: (key) => inner.destroy(key),
+    compareAndSet: async (key, expected, value, ttlMs) => {
+      const done = (await inner.compareAndSet?.(key, expected, value, ttlMs)) ?? false;
+      // Held right after a new session is stored, before the login indexes it.
+      const held = door;
+      if (held !== undefined && key.startsWith('latchkey:session:') && expected === undefined) {
+        door = undefined;
+        held.reached();
+        await held.open;
+      }
+      return done;
+    },
+  };
+
+  beforeAll(async () => {
+    op = await startStandInOp(CLIENT_ID);
+    bff = await startBff({
+      bff: { store },
+      register(registry) {
+        registry.register('stand', { clientId: CLIENT_ID, clientSecret: 'stand-in-secret', serverMetadataUrl: op.metadataUrl });
+      },
+    });
+  });
+  afterAll(async () => {
+    await bff?.close();
+    await op?.close();
+  });
+
+  it('is refused with login_failed, and the browser keeps no session', async () => {
+    const sid = randomUUID();
+    op.nextLogin({ sub: 'ivan', sid });
+    const browser = bff.browser();
+    const back = await fetch(await browser.startLogin('stand'), { redirect: 'manual' });
+    let open = () => {};
+    const reached = new Promise<void>((resolve) => {
+      door = { reached: resolve, open: new Promise<void>((release) => (open = release)) };
+    });
+    const callback = browser.fetch(back.headers.get('location') as string);
+    await reached;
+    expect((await postLogoutToken(bff.url, 'stand', await op.logoutToken({ claims: { sid } }))).status).toBe(200);
+    open();
+    expect((await callback).headers.get('location')).toBe('/?latchkey_error=login_failed&latchkey_provider=stand');
+    expect((await browser.session()).authenticated).toBe(false);
   });
 });

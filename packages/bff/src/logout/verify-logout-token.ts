@@ -16,6 +16,8 @@ interface LogoutTokenClaims {
   claim: 'sid' | 'sub';
   value: string;
   jti: string;
+  /** When the provider ended the login, in its epoch seconds. */
+  iat: number;
 }
 
 /** Verifies one provider's logout token, or throws `LogoutTokenError` (a refusal) or `BffError` (the provider's keys could not be read). */
@@ -70,12 +72,14 @@ function logoutClaims(payload: JWTPayload): LogoutTokenClaims {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     throw new LogoutTokenError('logout_token_events_invalid', `The logout token's events claim has no ${LOGOUT_EVENT} object.`);
   }
-  const { sid, sub, jti } = payload;
+  const { sid, sub, jti, iat } = payload;
   const ends = optionalString(sid) && optionalString(sub) ? (sid === undefined ? sub : sid) : undefined;
   if (ends === undefined) throw new LogoutTokenError('logout_token_subject_missing', 'The logout token names neither a sid nor a sub.');
   if (payload.nonce !== undefined) throw new LogoutTokenError('logout_token_nonce_present', 'A logout token must not carry a nonce.');
   if (typeof jti !== 'string' || jti === '') throw new LogoutTokenError('logout_token_jti_missing', 'The logout token has no jti.');
-  return { claim: sid === undefined ? 'sub' : 'sid', value: ends, jti };
+  // jose required a numeric iat already (maxTokenAge); checked again here for the type.
+  if (typeof iat !== 'number') throw new LogoutTokenError('logout_token_iat_invalid', 'The logout token has no iat.');
+  return { claim: sid === undefined ? 'sub' : 'sid', value: ends, jti, iat };
 }
 
 /**

@@ -49,7 +49,8 @@ export function backchannelLogoutRoute(bff: BffRuntime, parts: BackchannelLogout
       if (!(await parts.seen.add(provider, claims.jti, parts.replayWindowMs))) {
         throw new LogoutTokenError('logout_token_replayed', 'This logout token was already received.');
       }
-      const ended = await parts.index.end(provider, claims.claim, claims.value);
+      // The mark refuses a login the provider ended while it was completing (its ID token no newer than this).
+      const ended = await parts.index.end(provider, claims.claim, claims.value, { endedAt: claims.iat, markMs: parts.replayWindowMs });
       bff.logger.info('backchannel logout', { provider, by: claims.claim, sessions: ended });
       ctx.status = 200;
     } catch (error) {

@@ -24,9 +24,10 @@ interface Completed {
   login?: ProviderLogin;
 }
 
-/** `sub` and, when the provider sends it, `sid` (OpenID Connect Back-Channel Logout 1.0 section 2.1). */
+/** `sub`, `iat` and, when the provider sends it, `sid` (OpenID Connect Back-Channel Logout 1.0 section 2.1). */
 function providerLogin(claims: IDToken): ProviderLogin {
-  return typeof claims.sid === 'string' && claims.sid !== '' ? { sub: claims.sub, sid: claims.sid } : { sub: claims.sub };
+  const { sub, iat, sid } = claims;
+  return typeof sid === 'string' && sid !== '' ? { sub, sid, iat } : { sub, iat };
 }
 
 const single = (ctx: Context, name: string): string | undefined => {

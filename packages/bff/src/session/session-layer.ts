@@ -43,8 +43,9 @@ export interface SessionLayer {
   /**
    * Completes a login: the data `update` makes of the stored session (or an empty one) moves to a new
    * session id (against fixation), the old id is destroyed, and the cookie names the new one. `linked`
-   * is the provider just logged in with and its provider login, which the logout index learns (before
-   * the session is stored, so none is ever stored unindexed). Call it inside `withLocks(ctx, 'linked', ...)`.
+   * is the provider just logged in with and its provider login, which the logout index learns; a login
+   * the provider ended meanwhile fails with `login_failed`, leaving the old session as it was. Call it
+   * inside `withLocks(ctx, 'linked', ...)`.
    */
   rotate(
     ctx: Context,
@@ -168,9 +169,17 @@ export function createSessionLayer(records: SessionRecords, cookie: ResolvedCook
         ...(Object.keys(providerLogins).length === 0 ? {} : { providerLogins }),
       };
       const id = genid();
-      // Indexed under the new id's key before it is stored: a logout token can find every stored session.
-      if (record.providerLogins !== undefined) await logoutIndex.link(records.keyOf(id), record.providerLogins, absoluteExpiresAt);
       if (!(await records.create(id, record))) throw new BffError('internal_error', 'A new session id was already taken.');
+      // Indexed once stored: a logout token arriving before finds nothing, but leaves a mark that refuses
+      // this login here (its ID token is no newer); one arriving after finds the session.
+      if (record.providerLogins !== undefined) {
+        try {
+          await logoutIndex.link(records.keyOf(id), record.providerLogins, absoluteExpiresAt);
+        } catch (error) {
+          await records.destroy(id);
+          throw error;
+        }
+      }
       const oldId = state.loaded?.id;
       if (oldId !== undefined) await records.destroy(oldId);
       if (fresh !== undefined) await unlink(fresh.key, fresh.record.providerLogins ?? {});

@@ -7,11 +7,14 @@ import { asSessionData, type BffSessionData } from '../tokens/session-data.js';
 
 /**
  * The OpenID provider login a session came from: the ID token's `sub` and `sid` (OpenID Connect
- * Back-Channel Logout 1.0 section 2.4), which a logout token names.
+ * Back-Channel Logout 1.0 section 2.4), which a logout token names, and its `iat`, which tells a login
+ * from before a logout from one after it.
  */
 export interface ProviderLogin {
   sub: string;
   sid?: string;
+  /** The ID token's `iat`, in the provider's epoch seconds. */
+  iat: number;
 }
 
 /** A stored session: our data and its two deadlines, in milliseconds since the epoch. */
