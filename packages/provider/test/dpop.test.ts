@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { protocolErrors, type ResourceAuth } from '@latchkey/provider';
+import { createMemoryKeyValueStore, type KeyValueStore, protocolErrors, type ResourceAuth } from '@latchkey/provider';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -352,6 +352,34 @@ describe('DPoP: proof checks (invalid_dpop_proof)', () => {
     await expectRefused(proofFor(key, { claims: { jti: undefined } }));
     await expectRefused(`${await proofFor(key)}, ${await proofFor(key)}`);
     await expectRefused('not.a.jwt');
+  });
+
+  it('spends no jti for a proof sent beside an unknown token (the nonce class cannot be filled that way)', async () => {
+    const writes: string[] = [];
+    const inner = createMemoryKeyValueStore();
+    const storage: KeyValueStore = { ...inner, add: (k, value, ttl) => (writes.push(k), inner.add(k, value, ttl)) };
+    const own = await startTestProvider({ clients: TEST_CLIENTS, storage });
+    try {
+      const junk = 'junk-token-0123456789abcdef';
+      const response = await fetch(`${own.issuer}/api/me`, {
+        headers: {
+          authorization: `DPoP ${junk}`,
+          dpop: await dpopProof(key, { htm: 'GET', htu: `${own.issuer}/api/me`, accessToken: junk }),
+        },
+      });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toContain('error="invalid_token"');
+      expect(writes.filter((k) => k.startsWith('oauth2:dpop-jti:'))).toEqual([]);
+      // A proof at the token endpoint is remembered, so the check above could see one.
+      await postForm(
+        `${own.issuer}/oauth/token`,
+        { grant_type: 'client_credentials', client_id: SERVICE.clientId, client_secret: SERVICE.clientSecret },
+        { dpop: await dpopProof(key, { htm: 'POST', htu: `${own.issuer}/oauth/token` }) },
+      );
+      expect(writes.filter((k) => k.startsWith('oauth2:dpop-jti:'))).toHaveLength(1);
+    } finally {
+      await own.close();
+    }
   });
 
   it('leaves nothing issued by a refused proof', async () => {

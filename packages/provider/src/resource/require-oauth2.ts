@@ -108,10 +108,12 @@ async function authenticateBearer(
     throw new ProtocolError('invalid_token', 'An access token is required.', { challenge: 'Bearer', bareChallenge: true });
   }
   const { token, scheme } = presented;
-  const jkt = scheme === 'dpop' ? await verifyProof(ctx, server, token, origin) : undefined;
   const record = await server.tokens.findAccessToken(token);
   if (scheme === 'dpop') {
+    // The token first: a proof's jti is spent only for a live token, so self-made proofs beside junk
+    // tokens cannot fill the nonce class of the store.
     if (!record) throw dpopRefusal('invalid_token', 'The access token is invalid or expired.');
+    const jkt = await verifyProof(ctx, server, token, origin);
     if (record.jkt !== jkt) throw dpopRefusal('invalid_token', "The access token is not bound to the DPoP proof's key.");
   } else {
     if (!record) throw invalidToken('The access token is invalid or expired.');
