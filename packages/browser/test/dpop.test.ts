@@ -32,6 +32,29 @@ function recordRequests() {
   return { seen, stop: () => void (globalThis.fetch = original) };
 }
 
+/**
+ * A stand-in for the token endpoint that forwards to the provider's, with the `DPoP` header replaced by
+ * `proof(header)` (or dropped for `null`): what a broken proof or a provider ignoring DPoP looks like.
+ */
+async function tokenEndpointProxy(proof: (header: string) => string | null) {
+  return listen(async (req, res) => {
+    res.setHeader('access-control-allow-origin', '*');
+    res.setHeader('access-control-allow-headers', 'content-type, dpop');
+    res.setHeader('access-control-expose-headers', 'dpop-nonce');
+    if (req.method === 'OPTIONS') return void res.end();
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const sent = proof(String(req.headers.dpop));
+    const answer = await fetch(`${h.provider.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': String(req.headers['content-type']), ...(sent === null ? {} : { dpop: sent }) },
+      body: Buffer.concat(chunks),
+    });
+    res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+    res.end(await answer.text());
+  });
+}
+
 /** A provider that wants a DPoP nonce in every proof when `requireNonce`, plus a client allowed to introspect. */
 async function start(requireNonce = false): Promise<void> {
   h = await startHarness({ dpop: { requireNonce } });
@@ -192,35 +215,32 @@ describe('DPoP (RFC 9449) against the real provider', () => {
 
   it('a proof the token endpoint refuses is dpop_rejected with its OAuth error, and no session is stored', async () => {
     await start();
-    // In front of the token endpoint: every proof arrives with its signature broken.
-    const tampering = await listen(async (req, res) => {
-      res.setHeader('access-control-allow-origin', '*');
-      res.setHeader('access-control-allow-headers', 'content-type, dpop');
-      res.setHeader('access-control-expose-headers', 'dpop-nonce');
-      if (req.method === 'OPTIONS') return void res.end();
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const proof = String(req.headers.dpop);
-      const answer = await fetch(`${h.provider.url}/oauth/token`, {
-        method: 'POST',
-        headers: { 'content-type': String(req.headers['content-type']), dpop: `${proof.slice(0, -4)}AAAA` },
-        body: Buffer.concat(chunks),
-      });
-      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
-      res.end(await answer.text());
-    });
+    // Every proof arrives with its signature broken.
+    const proxy = await tokenEndpointProxy((proof) => `${proof.slice(0, -4)}AAAA`);
     try {
-      const client = h.client({
-        dpop: createDPoP(),
-        endpoints: { authorization: `${h.provider.url}/oauth/authorize`, token: `${tampering.url}/oauth/token` },
-      });
+      const client = h.client({ dpop: createDPoP(), endpoints: { authorization: `${h.provider.url}/oauth/authorize`, token: proxy.url } });
       const error = await rejection<AuthError>(client.handleCallback(await authorize(client)));
       expect(isLatchkeyError(error, 'dpop_rejected')).toBe(true);
       expect(error.oauthError).toBe('invalid_dpop_proof');
       expect(await stored(client)).toBeUndefined();
       expect(h.provider.countEvents('token_issued')).toBe(0);
     } finally {
-      await tampering.close();
+      await proxy.close();
+    }
+  });
+
+  it('a Bearer answer to a request with a proof is dpop_unbound, and no session is stored', async () => {
+    await start();
+    // The proof never arrives, so the provider issues an unbound Bearer token.
+    const proxy = await tokenEndpointProxy(() => null);
+    try {
+      const client = h.client({ dpop: createDPoP(), endpoints: { authorization: `${h.provider.url}/oauth/authorize`, token: proxy.url } });
+      const error = await rejection<AuthError>(client.handleCallback(await authorize(client)));
+      expect(isLatchkeyError(error, 'dpop_unbound')).toBe(true);
+      expect(h.provider.countEvents('token_issued', 'authorization_code')).toBe(1);
+      expect(await stored(client)).toBeUndefined();
+    } finally {
+      await proxy.close();
     }
   });
 

@@ -14,6 +14,14 @@ import type { DPoPBinding, DPoPKey } from './binding.js';
 /** Token endpoint errors about the proof itself (RFC 9449 sections 5 and 8). */
 const PROOF_ERRORS = ['invalid_dpop_proof', 'use_dpop_nonce'];
 
+/**
+ * A token answer that is not DPoP-bound although the request proved a key: the provider ignored the proof
+ * (RFC 9449 section 5). Using it would quietly turn the login into a Bearer one, so it is refused.
+ */
+function isUnbound(answer: unknown): boolean {
+  return typeof answer === 'object' && answer !== null && 'token_type' in answer && answer.token_type !== 'dpop';
+}
+
 /** Runs `send`, and once more when the server answered that it wants a (fresh) DPoP nonce (RFC 9449 sections 8 and 9). */
 async function withNonceRetry<T>(send: () => Promise<T>): Promise<T> {
   try {
@@ -72,18 +80,18 @@ export function createDPoP(): DPoPBinding {
     },
     async tokenRequest(key, http, send) {
       if (!key) return send(http);
-      try {
-        return await withNonceRetry(() => send({ ...http, DPoP: handleOf(key) }));
-      } catch (cause) {
+      const answer = await withNonceRetry(() => send({ ...http, DPoP: handleOf(key) })).catch((cause: unknown) => {
         if (cause instanceof ResponseBodyError && PROOF_ERRORS.includes(cause.error)) {
           throw new AuthError('dpop_rejected', { cause, oauthError: cause.error, oauthErrorDescription: cause.error_description });
         }
         throw cause;
-      }
+      });
+      if (isUnbound(answer)) throw new AuthError('dpop_unbound');
+      return answer;
     },
-    async fetch(request, { accessToken, tokenType, dpop: key }) {
-      // A provider that ignored the proof issued a Bearer token (RFC 9449 section 5): it goes as one.
-      if (!key || tokenType !== 'dpop') {
+    async fetch(request, { accessToken, dpop: key }) {
+      // A session from before DPoP was turned on has Bearer tokens and no key.
+      if (!key) {
         request.headers.set('authorization', `Bearer ${accessToken}`);
         return fetch(request);
       }

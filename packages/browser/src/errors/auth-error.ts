@@ -20,6 +20,7 @@ export const AUTH_ERROR_CODES = [
   'end_session_unsupported',
   'dpop_unsupported',
   'dpop_rejected',
+  'dpop_unbound',
 ] as const;
 export type AuthErrorCode = (typeof AUTH_ERROR_CODES)[number];
 
