@@ -19,6 +19,8 @@ export interface LogoutTokenOptions {
   typ?: string | null;
   /** Signs with a key the stand-in does not publish. */
   foreignKey?: boolean;
+  /** Signs HS256 with this secret (the client secret, as OpenID Connect Core section 10.1 would have it). */
+  hmacSecret?: string;
 }
 
 /**
@@ -154,7 +156,13 @@ export async function startStandInOp(clientId: string) {
         if (value === undefined) delete payload[name];
         else payload[name] = value;
       }
-      return sign(payload, options.foreignKey ? foreign.privateKey : privateKey, options.typ === undefined ? 'logout+jwt' : options.typ);
+      const typ = options.typ === undefined ? 'logout+jwt' : options.typ;
+      if (options.hmacSecret !== undefined) {
+        return new SignJWT(payload)
+          .setProtectedHeader({ alg: 'HS256', ...(typ === null ? {} : { typ }) })
+          .sign(new TextEncoder().encode(options.hmacSecret));
+      }
+      return sign(payload, options.foreignKey ? foreign.privateKey : privateKey, typ);
     },
     close: () => server.close(),
   };

@@ -101,6 +101,8 @@ describe('back-channel logout (OpenID Connect Back-Channel Logout 1.0) against a
       'logout_token_signature_invalid',
       (sid) => ({ foreignKey: true, claims: { sid } }),
     ],
+    // The provider lists RS256 alone: a token made with the client secret is not its word.
+    ['HS256 with the client secret', 'logout_token_alg_not_allowed', (sid) => ({ hmacSecret: 'stand-in-secret', claims: { sid } })],
     ['another issuer', 'logout_token_issuer_mismatch', (sid) => ({ claims: { sid, iss: 'https://other.example' } })],
     ['another audience', 'logout_token_audience_mismatch', (sid) => ({ claims: { sid, aud: 'someone-else' } })],
     ['no events claim', 'logout_token_events_invalid', (sid) => ({ claims: { sid, events: undefined } })],
