@@ -350,3 +350,56 @@ describe('a login the provider ends while it completes', () => {
     expect((await browser.session()).authenticated).toBe(false);
   });
 });
+
+/** The store fails while a logout is ending sessions: the token is answered 503 and may be sent again. */
+describe('a logout the store fails half way', () => {
+  let op: StandInOp;
+  let bff: TestBff;
+  const inner = createMemoryStore();
+  let failIndexRead = false;
+  const store: SessionStore = {
+    get: async (key, options) => {
+      if (failIndexRead && key.startsWith('latchkey:bcl-sid:')) {
+        failIndexRead = false;
+        throw new Error('connection lost');
+      }
+      return inner.get(key, options);
+    },
+    set: (key, value, ttlMs) => inner.set(key, value, ttlMs),
+    destroy: (key) => inner.destroy(key),
+    compareAndSet: async (key, expected, value, ttlMs) => (await inner.compareAndSet?.(key, expected, value, ttlMs)) ?? false,
+  };
+
+  beforeAll(async () => {
+    op = await startStandInOp(CLIENT_ID);
+    bff = await startBff({
+      bff: { store },
+      register(registry) {
+        registry.register('stand', { clientId: CLIENT_ID, clientSecret: 'stand-in-secret', serverMetadataUrl: op.metadataUrl });
+      },
+    });
+  });
+  afterAll(async () => {
+    await bff?.close();
+    await op?.close();
+  });
+
+  it('does not spend the jti, so the provider retrying the same token ends the session', async () => {
+    const sid = randomUUID();
+    op.nextLogin({ sub: 'judy', sid });
+    const browser = bff.browser();
+    const back = await fetch(await browser.startLogin('stand'), { redirect: 'manual' });
+    await browser.fetch(back.headers.get('location') as string);
+    expect((await browser.session()).authenticated).toBe(true);
+
+    const token = await op.logoutToken({ claims: { sid } });
+    failIndexRead = true;
+    const failed = await postLogoutToken(bff.url, 'stand', token);
+    expect(failed.status).toBe(503);
+    expect(await failed.json()).toMatchObject({ error: { code: 'store_unavailable' } });
+    expect((await browser.session()).authenticated).toBe(true);
+    const retried = await postLogoutToken(bff.url, 'stand', token);
+    expect(retried.status).toBe(200);
+    expect((await browser.session()).authenticated).toBe(false);
+  });
+});

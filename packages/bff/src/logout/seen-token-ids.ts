@@ -9,6 +9,8 @@ import { compareAndSet, type SessionStore } from '../stores/session-store.js';
 export interface SeenTokenIds {
   /** Records the provider's `jti` for `ttlMs`; false when it was already recorded. */
   add(provider: string, jti: string, ttlMs: number): Promise<boolean>;
+  /** Takes the record back, so the provider's retry of a logout that failed half way is not a replay. */
+  forget(provider: string, jti: string): Promise<void>;
 }
 
 export function createSeenTokenIds(store: SessionStore, names: KeyNames): SeenTokenIds {
@@ -18,6 +20,9 @@ export function createSeenTokenIds(store: SessionStore, names: KeyNames): SeenTo
       // Recorded under an older key's name before a rotation of `keys`: seen as well.
       for (const key of older) if ((await store.get(key, { ttlMs: 0, rolling: false })) !== undefined) return false;
       return compareAndSet(store, current, undefined, '1', ttlMs);
+    },
+    async forget(provider, jti) {
+      await store.destroy(names.logoutTokenId(provider, jti)[0]);
     },
   };
 }

@@ -49,8 +49,15 @@ export function backchannelLogoutRoute(bff: BffRuntime, parts: BackchannelLogout
       if (!(await parts.seen.add(provider, claims.jti, parts.replayWindowMs))) {
         throw new LogoutTokenError('logout_token_replayed', 'This logout token was already received.');
       }
-      // The mark refuses a login the provider ended while it was completing (its ID token no newer than this).
-      const ended = await parts.index.end(provider, claims.claim, claims.value, { endedAt: claims.iat, markMs: parts.replayWindowMs });
+      let ended: number;
+      try {
+        // The mark refuses a login the provider ended while it was completing (its ID token no newer than this).
+        ended = await parts.index.end(provider, claims.claim, claims.value, { endedAt: claims.iat, markMs: parts.replayWindowMs });
+      } catch (error) {
+        // Not done: the provider may send the token again (section 2.8 lets it retry on an error).
+        await parts.seen.forget(provider, claims.jti).catch(() => undefined);
+        throw error;
+      }
       bff.logger.info('backchannel logout', { provider, by: claims.claim, sessions: ended });
       ctx.status = 200;
     } catch (error) {
