@@ -3,13 +3,12 @@ import type { TokenSource } from '../flows/tokens.js';
 import type { StoredSession } from '../session/session.js';
 
 /**
- * RFC 6750 3.1 (and RFC 9449 7.1 for DPoP tokens): a resource server that refuses an expired or revoked
- * token answers 401 with `WWW-Authenticate: Bearer error="invalid_token"` (or `DPoP ...`). Other 401s (no
- * scope, wrong client) are not fixed by a refresh.
+ * A resource server that refuses an expired or revoked token answers 401 with `error="invalid_token"` in its
+ * challenge, whatever the scheme: `Bearer` (RFC 6750 3.1) or `DPoP` (RFC 9449 7.1). Other 401s (no scope,
+ * wrong client) are not fixed by a refresh.
  */
 function isInvalidToken(response: Response): boolean {
-  const challenge = response.headers.get('www-authenticate') ?? '';
-  return response.status === 401 && /\b(bearer|dpop)\b/i.test(challenge) && /\berror\s*=\s*"?invalid_token\b/i.test(challenge);
+  return response.status === 401 && /\berror\s*=\s*"?invalid_token\b/i.test(response.headers.get('www-authenticate') ?? '');
 }
 
 /** Sends `request` with the session's access token, through the DPoP binding when the client has one. */

@@ -5,12 +5,11 @@ import {
   expectNoNonce,
   processAuthorizationCodeResponse,
   validateAuthResponse,
-  type TokenEndpointResponse,
 } from 'oauth4webapi';
 import type { ClientContext } from '../context.js';
 import { AuthError } from '../errors/auth-error.js';
-import { authorizationError, tokenEndpointError } from '../oauth/errors.js';
-import { withDPoP } from '../oauth/token-request.js';
+import { authorizationError } from '../oauth/errors.js';
+import { providerRequest } from '../oauth/provider-request.js';
 import { cleanAddressBar } from '../page/address-bar.js';
 import { tellTabs } from '../page/tabs.js';
 import { sessionFromTokens, type User } from '../session/session.js';
@@ -59,28 +58,23 @@ async function complete(ctx: ClientContext, state: string, url: URL): Promise<Ca
   } catch (cause) {
     throw cause instanceof AuthorizationResponseError ? authorizationError(cause) : new AuthError('issuer_mismatch', { cause });
   }
-  let tokens: TokenEndpointResponse;
-  try {
-    tokens = await withDPoP(ctx, transaction.dpop, async (http) => {
-      const response = await authorizationCodeGrantRequest(
-        server,
-        ctx.client,
-        None(),
-        params,
-        ctx.options.redirectUri,
-        transaction.codeVerifier,
-        http,
-      );
-      // Validates the ID token's claims, including `nonce` (OIDC Core 3.1.3.7); it came straight from the
-      // token endpoint over TLS, which OIDC Core accepts in place of a signature check.
-      return processAuthorizationCodeResponse(server, ctx.client, response, {
-        expectedNonce: transaction.nonce ?? expectNoNonce,
-        requireIdToken: transaction.nonce !== undefined,
-      });
+  const tokens = await providerRequest(ctx, transaction.dpop, 'token_exchange_failed', async (http) => {
+    const response = await authorizationCodeGrantRequest(
+      server,
+      ctx.client,
+      None(),
+      params,
+      ctx.options.redirectUri,
+      transaction.codeVerifier,
+      http,
+    );
+    // Validates the ID token's claims, including `nonce` (OIDC Core 3.1.3.7); it came straight from the
+    // token endpoint over TLS, which OIDC Core accepts in place of a signature check.
+    return processAuthorizationCodeResponse(server, ctx.client, response, {
+      expectedNonce: transaction.nonce ?? expectNoNonce,
+      requireIdToken: transaction.nonce !== undefined,
     });
-  } catch (cause) {
-    throw tokenEndpointError(cause, 'token_exchange_failed');
-  }
+  });
   const session = { ...sessionFromTokens(tokens, ctx.options.clock()), dpop: transaction.dpop };
   await ctx.session.write(session);
   ctx.events.emit('login', { user: session.user });

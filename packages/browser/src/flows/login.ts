@@ -10,8 +10,7 @@ import {
 import { sameOriginPath } from '@latchkey/common';
 import type { ClientContext } from '../context.js';
 import { AuthError } from '../errors/auth-error.js';
-import { tokenEndpointError } from '../oauth/errors.js';
-import { withDPoP } from '../oauth/token-request.js';
+import { providerRequest } from '../oauth/provider-request.js';
 import { checkExtraParams } from '../options.js';
 
 export interface LoginParams {
@@ -57,15 +56,11 @@ export async function buildLoginUrl(ctx: ClientContext, params: LoginParams): Pr
     ...(nonce && { nonce }),
   };
   if (server.pushed_authorization_request_endpoint && options.pushedAuthorizationRequests) {
-    try {
-      // With DPoP, the proof binds the authorization code to the login's key (RFC 9449 section 10.1).
-      const { request_uri } = await withDPoP(ctx, dpop, async (http) =>
-        processPushedAuthorizationResponse(server, ctx.client, await pushedAuthorizationRequest(server, ctx.client, None(), query, http)),
-      );
-      query = { client_id: options.clientId, request_uri };
-    } catch (cause) {
-      throw tokenEndpointError(cause, 'authorization_failed');
-    }
+    // With DPoP, the proof binds the authorization code to the login's key (RFC 9449 section 10.1).
+    const { request_uri } = await providerRequest(ctx, dpop, 'authorization_failed', async (http) =>
+      processPushedAuthorizationResponse(server, ctx.client, await pushedAuthorizationRequest(server, ctx.client, None(), query, http)),
+    );
+    query = { client_id: options.clientId, request_uri };
   }
   for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
   await ctx.transactions.put(state, { codeVerifier, nonce, dpop, returnTo, expiresAt: options.clock() + LOGIN_TRANSACTION_MS });

@@ -1,8 +1,7 @@
-import { None, ResponseBodyError, processRefreshTokenResponse, refreshTokenGrantRequest } from 'oauth4webapi';
+import { None, processRefreshTokenResponse, refreshTokenGrantRequest } from 'oauth4webapi';
 import type { ClientContext } from '../context.js';
 import { AuthError } from '../errors/auth-error.js';
-import { tokenEndpointError } from '../oauth/errors.js';
-import { withDPoP } from '../oauth/token-request.js';
+import { providerRequest } from '../oauth/provider-request.js';
 import { tellTabs } from '../page/tabs.js';
 import { isFresh, sessionFromTokens, type StoredSession } from '../session/session.js';
 
@@ -33,28 +32,25 @@ export function createTokenSource(ctx: ClientContext): TokenSource {
     if (current.accessToken !== stale && isFresh(current, options.clock(), 0)) return current;
     if (!current.refreshToken) throw new AuthError('login_required');
     const server = await ctx.server();
+    const { refreshToken } = current;
     let next: StoredSession;
     try {
-      const { refreshToken } = current;
       // The same key as the login's: a public client's refresh token is bound to it (RFC 9449 section 5).
-      const tokens = await withDPoP(ctx, current.dpop, async (http) =>
+      const tokens = await providerRequest(ctx, current.dpop, 'refresh_failed', async (http) =>
         processRefreshTokenResponse(server, ctx.client, await refreshTokenGrantRequest(server, ctx.client, None(), refreshToken, http)),
       );
       next = sessionFromTokens(tokens, options.clock(), current);
-    } catch (cause) {
-      if (cause instanceof ResponseBodyError && cause.error === 'invalid_grant') {
+    } catch (error) {
+      if (error instanceof AuthError && error.oauthError === 'invalid_grant') {
         // The refresh token is dead (expired, revoked, or reused): the session is over (RFC 6749 5.2).
         await session.clear();
         ctx.events.emit('logout', { reason: 'session_expired' });
         tellTabs(options.namespace, { type: 'logout' });
-        throw new AuthError('login_required', {
-          cause,
-          oauthError: cause.error,
-          oauthErrorDescription: cause.error_description,
-        });
+        const { cause, oauthErrorDescription } = error;
+        throw new AuthError('login_required', { cause, oauthError: 'invalid_grant', oauthErrorDescription });
       }
       // A network failure or another refusal: the tokens stay until they are known dead.
-      throw tokenEndpointError(cause, 'refresh_failed');
+      throw error;
     }
     await session.write(next);
     ctx.events.emit('tokens', { expiresAtMs: next.expiresAt, scope: next.scope ?? null });

@@ -1,11 +1,21 @@
 import type { ClientContext } from '../context.js';
 import type { DPoPKey } from '../dpop/binding.js';
+import type { AuthErrorCode } from '../errors/auth-error.js';
+import { tokenEndpointError } from './errors.js';
 import type { OAuthHttp } from './http.js';
 
 /**
- * A request to the provider with the client's HTTP options, which carry a DPoP proof of `key` when the
- * client has DPoP (`key` is then the login's).
+ * A request to the provider: `send` makes it with the client's HTTP options, which carry a DPoP proof of
+ * `key` when the client has DPoP (`key` is the login's), and reads the answer. A failure rejects with an
+ * `AuthError`: the provider's error, or `fallback` (see `tokenEndpointError`).
  */
-export function withDPoP<T>(ctx: ClientContext, key: DPoPKey | undefined, send: (http: OAuthHttp) => Promise<T>): Promise<T> {
-  return ctx.dpop ? ctx.dpop.tokenRequest(key, ctx.http, send) : send(ctx.http);
+export function providerRequest<T>(
+  ctx: ClientContext,
+  key: DPoPKey | undefined,
+  fallback: AuthErrorCode,
+  send: (http: OAuthHttp) => Promise<T>,
+): Promise<T> {
+  return (ctx.dpop ? ctx.dpop.tokenRequest(key, ctx.http, send) : send(ctx.http)).catch((cause: unknown) => {
+    throw tokenEndpointError(cause, fallback);
+  });
 }

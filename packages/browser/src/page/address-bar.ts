@@ -10,12 +10,6 @@ export function cleanAddressBar(callback: URL, params: readonly string[] = CALLB
   if (typeof location === 'undefined' || typeof history === 'undefined') return;
   const current = new URL(location.href);
   if (current.origin !== callback.origin || current.pathname !== callback.pathname) return;
-  let changed = false;
-  for (const name of params) {
-    if (current.searchParams.has(name)) {
-      current.searchParams.delete(name);
-      changed = true;
-    }
-  }
-  if (changed) history.replaceState(history.state, '', current.href);
+  for (const name of params) current.searchParams.delete(name);
+  if (current.href !== location.href) history.replaceState(history.state, '', current.href);
 }
