@@ -23,7 +23,7 @@ const PATH = '/items?page=1';
 const GOALS = {
   c: { store: 'memory', share: 0.75, cpu: 1.4, p99: 1.6 },
   d: { store: 'Redis', share: 0.65, cpu: 1.6 },
-  "d'": { store: 'Redis with the local cache', share: 0.65, cpu: 1.6 },
+  "d'": { store: 'Redis + local cache', share: 0.65, cpu: 1.6 },
 };
 const REFERENCES = [
   { key: 'k1', variant: 'undici-stream', name: 'Koa + undici Pool, answer streamed' },

@@ -30,8 +30,9 @@ function openBatch(timeoutMs: number): Batch {
 
 /**
  * A fence shared by concurrent reads. `wait()` resolves once a `ping` sent after the call was made has
- * been answered: a call made while no ping is out sends one; calls made while one is out share the
- * next, sent when it answers. So a burst of N reads costs about two round trips, not N.
+ * been answered. With no ping out, the calls made in this turn of the event loop share one, sent at
+ * `setImmediate`; calls made while one is out share the next, sent when it answers. So a burst of N
+ * reads costs one or two pings, not N.
  *
  * Every waiter fails with `store_unavailable` no later than `timeoutMs` after the first call of its
  * batch was made (one timer per batch, not per call). A ping that has not answered by then frees the
@@ -48,10 +49,7 @@ export function createSharedFence(ping: () => Promise<unknown>, timeoutMs: numbe
       batch.settle(error);
       if (out !== batch) return;
       out = undefined;
-      if (next === undefined) return;
-      const waiting = next;
-      next = undefined;
-      send(waiting);
+      sendWaiting();
     };
     // A batch past its deadline frees the slot even if its ping never answers.
     batch.promise.catch(() => answered());
@@ -61,15 +59,24 @@ export function createSharedFence(ping: () => Promise<unknown>, timeoutMs: numbe
     );
   };
 
+  // A fence with none out leaves once the reads that began in this turn of the event loop (the
+  // requests parsed from one batch of socket reads) have joined it.
+  let scheduled = false;
+  const sendWaiting = () => {
+    scheduled = false;
+    if (out !== undefined || next === undefined) return;
+    const waiting = next;
+    next = undefined;
+    send(waiting);
+  };
+
   return {
     wait() {
-      if (out === undefined) {
-        const batch = next ?? openBatch(timeoutMs);
-        next = undefined;
-        send(batch);
-        return batch.promise;
-      }
       next ??= openBatch(timeoutMs);
+      if (out === undefined && !scheduled) {
+        scheduled = true;
+        setImmediate(sendWaiting);
+      }
       return next.promise;
     },
   };
