@@ -28,7 +28,7 @@ export interface CallbackResult {
 const inProgress = new Map<string, Promise<CallbackResult>>();
 
 export function handleCallback(ctx: ClientContext, callbackUrl: string | URL): Promise<CallbackResult> {
-  const url = new URL(callbackUrl, typeof location === 'undefined' ? undefined : location.href);
+  const url = new URL(callbackUrl, location.href);
   const state = url.searchParams.get('state');
   if (!state) {
     cleanAddressBar(url);
@@ -75,7 +75,7 @@ async function complete(ctx: ClientContext, state: string, url: URL): Promise<Ca
       requireIdToken: transaction.nonce !== undefined,
     });
   });
-  const session = { ...sessionFromTokens(tokens, ctx.options.clock()), dpop: transaction.dpop };
+  const session = sessionFromTokens(tokens, ctx.options.clock(), { dpop: transaction.dpop });
   await ctx.session.write(session);
   ctx.events.emit('login', { user: session.user });
   ctx.events.emit('tokens', { expiresAtMs: session.expiresAt, scope: session.scope ?? null });

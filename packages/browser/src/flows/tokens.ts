@@ -30,9 +30,9 @@ export function createTokenSource(ctx: ClientContext): TokenSource {
     // Changed while this caller waited for the lock: use it, even if it already looks due (a skew longer
     // than its lifetime, or time that passed in the queue); refreshing it again is how a storm starts.
     if (current.accessToken !== stale && isFresh(current, options.clock(), 0)) return current;
-    if (!current.refreshToken) throw new AuthError('login_required');
-    const server = await ctx.server();
     const { refreshToken } = current;
+    if (!refreshToken) throw new AuthError('login_required');
+    const server = await ctx.server();
     let next: StoredSession;
     try {
       // The same key as the login's: a public client's refresh token is bound to it (RFC 9449 section 5).
@@ -46,8 +46,8 @@ export function createTokenSource(ctx: ClientContext): TokenSource {
         await session.clear();
         ctx.events.emit('logout', { reason: 'session_expired' });
         tellTabs(options.namespace, { type: 'logout' });
-        const { cause, oauthErrorDescription } = error;
-        throw new AuthError('login_required', { cause, oauthError: 'invalid_grant', oauthErrorDescription });
+        // The same cause and provider error, under the code that says what to do.
+        throw new AuthError('login_required', error);
       }
       // A network failure or another refusal: the tokens stay until they are known dead.
       throw error;

@@ -17,16 +17,16 @@ export interface StoredSession {
   idToken?: string | undefined;
   scope?: string | undefined;
   user: User | null;
-  /** The login's DPoP key (RFC 9449), when the client has DPoP; `tokenType` says whether the provider bound the tokens to it. */
+  /** The login's DPoP key (RFC 9449), which the tokens are bound to; absent without DPoP. */
   dpop?: DPoPKey | undefined;
 }
 
 /**
  * Turns a processed token response into a session. A refresh response may leave out the refresh
  * token, the ID token and the scope (RFC 6749 section 6): those are kept from `previous`, and so is the
- * DPoP key, which a refresh never changes.
+ * DPoP key, which a refresh never changes (a login passes its new key as the only thing to keep).
  */
-export function sessionFromTokens(tokens: TokenEndpointResponse, now: number, previous?: StoredSession): StoredSession {
+export function sessionFromTokens(tokens: TokenEndpointResponse, now: number, previous?: Partial<StoredSession>): StoredSession {
   const claims = getValidatedIdTokenClaims(tokens);
   return {
     accessToken: tokens.access_token,
