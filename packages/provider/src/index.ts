@@ -32,6 +32,6 @@ export type { OAuth1ServerOptions } from './oauth1/options.js';
 export { OAUTH1_PROBLEMS, OAuth1ProblemError, isOAuth1Problem, isOAuth1Request, revokeOAuth1Token } from './oauth1/index.js';
 export type { OAuth1Problem, OAuth1ResourceState, OAuth1SecretKind } from './oauth1/index.js';
 export { ENDPOINT_PATHS } from './oidc/discovery.js';
-export { DPOP_SIGNING_ALGS } from './dpop/verify-proof.js';
+export { DPOP_SIGNING_ALGS } from './keys/dpop-signing-algs.js';
 export { demoClients, DEMO_CLIENT_IDS } from './demo-clients.js';
 export type { DemoClientsOptions } from './demo-clients.js';

@@ -5,11 +5,9 @@
 import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, type JWK, jwtVerify } from 'jose';
 import { ProtocolError } from '../errors/protocol-error.js';
+import { DPOP_SIGNING_ALGS } from '../keys/dpop-signing-algs.js';
 import type { KeyValueStore } from '../storage/key-value-store.js';
 import type { DpopNonces } from './nonces.js';
-
-/** Asymmetric algorithms only (section 4.3 step 6): a shared-secret proof would prove nothing. */
-export const DPOP_SIGNING_ALGS = ['ES256', 'PS256', 'RS256', 'EdDSA'] as const;
 
 /** JWK members that only a private (or symmetric) key has: a proof must carry the public key only (step 7). */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'] as const;

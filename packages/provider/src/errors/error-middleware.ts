@@ -2,7 +2,7 @@ import { isLatchkeyError } from '@latchkey/common';
 import type { Context, Middleware } from 'koa';
 import { renderErrorPage } from '../ui/authorize-page.js';
 import { PAGE_HEADERS } from '../ui/html.js';
-import { DPOP_SIGNING_ALGS } from '../dpop/verify-proof.js';
+import { DPOP_SIGNING_ALGS } from '../keys/dpop-signing-algs.js';
 import { ProtocolError } from './protocol-error.js';
 
 /** How an endpoint reports errors. */

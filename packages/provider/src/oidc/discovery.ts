@@ -1,6 +1,6 @@
 import type { ProviderRuntime } from '../runtime.js';
 import { endpointUrl } from '../runtime.js';
-import { DPOP_SIGNING_ALGS } from '../dpop/verify-proof.js';
+import { DPOP_SIGNING_ALGS } from '../keys/dpop-signing-algs.js';
 import { SUPPORTED_CLAIMS } from './claims.js';
 
 /** Paths of the endpoints, relative to the issuer. */
