@@ -16,6 +16,7 @@ import { createTransactionStore } from './session/login-transaction.js';
 import type { BffState } from './tokens/session-bridge.js';
 import { resolveCookie } from './session/session-cookie.js';
 import { createSessionLayer } from './session/session-layer.js';
+import { indexedSessionRecords } from './session/indexed-records.js';
 import { createSessionRecords } from './session/session-record.js';
 import { boundedSessionStore, boundedTransactionCache } from './stores/bounded-call.js';
 import { createKeyNames } from './stores/key-names.js';
@@ -73,10 +74,11 @@ export function createBff(options: CreateBffOptions): Middleware {
   const now = () => registry.now();
   const sessionStore = boundedSessionStore(store, storeTimeoutMs);
   const backchannel = createBackchannelLogout(sessionStore, names, now, options.backchannelLogout);
-  const records = createSessionRecords(sessionStore, sealer, names, {
-    now,
-    openedCacheSize: sessionCacheSize,
-  });
+  const records = indexedSessionRecords(
+    createSessionRecords(sessionStore, sealer, names, { now, openedCacheSize: sessionCacheSize }),
+    backchannel.index,
+    logger,
+  );
   const loginTimeoutMs = positiveInteger(options.loginTimeoutMs, 600_000, 'loginTimeoutMs');
   // Built below; a token refreshed for a session that ended meanwhile is revoked through it.
   let runtime: BffRuntime | undefined;

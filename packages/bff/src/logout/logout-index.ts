@@ -1,6 +1,7 @@
 import { BffError } from '../errors.js';
 import type { KeyNames } from '../stores/key-names.js';
 import { compareAndSet, type SessionStore } from '../stores/session-store.js';
+import type { LoginIndex } from '../session/login-index.js';
 import type { ProviderLogin } from '../session/session-record.js';
 
 /**
@@ -14,14 +15,7 @@ import type { ProviderLogin } from '../session/session-record.js';
  * whose ID token is no newer, completing while or just after the token arrives, is refused when it is
  * indexed rather than outliving the logout.
  */
-export interface LogoutIndex {
-  /**
-   * Indexes the session stored under `sessionKey` under each login of `logins` until `expiresAt` (ms
-   * since the epoch). Rejects with `login_failed` when the provider ended one of them at or after its `iat`.
-   */
-  link(sessionKey: string, logins: Readonly<Record<string, ProviderLogin>>, expiresAt: number): Promise<void>;
-  /** Takes the session stored under `sessionKey` out of the index entries of `logins`. */
-  unlink(sessionKey: string, logins: Readonly<Record<string, ProviderLogin>>): Promise<void>;
+export interface LogoutIndex extends LoginIndex {
   /**
    * Destroys every session indexed under the provider's `sid` (or `sub`), empties that entry, and marks
    * it ended at `endedAt` (the provider's epoch seconds) for `markMs`; resolves how many sessions there were.

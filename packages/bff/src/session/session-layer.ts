@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { BffError } from '../errors.js';
 import type { BffLogger } from '../logger.js';
-import type { LogoutIndex } from '../logout/logout-index.js';
 import { errorFields, toBffError } from '../http/respond.js';
 import type { RefreshLock } from '../stores/refresh-lock.js';
 import { sessionLockKey } from '../tokens/token-manager.js';
@@ -10,6 +9,7 @@ import type { OAuthToken } from '../tokens/token.js';
 import type { SessionBridge } from '../tokens/session-bridge.js';
 import { emptySessionData, type BffSessionData } from '../tokens/session-data.js';
 import { createSessionBridge, MAX_WRITE_ATTEMPTS } from './create-session-bridge.js';
+import type { LoginIndex } from './login-index.js';
 import { bindLogin, clearLoginBinding, currentBinding, isBoundHere } from './login-binding.js';
 import { renewal } from './renew-session.js';
 import { createRequestSessions, modeOf } from './request-session.js';
@@ -75,7 +75,7 @@ export interface SessionLayerOptions {
    */
   orphanedToken: (provider: string, token: OAuthToken) => Promise<void>;
   /** Which sessions came from which provider login, for back-channel logout. */
-  logoutIndex: LogoutIndex;
+  logoutIndex: LoginIndex;
   logger: BffLogger;
 }
 
