@@ -8,7 +8,7 @@ import { logout, type LogoutParams } from './flows/logout.js';
 import { createTokenSource } from './flows/tokens.js';
 import { defaultLock } from './lock/lock.js';
 import { httpOptions } from './oauth/http.js';
-import { createServerMetadata } from './oauth/server.js';
+import { createServerMetadata } from './server-metadata.js';
 import { resolveOptions, type AuthClientOptions, type ResolvedOptions } from './options.js';
 import { listenToTabs, watchWakeUps, type TabMessage } from './page/tabs.js';
 import { isFresh, type User } from './session/session.js';

@@ -1,7 +1,7 @@
 import { discoveryRequest, processDiscoveryResponse, type AuthorizationServer } from 'oauth4webapi';
-import { AuthError } from '../errors/auth-error.js';
-import type { ResolvedOptions } from '../options.js';
-import { httpOptions } from './http.js';
+import { AuthError } from './errors/auth-error.js';
+import type { ResolvedOptions } from './options.js';
+import { httpOptions } from './oauth/http.js';
 
 /**
  * The authorization server metadata, loaded on first need and then kept: explicit endpoints, or

@@ -1,14 +1,7 @@
 import type { DPoPRequestOptions } from 'oauth4webapi';
 import type { OAuthHttp } from '../oauth/http.js';
+import type { DPoPKey } from '../session/dpop-key.js';
 import type { StoredSession } from '../session/session.js';
-
-/** The DPoP key of one login (RFC 9449), stored with its login transaction and then beside its tokens. */
-export interface DPoPKey {
-  /** ES256; the private key is not extractable, so no script can copy it out of the browser. */
-  readonly keyPair: CryptoKeyPair;
-  /** The public key's JWK SHA-256 thumbprint (RFC 7638): the `cnf.jkt` of the tokens bound to it. */
-  readonly jkt: string;
-}
 
 /**
  * What `createDPoP()` of `@latchkey/browser/dpop` plugs into `createAuthClient({ dpop })`. The client only

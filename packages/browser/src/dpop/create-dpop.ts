@@ -9,7 +9,8 @@ import {
   type DPoPHandle,
 } from 'oauth4webapi';
 import { AuthError } from '../errors/auth-error.js';
-import type { DPoPBinding, DPoPKey } from './binding.js';
+import type { DPoPKey } from '../session/dpop-key.js';
+import type { DPoPBinding } from './binding.js';
 
 /** Token endpoint errors about the proof itself (RFC 9449 sections 5 and 8). */
 const PROOF_ERRORS = ['invalid_dpop_proof', 'use_dpop_nonce'];

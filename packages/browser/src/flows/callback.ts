@@ -9,7 +9,7 @@ import {
 import type { ClientContext } from '../context.js';
 import { AuthError } from '../errors/auth-error.js';
 import { authorizationError } from '../oauth/errors.js';
-import { providerRequest } from '../oauth/provider-request.js';
+import { providerRequest } from './provider-request.js';
 import { cleanAddressBar } from '../page/address-bar.js';
 import { tellTabs } from '../page/tabs.js';
 import { sessionFromTokens, type User } from '../session/session.js';

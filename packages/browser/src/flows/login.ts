@@ -10,7 +10,7 @@ import {
 import { sameOriginPath } from '@latchkey/common';
 import type { ClientContext } from '../context.js';
 import { AuthError } from '../errors/auth-error.js';
-import { providerRequest } from '../oauth/provider-request.js';
+import { providerRequest } from './provider-request.js';
 import { checkExtraParams } from '../options.js';
 
 export interface LoginParams {

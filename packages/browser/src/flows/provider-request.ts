@@ -1,8 +1,8 @@
 import type { ClientContext } from '../context.js';
-import type { DPoPKey } from '../dpop/binding.js';
 import type { AuthErrorCode } from '../errors/auth-error.js';
-import { tokenEndpointError } from './errors.js';
-import type { OAuthHttp } from './http.js';
+import { tokenEndpointError } from '../oauth/errors.js';
+import type { OAuthHttp } from '../oauth/http.js';
+import type { DPoPKey } from '../session/dpop-key.js';
 
 /**
  * A request to the provider: `send` makes it with the client's HTTP options, which carry a DPoP proof of

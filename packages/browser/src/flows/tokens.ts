@@ -1,7 +1,7 @@
 import { None, processRefreshTokenResponse, refreshTokenGrantRequest } from 'oauth4webapi';
 import type { ClientContext } from '../context.js';
 import { AuthError } from '../errors/auth-error.js';
-import { providerRequest } from '../oauth/provider-request.js';
+import { providerRequest } from './provider-request.js';
 import { tellTabs } from '../page/tabs.js';
 import { isFresh, sessionFromTokens, type StoredSession } from '../session/session.js';
 

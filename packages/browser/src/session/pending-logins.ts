@@ -1,7 +1,7 @@
-import type { DPoPKey } from '../dpop/binding.js';
 import { AuthError } from '../errors/auth-error.js';
 import type { AuthLock } from '../lock/lock.js';
 import type { AuthStorage } from '../storage/storage.js';
+import type { DPoPKey } from './dpop-key.js';
 
 /** A started login, keyed by its `state`. */
 interface PendingLogin {

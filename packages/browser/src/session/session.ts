@@ -1,6 +1,6 @@
 import { isRefreshDue } from '@latchkey/common';
 import { getValidatedIdTokenClaims, type IDToken, type TokenEndpointResponse } from 'oauth4webapi';
-import type { DPoPKey } from '../dpop/binding.js';
+import type { DPoPKey } from './dpop-key.js';
 
 /** The logged-in user: the validated ID token claims (OpenID Connect Core section 2). */
 export type User = IDToken;
