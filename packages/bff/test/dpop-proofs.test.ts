@@ -4,7 +4,7 @@ import { calculateJwkThumbprint, EmbeddedJWK, exportJWK, generateKeyPair, jwtVer
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '@latchkey/common';
 import { OAuthRegistry, type OAuth2Token } from '@latchkey/bff';
-import { listen, type Listening } from '../../../test-support/listen.js';
+import { listen } from '../../../test-support/listen.js';
 import { startBff, type TestBff } from './harness.js';
 
 /** What the resource server saw of one request. */
