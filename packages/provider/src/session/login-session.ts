@@ -6,6 +6,7 @@
  * at the next sign-in in that browser; the last two tell the clients it signed in (`onEnd`).
  */
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createKeyedLock } from '@latchkey/common';
 import type { Context } from 'koa';
 import type { KeyValueStore } from '../storage/key-value-store.js';
 
@@ -92,9 +93,17 @@ export function createLoginSessions(options: LoginSessionOptions): LoginSessions
     return value !== undefined && ID_PATTERN.test(value) ? value : undefined;
   };
   const ttl = (record: LoginSessionRecord, now: number) => Math.max(1, Math.min(idleSeconds, record.expiresAt - now));
-  // `take`, so two concurrent ends of one session tell its clients once.
+  // The store's TTL is the first guard; this holds for stores that keep entries longer.
+  const live = (record: LoginSessionRecord, now: number) => record.expiresAt > now && record.lastSeenAt + idleSeconds > now;
+  // Each update of a session record (read, change, write) and its end run one at a time per store key:
+  // two authorizations completing at once in one session then both stay among its clients, and no update
+  // writes back a session that ended meanwhile. The store has no compare-and-set, so this holds within one
+  // provider process, which is how the provider is deployed.
+  const lock = createKeyedLock();
+  // `take`, so two concurrent ends of one session tell its clients once; its clients are told outside the lock.
   const endById = async (id: string): Promise<boolean> => {
-    const record = await storage.take<LoginSessionRecord>(storeKey(handleOf(id)));
+    const key = storeKey(handleOf(id));
+    const record = await lock.run(key, () => storage.take<LoginSessionRecord>(key));
     if (record === undefined) return false;
     await options.onEnd?.({ sub: record.sub, sid: record.sid, clients: [...record.clients] });
     return true;
@@ -106,9 +115,7 @@ export function createLoginSessions(options: LoginSessionOptions): LoginSessions
       if (id === undefined) return undefined;
       const handle = handleOf(id);
       const record = await storage.get<LoginSessionRecord>(storeKey(handle));
-      const now = nowSeconds();
-      // The store's TTL is the first guard; these hold for stores that keep entries longer.
-      if (!record || record.expiresAt <= now || record.lastSeenAt + idleSeconds <= now) return undefined;
+      if (!record || !live(record, nowSeconds())) return undefined;
       return { handle, record };
     },
 
@@ -133,17 +140,20 @@ export function createLoginSessions(options: LoginSessionOptions): LoginSessions
     },
 
     async touch(session, consent) {
-      const now = nowSeconds();
-      const record: LoginSessionRecord = { ...session.record, lastSeenAt: now, consents: { ...session.record.consents } };
-      if (consent) {
-        const allowed = new Set([...(record.consents[consent.clientId] ?? []), ...consent.scopes]);
-        record.consents[consent.clientId] = [...allowed];
-        if (!record.clients.includes(consent.clientId)) record.clients = [...record.clients, consent.clientId];
-      }
-      // Not written back once end-session deleted it (the store has no compare-and-set, so only the
-      // short window between this read and the write remains).
-      if ((await storage.get(storeKey(session.handle))) === undefined) return;
-      await storage.set(storeKey(session.handle), record, ttl(record, now));
+      const key = storeKey(session.handle);
+      await lock.run(key, async () => {
+        // Read again under the lock: the caller's copy may predate another update, or the session may have ended.
+        const current = await storage.get<LoginSessionRecord>(key);
+        const now = nowSeconds();
+        if (!current || !live(current, now)) return;
+        const record: LoginSessionRecord = { ...current, lastSeenAt: now, consents: { ...current.consents } };
+        if (consent) {
+          const allowed = new Set([...(record.consents[consent.clientId] ?? []), ...consent.scopes]);
+          record.consents[consent.clientId] = [...allowed];
+          if (!record.clients.includes(consent.clientId)) record.clients = [...record.clients, consent.clientId];
+        }
+        await storage.set(key, record, ttl(record, now));
+      });
     },
 
     async end(ctx) {
