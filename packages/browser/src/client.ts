@@ -52,11 +52,12 @@ export function createAuthClient(input: AuthClientOptions): AuthClient {
   const options = resolveOptions(input);
   const storage = input.storage ?? createIndexedDbStorage(options.namespace);
   const lock = input.lock ?? defaultLock();
+  const http = httpOptions(options.insecure);
   const ctx: ClientContext = {
     options,
-    server: createServerMetadata(options),
+    server: createServerMetadata(options, http),
     client: { client_id: options.clientId },
-    http: httpOptions(options.insecure),
+    http,
     lock,
     session: createCachedSession(storage, `${options.namespace}:session`),
     transactions: createPendingLoginStore(storage, `${options.namespace}:transactions`, lock, options.clock),
@@ -65,17 +66,18 @@ export function createAuthClient(input: AuthClientOptions): AuthClient {
   };
   const tokens = createTokenSource(ctx);
   const { session, events } = ctx;
-  let stopWatching: (() => void) | null = null;
+  let watching: AbortController | null = null;
 
   // Another tab (`type`: what it did) or a page that slept (no `type`) may have changed the session:
-  // re-read it and say what changed; after a sleep, also refresh a token that expired meanwhile.
+  // re-read it and say what changed; after a sleep, also refresh a token that fell due meanwhile (the
+  // token source refreshes only then).
   async function sync(type?: TabMessage['type']): Promise<void> {
     const before = session.cached;
     const now = await session.read();
     if (before && !now) events.emit('logout', { reason: 'other_tab' });
     else if (now && type === 'login') events.emit('login', { user: now.user });
     else if (now && type === 'tokens') events.emit('tokens', { expiresAtMs: now.expiresAt, scope: now.scope ?? null });
-    if (!type && now && !isFresh(now, options.clock(), options.refreshSkewMs)) await tokens.current();
+    if (!type && now) await tokens.current();
   }
   const report = (error: unknown) => events.emit('error', tokenEndpointError(error, 'refresh_failed'));
 
@@ -106,19 +108,16 @@ export function createAuthClient(input: AuthClientOptions): AuthClient {
     },
     on: events.on,
     async start() {
-      if (!stopWatching) {
-        const stopTabs = listenToTabs(options.namespace, (message) => void sync(message.type).catch(report));
-        const stopWake = watchWakeUps(() => void sync().catch(report));
-        stopWatching = () => {
-          stopTabs();
-          stopWake();
-        };
+      if (!watching) {
+        watching = new AbortController();
+        listenToTabs(options.namespace, (message) => void sync(message.type).catch(report), watching.signal);
+        watchWakeUps(() => void sync().catch(report), watching.signal);
       }
       return (await session.read())?.user ?? null;
     },
     stop() {
-      stopWatching?.();
-      stopWatching = null;
+      watching?.abort();
+      watching = null;
     },
   });
 }

@@ -1,14 +1,14 @@
 import { discoveryRequest, processDiscoveryResponse, type AuthorizationServer } from 'oauth4webapi';
 import { AuthError } from './errors/auth-error.js';
 import type { ResolvedOptions } from './options.js';
-import { httpOptions } from './oauth/http.js';
+import type { OAuthHttp } from './oauth/http.js';
 
 /**
  * The authorization server metadata, loaded on first need and then kept: explicit endpoints, or
  * discovery (OpenID Connect Discovery when `openid` is in scope, else RFC 8414). A failed discovery is
- * not kept, so the next call tries again.
+ * not kept, so the next call tries again. Discovery goes through `http`, the client's HTTP options.
  */
-export function createServerMetadata(options: ResolvedOptions): () => Promise<AuthorizationServer> {
+export function createServerMetadata(options: ResolvedOptions, http: OAuthHttp): () => Promise<AuthorizationServer> {
   const { endpoints, issuer } = options;
   if (endpoints) {
     const server: AuthorizationServer = Object.freeze({
@@ -28,7 +28,7 @@ export function createServerMetadata(options: ResolvedOptions): () => Promise<Au
       const expected = new URL(issuer!);
       try {
         const response = await discoveryRequest(expected, {
-          ...httpOptions(options.insecure),
+          ...http,
           algorithm: options.openid ? 'oidc' : 'oauth2',
         });
         return await processDiscoveryResponse(expected, response);

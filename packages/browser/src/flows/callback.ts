@@ -30,24 +30,25 @@ const inProgress = new Map<string, Promise<CallbackResult>>();
 export function handleCallback(ctx: ClientContext, callbackUrl: string | URL): Promise<CallbackResult> {
   const url = new URL(callbackUrl, location.href);
   const state = url.searchParams.get('state');
-  if (!state) {
-    cleanAddressBar(url);
-    const error = url.searchParams.get('error') ?? undefined;
-    const description = url.searchParams.get('error_description') ?? undefined;
-    return Promise.reject(new AuthError('state_missing', { oauthError: error, oauthErrorDescription: description }));
-  }
   const key = `${ctx.options.namespace} ${state}`;
-  const running = inProgress.get(key);
-  if (running) return running;
-  const result = complete(ctx, state, url).finally(() => {
-    inProgress.delete(key);
-    cleanAddressBar(url);
-  });
-  inProgress.set(key, result);
+  let result = inProgress.get(key);
+  if (!result) {
+    result = complete(ctx, state, url).finally(() => {
+      inProgress.delete(key);
+      cleanAddressBar(url);
+    });
+    inProgress.set(key, result);
+  }
   return result;
 }
 
-async function complete(ctx: ClientContext, state: string, url: URL): Promise<CallbackResult> {
+async function complete(ctx: ClientContext, state: string | null, url: URL): Promise<CallbackResult> {
+  if (!state) {
+    // Without a state nothing can be claimed; the provider's error, if any, still says what went wrong.
+    const error = url.searchParams.get('error') ?? undefined;
+    const description = url.searchParams.get('error_description') ?? undefined;
+    throw new AuthError('state_missing', { oauthError: error, oauthErrorDescription: description });
+  }
   const transaction = await ctx.transactions.claim(state);
   const server = await ctx.server();
   let params: URLSearchParams;
