@@ -15,7 +15,7 @@ import { isFresh, type User } from './session/session.js';
 import { createCachedSession } from './session/cached-session.js';
 import { createPendingLoginStore } from './session/pending-logins.js';
 import { createIndexedDbStorage } from './storage/indexeddb-storage.js';
-import { tokenEndpointError } from './oauth/errors.js';
+import { providerError } from './oauth/errors.js';
 
 export interface AuthClient {
   /** The validated options. */
@@ -79,7 +79,7 @@ export function createAuthClient(input: AuthClientOptions): AuthClient {
     else if (now && type === 'tokens') events.emit('tokens', { expiresAtMs: now.expiresAt, scope: now.scope ?? null });
     if (!type && now) await tokens.current();
   }
-  const report = (error: unknown) => events.emit('error', tokenEndpointError(error, 'refresh_failed'));
+  const report = (error: unknown) => events.emit('error', providerError(error, 'refresh_failed'));
 
   return Object.freeze({
     options,

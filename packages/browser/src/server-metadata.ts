@@ -1,6 +1,6 @@
 import { discoveryRequest, processDiscoveryResponse, type AuthorizationServer } from 'oauth4webapi';
-import { AuthError } from './errors/auth-error.js';
 import type { ResolvedOptions } from './options.js';
+import { providerError } from './oauth/errors.js';
 import type { OAuthHttp } from './oauth/http.js';
 
 /**
@@ -34,7 +34,7 @@ export function createServerMetadata(options: ResolvedOptions, http: OAuthHttp):
         return await processDiscoveryResponse(expected, response);
       } catch (cause) {
         pending = undefined;
-        throw cause instanceof AuthError ? cause : new AuthError('discovery_failed', { cause });
+        throw providerError(cause, 'discovery_failed');
       }
     })());
 }

@@ -2,7 +2,7 @@ import { None, processRevocationResponse, revocationRequest } from 'oauth4webapi
 import { sameOriginPath } from '@latchkey/common';
 import type { ClientContext } from '../context.js';
 import { AuthError } from '../errors/auth-error.js';
-import { tokenEndpointError } from '../oauth/errors.js';
+import { providerError } from '../oauth/errors.js';
 import { tellTabs } from '../page/tabs.js';
 
 export interface LogoutParams {
@@ -50,6 +50,6 @@ async function revoke(ctx: ClientContext, tokens: (string | undefined)[]): Promi
       await processRevocationResponse(response);
     }
   } catch (cause) {
-    ctx.events.emit('error', tokenEndpointError(cause, 'revocation_failed'));
+    ctx.events.emit('error', providerError(cause, 'revocation_failed'));
   }
 }

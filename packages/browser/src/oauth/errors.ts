@@ -22,11 +22,12 @@ export function authorizationError(error: AuthorizationResponseError): AuthError
 }
 
 /**
- * An oauth4webapi failure at the token endpoint as a typed error, keeping the original as `cause`:
- * the provider's error body keeps its `error`/`error_description`; a failed ID token claim check
+ * An oauth4webapi failure talking to the provider (discovery, or the pushed request, token or revocation
+ * endpoint) as a typed error, keeping the original as `cause`: an `AuthError` (`network_error`) stays as
+ * it is; the provider's error body keeps its `error`/`error_description`; a failed ID token claim check
  * (nonce, audience, issuer, expiry) is `id_token_invalid`; anything else gets `fallback`.
  */
-export function tokenEndpointError(cause: unknown, fallback: AuthErrorCode): AuthError {
+export function providerError(cause: unknown, fallback: AuthErrorCode): AuthError {
   if (cause instanceof AuthError) return cause;
   if (cause instanceof ResponseBodyError) {
     return new AuthError(fallback, { cause, oauthError: cause.error, oauthErrorDescription: cause.error_description });

@@ -1,4 +1,4 @@
-import { isRefreshDue } from '@latchkey/common';
+import { refreshDueAt } from '@latchkey/common';
 import { getValidatedIdTokenClaims, type IDToken, type TokenEndpointResponse } from 'oauth4webapi';
 import type { DPoPKey } from './dpop-key.js';
 
@@ -46,5 +46,5 @@ export function sessionFromTokens(tokens: TokenEndpointResponse, now: number, pr
  * lifetime when that is shorter than twice the skew (the rule `@latchkey/common` shares with the BFF).
  */
 export function isFresh(session: StoredSession, now: number, skewMs: number): boolean {
-  return session.expiresAt === null || !isRefreshDue({ expiresAt: session.expiresAt, issuedAt: session.issuedAt }, now, skewMs);
+  return session.expiresAt === null || now < refreshDueAt({ expiresAt: session.expiresAt, issuedAt: session.issuedAt }, skewMs);
 }
