@@ -1,23 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readStoredSession, serveDPoPSpa, type DPoPApp, type ServedDPoPSpa } from '../../packages/browser/test/e2e/dpop-pages.js';
+import { readStoredSession } from '../../packages/browser/test/e2e/stored-session.js';
 import { launchChromium, type LaunchedChromium } from '../../test-support/chromium.js';
 import { ALICE } from '../../test-support/provider.js';
 import { chromiumGate } from '../../test-support/services.js';
+import { logInByClicks, openTab, pageText as text, refreshLocks } from '../../test-support/spa-tab.js';
 import { startOidcProvider, type StartedOp } from './op.js';
+import { serveSpa, type ServedSpa } from './spa/serve.js';
 
 // One app, three tabs. Its 8-second tokens come within its 2-second refresh skew while the test watches.
 const TABS = { base: '/tabs', clientId: 'latchkey-spa.dpop', refreshSkew: 2 };
 
 describe.runIf(chromiumGate())('the browser SDK with DPoP in Chromium against oidc-provider (nonces required)', () => {
   let op: StartedOp;
-  let spa: ServedDPoPSpa;
+  let spa: ServedSpa;
   let chromium: LaunchedChromium;
-  let app: DPoPApp;
 
   beforeAll(async () => {
-    spa = await serveDPoPSpa();
+    spa = await serveSpa();
     op = await startOidcProvider({
       clients: [
         {
@@ -31,8 +32,7 @@ describe.runIf(chromiumGate())('the browser SDK with DPoP in Chromium against oi
       accessTokenTtl: { [TABS.clientId]: 8 },
       features: { dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true } },
     });
-    app = { ...TABS, api: `${op.issuer}/me` };
-    spa.configure(op.issuer, [app]);
+    spa.configure([{ ...TABS, issuer: op.issuer, dpop: true }]);
     chromium = await launchChromium();
   });
 
@@ -42,33 +42,13 @@ describe.runIf(chromiumGate())('the browser SDK with DPoP in Chromium against oi
     await op?.close();
   });
 
-  const text = (tab: Page, id: string) => tab.locator(`#${id}`).textContent();
   const stored = (tab: Page) => readStoredSession(tab, TABS.clientId, op.issuer);
-
-  async function open(status: string): Promise<Page> {
-    const tab = await chromium.context.newPage();
-    await tab.goto(`${spa.server.url}${TABS.base}/home`);
-    await expect.poll(() => text(tab, 'status')).toBe(status);
-    return tab;
-  }
-
-  /** The Web Locks of the origin named for refreshing, held and queued, as any tab sees them. */
-  const refreshLocks = (tab: Page) =>
-    tab.evaluate(async () => {
-      const { held = [], pending = [] } = await navigator.locks.query();
-      const refresh = (lock: LockInfo) => lock.name?.endsWith(':refresh') === true;
-      return { held: held.filter(refresh).length, pending: pending.filter(refresh).length };
-    });
+  const open = (status: string) => openTab(chromium.context, `${spa.server.url}${TABS.base}/home`, status);
 
   it('three tabs share one key (one jkt at the OP) and, calling at once with an expiring token, one refresh bound to it', async () => {
     const tabs = [await open('logged-out'), await open('logged-out'), await open('logged-out')];
     const [first] = tabs as [Page, Page, Page];
-    await first.click('#login');
-    await first.waitForURL(`${op.issuer}/interaction/**`);
-    await first.fill('#username', ALICE.username);
-    await first.fill('#password', ALICE.password);
-    await first.click('button[value="allow"]');
-    await first.waitForURL(`${spa.server.url}${TABS.base}/home`);
+    await logInByClicks(first, `${op.issuer}/interaction/**`, `${spa.server.url}${TABS.base}/home`);
     for (const tab of tabs) await expect.poll(() => text(tab, 'status')).toBe(`logged-in:${ALICE.sub}`);
 
     // The code exchange: refused once for its missing nonce, then granted.

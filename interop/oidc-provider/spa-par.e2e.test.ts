@@ -1,11 +1,11 @@
 import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleApp } from '../../test-support/bundle-app.js';
 import { launchChromium, type LaunchedChromium } from '../../test-support/chromium.js';
-import { listen, type Listening } from '../../test-support/listen.js';
 import { ALICE } from '../../test-support/provider.js';
 import { chromiumGate } from '../../test-support/services.js';
+import { approveLogin, pageText as text } from '../../test-support/spa-tab.js';
 import { startOidcProvider, type StartedOp } from './op.js';
+import { serveSpa, type ServedSpa } from './spa/serve.js';
 
 // RFC 9126 events of oidc-provider (docs/events.md), beside the ones op.ts records.
 declare module 'oidc-provider' {
@@ -88,44 +88,25 @@ async function startParOp(name: ParApp['op'], spaOrigin: string): Promise<ParOp>
 describe.runIf(chromiumGate())('the browser SDK in Chromium pushes its authorization requests to oidc-provider (RFC 9126)', () => {
   let required: ParOp;
   let offered: ParOp;
-  let spa: Listening;
+  let spa: ServedSpa;
   let chromium: LaunchedChromium;
 
   beforeAll(async () => {
-    const script = await bundleApp(new URL('./spa-par-app.ts', import.meta.url));
-    spa = await listen((req, res) => {
-      if (req.url === '/app.js') {
-        res.writeHead(200, { 'content-type': 'text/javascript' });
-        return void res.end(script);
-      }
-      const app = APPS.find((candidate) => req.url?.startsWith(`${candidate.base}/`));
-      if (!app) {
-        res.writeHead(404);
-        return void res.end();
-      }
-      const { issuer } = (app.op === 'required' ? required : offered).op;
-      const config = { issuer, clientId: app.clientId, base: app.base, pushedAuthorizationRequests: app.pushedAuthorizationRequests };
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(`<!doctype html>
-<meta charset="utf-8"><title>Latchkey PAR against oidc-provider</title>
-<script type="application/json" id="config">${JSON.stringify(config)}</script>
-<p id="status">loading</p><p id="me"></p><p id="error"></p>
-<button id="login">Log in</button><button id="me-call">Me</button>
-<script type="module" src="/app.js"></script>`);
-    });
-    required = await startParOp('required', spa.url);
-    offered = await startParOp('offered', spa.url);
+    spa = await serveSpa();
+    required = await startParOp('required', spa.server.url);
+    offered = await startParOp('offered', spa.server.url);
+    spa.configure(
+      APPS.map(({ op, ...app }) => ({ ...app, issuer: (op === 'required' ? required : offered).op.issuer, scope: 'openid profile email' })),
+    );
     chromium = await launchChromium();
   });
 
   afterAll(async () => {
     await chromium?.close();
-    await spa?.close();
+    await spa?.server.close();
     await required?.op.close();
     await offered?.op.close();
   });
-
-  const text = (tab: Page, id: string) => tab.locator(`#${id}`).textContent();
 
   /** A fresh tab on the app's home page (no OP login session left from another test) and every request it makes. */
   async function open(app: ParApp): Promise<{ tab: Page; seen: Seen[] }> {
@@ -140,23 +121,13 @@ describe.runIf(chromiumGate())('the browser SDK in Chromium pushes its authoriza
         body: new URLSearchParams(request.postData() ?? ''),
       });
     });
-    await tab.goto(`${spa.url}${app.base}/home`);
+    await tab.goto(`${spa.server.url}${app.base}/home`);
     await expect.poll(() => text(tab, 'status')).toBe('logged-out');
     return { tab, seen };
   }
 
   /** The requests Chromium made to an endpoint (its exact URL, query aside). */
   const to = (seen: Seen[], endpoint: string | undefined) => seen.filter(({ url }) => `${url.origin}${url.pathname}` === endpoint);
-
-  /** Username, password and Allow on the OP's login page, then back to the app, logged in. */
-  async function signIn(tab: Page, app: ParApp): Promise<void> {
-    await tab.fill('#username', ALICE.username);
-    await tab.fill('#password', ALICE.password);
-    await tab.click('button[value="allow"]');
-    await tab.waitForURL(`${spa.url}${app.base}/home`);
-    await expect.poll(() => text(tab, 'status')).toBe(`logged-in:${ALICE.sub}`);
-    expect(new URL(tab.url()).search).toBe('');
-  }
 
   it('with PAR required by the OP, the page pushes the request and the browser goes to the OP with client_id and request_uri only', async () => {
     const { op, record, metadata } = required;
@@ -174,7 +145,7 @@ describe.runIf(chromiumGate())('the browser SDK in Chromium pushes its authoriza
     const pushedBody = Object.fromEntries(pushes[0]?.body ?? []);
     expect(pushedBody).toEqual({
       client_id: PUSHED.clientId,
-      redirect_uri: `${spa.url}${PUSHED.base}/callback`,
+      redirect_uri: `${spa.server.url}${PUSHED.base}/callback`,
       response_type: 'code',
       scope: 'openid profile email',
       state: expect.stringMatching(/^[\w-]{20,}$/),
@@ -193,7 +164,7 @@ describe.runIf(chromiumGate())('the browser SDK in Chromium pushes its authoriza
     const requestUri = query.get('request_uri') ?? '';
     expect(requestUri).toMatch(REQUEST_URI);
 
-    await signIn(tab, PUSHED);
+    await approveLogin(tab, `${spa.server.url}${PUSHED.base}/home`);
     // The OP answered from the pushed request, and used it up.
     expect(op.record.authorizations).toEqual([expect.objectContaining(pushedBody)]);
     expect(record.consumed).toEqual([REQUEST_URI.exec(requestUri)?.[1]]);
@@ -215,7 +186,7 @@ describe.runIf(chromiumGate())('the browser SDK in Chromium pushes its authoriza
     const { tab, seen } = await open(UNPUSHED);
     await tab.click('#login');
     // The OP sends the refusal to the registered callback (RFC 6749 section 4.1.2.1); the SDK reports it.
-    await tab.waitForURL(`${spa.url}${UNPUSHED.base}/callback`);
+    await tab.waitForURL(`${spa.server.url}${UNPUSHED.base}/callback`);
     await expect.poll(() => text(tab, 'status')).toBe('error:authorization_failed');
     expect(to(seen, metadata.pushed_authorization_request_endpoint)).toEqual([]);
     expect(record.pushed).toHaveLength(pushedBefore);
@@ -223,7 +194,7 @@ describe.runIf(chromiumGate())('the browser SDK in Chromium pushes its authoriza
     expect(sent?.get('client_id')).toBe(UNPUSHED.clientId);
     expect(sent?.get('code_challenge')).toMatch(/^[\w-]{43}$/);
     expect(sent?.has('request_uri')).toBe(false);
-    const answer = Object.fromEntries(to(seen, `${spa.url}${UNPUSHED.base}/callback`)[0]?.url.searchParams ?? []);
+    const answer = Object.fromEntries(to(seen, `${spa.server.url}${UNPUSHED.base}/callback`)[0]?.url.searchParams ?? []);
     expect(answer).toMatchObject({
       error: 'invalid_request',
       error_description: expect.stringMatching(/Pushed Authorization Request must be used/),
@@ -251,7 +222,7 @@ describe.runIf(chromiumGate())('the browser SDK in Chromium pushes its authoriza
     const query = Object.fromEntries(navigations[0]?.url.searchParams ?? []);
     expect(query).toEqual({
       client_id: PLAIN.clientId,
-      redirect_uri: `${spa.url}${PLAIN.base}/callback`,
+      redirect_uri: `${spa.server.url}${PLAIN.base}/callback`,
       response_type: 'code',
       scope: 'openid profile email',
       state: expect.stringMatching(/^[\w-]{20,}$/),
@@ -260,7 +231,7 @@ describe.runIf(chromiumGate())('the browser SDK in Chromium pushes its authoriza
       nonce: expect.stringMatching(/^[\w-]{20,}$/),
     });
 
-    await signIn(tab, PLAIN);
+    await approveLogin(tab, `${spa.server.url}${PLAIN.base}/home`);
     expect(op.record.authorizations).toEqual([expect.objectContaining(query)]);
     expect(record.consumed).toEqual([]);
     expect(record.authorizationErrors).toEqual([]);

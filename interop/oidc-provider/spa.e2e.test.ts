@@ -3,8 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedChromium } from '../../test-support/chromium.js';
 import { ALICE } from '../../test-support/provider.js';
 import { chromiumGate } from '../../test-support/services.js';
+import { logInByClicks, openTab, pageText as text, refreshLocks } from '../../test-support/spa-tab.js';
 import { startOidcProvider, type StartedOp } from './op.js';
-import { serveSpa, type ServedSpa, type SpaApp } from './spa/serve.js';
+import { serveSpa, type ServedSpa } from './spa/serve.js';
+
+interface SpaApp {
+  base: string;
+  clientId: string;
+  refreshSkew: number;
+}
 
 // Three apps on one origin, each its own public client: one with hour-long tokens, one whose 5-second
 // tokens come within its 2-second refresh skew while the test watches, and one whose 3-second tokens
@@ -33,7 +40,7 @@ describe.runIf(chromiumGate())('the browser SDK in Chromium against oidc-provide
       })),
       accessTokenTtl: { [TABS.clientId]: 5, [BRIEF.clientId]: 3 },
     });
-    spa.configure(op.issuer, APPS);
+    spa.configure(APPS.map((app) => ({ ...app, issuer: op.issuer })));
     chromium = await launchChromium();
   });
 
@@ -43,44 +50,15 @@ describe.runIf(chromiumGate())('the browser SDK in Chromium against oidc-provide
     await op?.close();
   });
 
-  const text = (tab: Page, id: string) => tab.locator(`#${id}`).textContent();
+  const open = (app: SpaApp, status: string) => openTab(chromium.context, `${spa.server.url}${app.base}/home`, status);
 
-  async function open(app: SpaApp, status: string): Promise<Page> {
-    const tab = await chromium.context.newPage();
-    await tab.goto(`${spa.server.url}${app.base}/home`);
-    await expect.poll(() => text(tab, 'status')).toBe(status);
-    return tab;
-  }
-
-  /** The Web Locks of the origin named for refreshing, held and queued, as any tab sees them. */
-  const refreshLocks = (tab: Page) =>
-    tab.evaluate(async () => {
-      const { held = [], pending = [] } = await navigator.locks.query();
-      const refresh = (lock: LockInfo) => lock.name?.endsWith(':refresh') === true;
-      return { held: held.filter(refresh).length, pending: pending.filter(refresh).length };
-    });
-
-  /**
-   * Log in by clicks on the OP's own page: username, password and Allow, or only Allow when the OP
-   * still has a login session (`ssoSession`).
-   */
-  async function logIn(tab: Page, app: SpaApp, ssoSession = false): Promise<void> {
-    await tab.click('#login');
-    await tab.waitForURL(`${op.issuer}/interaction/**`);
-    expect(await tab.locator('#password').count()).toBe(ssoSession ? 0 : 1);
-    if (!ssoSession) {
-      await tab.fill('#username', ALICE.username);
-      await tab.fill('#password', ALICE.password);
-    }
-    await tab.click('button[value="allow"]');
-    await tab.waitForURL(`${spa.server.url}${app.base}/home`);
-    await expect.poll(() => text(tab, 'status')).toBe(`logged-in:${ALICE.sub}`);
-  }
+  /** Log in by clicks on the OP's own page; only Allow while the OP still has a login session (`ssoSession`). */
+  const logIn = (tab: Page, app: SpaApp, ssoSession = false) =>
+    logInByClicks(tab, `${op.issuer}/interaction/**`, `${spa.server.url}${app.base}/home`, ssoSession);
 
   it('logs in with code + PKCE + nonce, keeps the session over a reload, and logs out with revocation and end-session', async () => {
     const tab = await open(SPA, 'logged-out');
     await logIn(tab, SPA);
-    expect(new URL(tab.url()).search).toBe('');
     expect(op.record.authorizations.at(-1)).toMatchObject({
       client_id: SPA.clientId,
       response_type: 'code',

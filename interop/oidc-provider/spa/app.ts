@@ -1,15 +1,10 @@
-// A small SPA on the browser SDK, as an app would write it; the Chromium test clicks its buttons.
+// The test SPA on the browser SDK, as an app would write it; its page's config picks the SDK's options
+// and the Chromium tests click its buttons.
 import { createAuthClient, isLatchkeyError } from '@latchkey/browser';
+import { createDPoP } from '@latchkey/browser/dpop';
+import type { SpaPageConfig } from './serve.js';
 
-interface PageConfig {
-  issuer: string;
-  clientId: string;
-  /** Where this app lives on the origin, e.g. `/spa` (its callback is `${base}/callback`). */
-  base: string;
-  refreshSkew: number;
-}
-
-const config = JSON.parse(document.getElementById('config')!.textContent!) as PageConfig;
+const config = JSON.parse(document.getElementById('config')!.textContent!) as SpaPageConfig;
 const show = (id: string, text: string) => (document.getElementById(id)!.textContent = text);
 const code = (error: unknown) => (isLatchkeyError(error) ? error.code : String(error));
 
@@ -17,9 +12,11 @@ const auth = createAuthClient({
   issuer: config.issuer,
   clientId: config.clientId,
   redirectUri: `${location.origin}${config.base}/callback`,
-  scope: 'openid profile email offline_access',
+  scope: config.scope,
   refreshSkewSeconds: config.refreshSkew,
-  // The OP runs on plain http on 127.0.0.1.
+  pushedAuthorizationRequests: config.pushedAuthorizationRequests,
+  ...(config.dpop ? { dpop: createDPoP() } : {}),
+  // The providers of these tests run on plain http on 127.0.0.1.
   dangerouslyAllowInsecureHttp: true,
 });
 
@@ -29,7 +26,9 @@ auth.on('logout', ({ reason }) => show('status', `logged-out:${reason}`));
 auth.on('tokens', showExpiry);
 auth.on('error', (error) => show('error', error.code));
 
-document.getElementById('login')!.addEventListener('click', () => void auth.login({ returnTo: `${config.base}/home` }));
+document.getElementById('login')!.addEventListener('click', () => {
+  void auth.login({ returnTo: `${config.base}/home` }).catch((error: unknown) => show('error', code(error)));
+});
 document
   .getElementById('logout')!
   .addEventListener('click', () => void auth.logout().catch((error: unknown) => show('error', code(error))));
@@ -39,7 +38,7 @@ document.getElementById('end-session')!.addEventListener('click', () => {
 document.getElementById('me-call')!.addEventListener('click', async () => {
   show('me', 'calling');
   try {
-    const response = await auth.fetch(`${config.issuer}/me`);
+    const response = await auth.fetch(config.api);
     const body = (await response.json()) as { name?: string };
     show('me', `${response.status}:${body.name ?? ''}`);
   } catch (error) {

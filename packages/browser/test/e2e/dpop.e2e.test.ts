@@ -1,23 +1,24 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The test SPA the oidc-provider suites drive too, here with DPoP on and the provider's own API.
+import { serveSpa, type ServedSpa } from '../../../../interop/oidc-provider/spa/serve.js';
 import { launchChromium, type LaunchedChromium } from '../../../../test-support/chromium.js';
 import { ALICE, startTestProvider, type TestProvider } from '../../../../test-support/provider.js';
 import { chromiumGate } from '../../../../test-support/services.js';
-import { readStoredSession, serveDPoPSpa, type DPoPApp, type ServedDPoPSpa } from './dpop-pages.js';
+import { logInByClicks, openTab, pageText as text } from '../../../../test-support/spa-tab.js';
+import { readStoredSession } from './stored-session.js';
 
-const APP: Omit<DPoPApp, 'api'> = { base: '/app', clientId: 'e2e-dpop-spa', refreshSkew: 60 };
+const APP = { base: '/app', clientId: 'e2e-dpop-spa', refreshSkew: 60 };
 
 describe.runIf(chromiumGate())('DPoP in headless Chromium against the real provider (nonces required)', () => {
   let provider: TestProvider;
-  let spa: ServedDPoPSpa;
+  let spa: ServedSpa;
   let chromium: LaunchedChromium;
-  let app: DPoPApp;
 
   beforeAll(async () => {
-    spa = await serveDPoPSpa();
+    spa = await serveSpa();
     provider = await startTestProvider({ dpop: { requireNonce: true } });
-    app = { ...APP, api: `${provider.issuer}/api/me` };
-    spa.configure(provider.issuer, [app]);
+    spa.configure([{ ...APP, issuer: provider.issuer, dpop: true, api: `${provider.issuer}/api/me` }]);
     await provider.provider.registerClient({
       clientId: APP.clientId,
       tokenEndpointAuthMethod: 'none',
@@ -32,29 +33,12 @@ describe.runIf(chromiumGate())('DPoP in headless Chromium against the real provi
     await provider?.close();
   });
 
-  const text = (tab: Page, id: string) => tab.locator(`#${id}`).textContent();
   const stored = (tab: Page) => readStoredSession(tab, APP.clientId, provider.issuer);
-
-  async function open(status: string): Promise<Page> {
-    const tab = await chromium.context.newPage();
-    await tab.goto(`${spa.server.url}${APP.base}/home`);
-    await expect.poll(() => text(tab, 'status')).toBe(status);
-    return tab;
-  }
+  const open = (status: string) => openTab(chromium.context, `${spa.server.url}${APP.base}/home`, status);
 
   /** Logs in by clicks on the provider's page; with its login session still there (`ssoSession`), only Allow. */
-  async function logIn(tab: Page, ssoSession = false): Promise<void> {
-    await tab.click('#login');
-    await tab.waitForURL(`${provider.url}/oauth/authorize**`);
-    expect(await tab.locator('#password').count()).toBe(ssoSession ? 0 : 1);
-    if (!ssoSession) {
-      await tab.fill('#username', ALICE.username);
-      await tab.fill('#password', ALICE.password);
-    }
-    await tab.click('button[value="allow"]');
-    await tab.waitForURL(`${spa.server.url}${APP.base}/home`);
-    await expect.poll(() => text(tab, 'status')).toBe(`logged-in:${ALICE.sub}`);
-  }
+  const logIn = (tab: Page, ssoSession = false) =>
+    logInByClicks(tab, `${provider.url}/oauth/authorize**`, `${spa.server.url}${APP.base}/home`, ssoSession);
 
   it('keeps a non-extractable key in IndexedDB across reloads and tabs, calls the API with proofs across origins, and a stolen token is refused', async () => {
     const tab = await open('logged-out');
