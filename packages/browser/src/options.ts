@@ -100,9 +100,10 @@ function url(option: string, value: unknown, insecure: boolean): URL {
   return parsed;
 }
 
-export function checkExtraParams(option: string, params: Readonly<Record<string, string>> = {}): Record<string, string> {
+/** A copy of `extraParams` (the client's or a login's), refused if it sets a parameter the SDK sets or a non-string. */
+export function checkExtraParams(params: Readonly<Record<string, string>> = {}): Record<string, string> {
   for (const [name, value] of Object.entries(params)) {
-    if (RESERVED_PARAMS.includes(name) || typeof value !== 'string') fail(option, `may not set ${name} (reserved, or not a string)`);
+    if (RESERVED_PARAMS.includes(name) || typeof value !== 'string') fail('extraParams', `may not set ${name} (reserved, or not a string)`);
   }
   return { ...params };
 }
@@ -141,7 +142,7 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
     redirectUri,
     scope,
     openid: scope.split(' ').includes('openid'),
-    extraParams: Object.freeze(checkExtraParams('extraParams', options.extraParams)),
+    extraParams: Object.freeze(checkExtraParams(options.extraParams)),
     refreshSkewMs: refreshSkew * 1000,
     apiOrigins: Object.freeze([...new Set(apiOrigins)]),
     clock: options.clock ?? Date.now,

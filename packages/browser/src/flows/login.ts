@@ -34,7 +34,7 @@ const LOGIN_TRANSACTION_MS = 10 * 60 * 1000;
 export async function buildLoginUrl(ctx: ClientContext, params: LoginParams): Promise<string> {
   const returnTo = sameOriginPath(params.returnTo ?? location.pathname + location.search + location.hash, location.origin);
   if (returnTo === null) throw new AuthError('invalid_return_to');
-  const extra = checkExtraParams('extraParams', params.extraParams);
+  const extra = checkExtraParams(params.extraParams);
   const server = await ctx.server();
   const { options } = ctx;
   const codeVerifier = generateRandomCodeVerifier();
