@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BffSessionResponse } from '@latchkey/common';
-import { createBff, OAuthRegistry, type LogFields } from '@latchkey/bff';
-import { ALICE } from '../../test-support/provider.js';
-import { listen, type Listening } from '../../test-support/listen.js';
+import { startBffAtOp, type BffAtOp } from './bff-at-op.js';
 import { HttpBrowser } from './http-browser.js';
-import { startOidcProvider, type StartedOp } from './op.js';
+import type { StartedOp } from './op.js';
 
 // Two clients: one that asks for sid in its logout tokens (backchannel_logout_session_required), one that
 // gets sub alone, so both ways a logout token names what ended are exercised.
@@ -20,71 +17,54 @@ const BY_SUB = {
 const CLIENTS = [BY_SID, BY_SUB];
 
 describe('back-channel logout from oidc-provider (features.backchannelLogout)', () => {
+  let bff: BffAtOp;
   let op: StartedOp;
-  let server: Listening;
-  let registry: OAuthRegistry;
-  const logs: { message: string; fields: LogFields | undefined }[] = [];
   const deliveryErrors: string[] = [];
   let delivered = 0;
 
   beforeAll(async () => {
-    let handler: ReturnType<Koa['callback']> | undefined;
-    server = await listen((req, res) => void handler?.(req, res));
-    op = await startOidcProvider({
-      clients: CLIENTS.map((client) => ({
-        client_id: client.id,
-        client_secret: client.secret,
-        token_endpoint_auth_method: 'client_secret_basic' as const,
-        redirect_uris: [`${server.url}/bff/callback/${client.name}`],
-        grant_types: ['authorization_code', 'refresh_token'],
-        backchannel_logout_uri: `${server.url}/bff/backchannel-logout/${client.name}`,
-        backchannel_logout_session_required: client.sessionRequired,
-      })),
-      features: { backchannelLogout: { enabled: true } },
-      // oidc-provider refuses to connect to special-use addresses (its SSRF guard); the BFF, alone, is on 127.0.0.1.
-      fetch: (url, { dispatcher, ...init }) =>
-        globalThis.fetch(url, new URL(url).origin === server.url ? init : { ...init, ...(dispatcher === undefined ? {} : { dispatcher }) }),
+    bff = await startBffAtOp({
+      op: (bffUrl) => ({
+        clients: CLIENTS.map((client) => ({
+          client_id: client.id,
+          client_secret: client.secret,
+          token_endpoint_auth_method: 'client_secret_basic' as const,
+          redirect_uris: [`${bffUrl}/bff/callback/${client.name}`],
+          grant_types: ['authorization_code', 'refresh_token'],
+          backchannel_logout_uri: `${bffUrl}/bff/backchannel-logout/${client.name}`,
+          backchannel_logout_session_required: client.sessionRequired,
+        })),
+        features: { backchannelLogout: { enabled: true } },
+        // oidc-provider refuses to connect to special-use addresses (its SSRF guard); the BFF, alone, is on 127.0.0.1.
+        fetch: (url, { dispatcher, ...init }) =>
+          globalThis.fetch(url, new URL(url).origin === bffUrl ? init : { ...init, ...(dispatcher === undefined ? {} : { dispatcher }) }),
+      }),
+      register(registry, issuer) {
+        for (const client of CLIENTS) {
+          registry.register(client.name, {
+            clientId: client.id,
+            clientSecret: client.secret,
+            serverMetadataUrl: `${issuer}/.well-known/openid-configuration`,
+            clientKwargs: { scope: 'openid profile' },
+          });
+        }
+      },
     });
+    ({ op } = bff);
     op.provider.on('backchannel.success', () => void (delivered += 1));
     op.provider.on(
       'backchannel.error',
       (_ctx, error) => void deliveryErrors.push(`${error.message} ${String((error as { cause?: unknown }).cause)}`),
     );
-    const log = (message: string, fields?: LogFields) => void logs.push({ message, fields });
-    registry = new OAuthRegistry({ dangerouslyAllowInsecureHttp: true, env: {}, logger: { debug: log, info: log, warn: log, error: log } });
-    for (const client of CLIENTS) {
-      registry.register(client.name, {
-        clientId: client.id,
-        clientSecret: client.secret,
-        serverMetadataUrl: `${op.issuer}/.well-known/openid-configuration`,
-        clientKwargs: { scope: 'openid profile' },
-      });
-    }
-    const app = new Koa();
-    app.silent = true;
-    app.use(createBff({ registry, keys: [randomBytes(32).toString('base64url')] }));
-    handler = app.callback();
   });
 
   afterAll(async () => {
-    await server?.close();
-    await registry?.close();
-    await op?.close();
+    await bff?.close();
   });
 
   /** Alice signs in at the OP (her own OP session in this browser) and the BFF links the provider. */
   async function login(browser: HttpBrowser, provider: string) {
-    const start = await browser.fetch(`${server.url}/bff/login/${provider}`);
-    const interaction = await browser.followUntil(start.headers.get('location') ?? '', server.url);
-    expect(interaction.url).toMatch(`${op.issuer}/interaction/`);
-    const form = (await interaction.response?.text()) ?? '';
-    const resume = await browser.submitForm(interaction.url, form, {
-      username: ALICE.username,
-      password: ALICE.password,
-      decision: 'allow',
-    });
-    const { url: callback } = await browser.followUntil(resume, server.url);
-    expect((await browser.fetch(callback)).headers.get('location')).toBe('/');
+    expect((await bff.login(browser, provider)).location).toBe('/');
   }
 
   /** The user signs out at the OP's end-session endpoint and confirms on its page (RP-Initiated Logout, no client). */
@@ -102,8 +82,11 @@ describe('back-channel logout from oidc-provider (features.backchannelLogout)', 
     expect(op.record.endSessions).toBe(ended + 1);
   }
 
+  /** What the BFF logged of the last logout token it acted on. */
+  const lastLogoutLog = () => bff.logs.filter((line) => line.message === 'backchannel logout').at(-1)?.fields;
+
   const authenticated = async (browser: HttpBrowser) =>
-    ((await (await browser.fetch(`${server.url}/bff/session`)).json()) as BffSessionResponse).authenticated;
+    ((await (await browser.fetch(`${bff.url}/bff/session`)).json()) as BffSessionResponse).authenticated;
 
   it('ending the OP session ends the BFF session it signed in (logout token with sid), and no other', async () => {
     const browser = new HttpBrowser();
@@ -115,7 +98,7 @@ describe('back-channel logout from oidc-provider (features.backchannelLogout)', 
     await endOpSession(browser);
     expect(deliveryErrors).toEqual([]);
     expect(delivered).toBe(before + 1);
-    expect(logs.filter((line) => line.message === 'backchannel logout').at(-1)?.fields).toMatchObject({
+    expect(lastLogoutLog()).toMatchObject({
       provider: BY_SID.name,
       by: 'sid',
       sessions: 1,
@@ -133,13 +116,13 @@ describe('back-channel logout from oidc-provider (features.backchannelLogout)', 
 
     await endOpSession(browser);
     expect(deliveryErrors).toEqual([]);
-    expect(logs.filter((line) => line.message === 'backchannel logout').at(-1)?.fields).toMatchObject({
+    expect(lastLogoutLog()).toMatchObject({
       provider: BY_SUB.name,
       by: 'sub',
       sessions: 2,
     });
     expect(await authenticated(browser)).toBe(false);
     expect(await authenticated(other)).toBe(false);
-    expect(logs.filter((line) => line.message === 'logout token refused')).toEqual([]);
+    expect(bff.logs.filter((line) => line.message === 'logout token refused')).toEqual([]);
   });
 });

@@ -1,12 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BffSessionResponse } from '@latchkey/common';
-import { createBff, OAuthRegistry, type LogFields, type OAuth2Token } from '@latchkey/bff';
+import type { OAuth2Token } from '@latchkey/bff';
 import { ALICE } from '../../test-support/provider.js';
-import { listen, type Listening } from '../../test-support/listen.js';
+import { startBffAtOp, type BffAtOp } from './bff-at-op.js';
 import { HttpBrowser } from './http-browser.js';
-import { startOidcProvider, type StartedOp } from './op.js';
+import type { StartedOp } from './op.js';
 
 const CLIENT = { id: 'latchkey-bff.dpop', secret: `s3cret-._~${randomBytes(16).toString('base64url')}` };
 const PROVIDERS = ['dpop', 'dpop-bearer-answer'] as const;
@@ -19,82 +18,56 @@ async function bearerAnswer(response: Response): Promise<Response> {
 }
 
 describe('DPoP (RFC 9449) against oidc-provider, which requires a nonce on every proof', () => {
+  let bff: BffAtOp;
   let op: StartedOp;
-  let server: Listening;
-  let registry: OAuthRegistry;
-  const logs: { message: string; fields: LogFields | undefined }[] = [];
   /** The tokens `onLogin` saw, as the session keeps them. */
   const logins: OAuth2Token[] = [];
 
   beforeAll(async () => {
-    let handler: ReturnType<Koa['callback']> | undefined;
-    server = await listen((req, res) => void handler?.(req, res));
-    op = await startOidcProvider({
-      clients: [
-        {
-          client_id: CLIENT.id,
-          client_secret: CLIENT.secret,
-          token_endpoint_auth_method: 'client_secret_basic',
-          redirect_uris: PROVIDERS.map((name) => `${server.url}/bff/callback/${name}`),
-          grant_types: ['authorization_code', 'refresh_token'],
-        },
-      ],
-      features: { dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true } },
-    });
-    const log = (message: string, fields?: LogFields) => void logs.push({ message, fields });
-    registry = new OAuthRegistry({ dangerouslyAllowInsecureHttp: true, env: {}, logger: { debug: log, info: log, warn: log, error: log } });
-    for (const name of PROVIDERS) {
-      registry.register(name, {
-        clientId: CLIENT.id,
-        clientSecret: CLIENT.secret,
-        serverMetadataUrl: `${op.issuer}/.well-known/openid-configuration`,
-        // The OP's userinfo endpoint (/me) is a DPoP-protected resource.
-        apiBaseUrl: `${op.issuer}/`,
-        authorizeParams: { prompt: 'consent' },
-        clientKwargs: { scope: 'openid profile email offline_access', dpop: true },
-        ...(name === 'dpop-bearer-answer' ? { complianceFix: { accessTokenResponse: bearerAnswer } } : {}),
-      });
-    }
-    const app = new Koa();
-    app.silent = true;
-    app.use(
-      createBff({
-        registry,
-        keys: [randomBytes(32).toString('base64url')],
-        onLogin: (_ctx, { token }) => void (token.kind === 'oauth2' && logins.push(token)),
+    bff = await startBffAtOp({
+      op: (bffUrl) => ({
+        clients: [
+          {
+            client_id: CLIENT.id,
+            client_secret: CLIENT.secret,
+            token_endpoint_auth_method: 'client_secret_basic',
+            redirect_uris: PROVIDERS.map((name) => `${bffUrl}/bff/callback/${name}`),
+            grant_types: ['authorization_code', 'refresh_token'],
+          },
+        ],
+        features: { dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true } },
       }),
-    );
-    // The app's own route: a programmatic call with the session's token.
-    app.use(async (ctx) => {
-      if (ctx.path !== '/app/me') return;
-      const answer = await registry.client('dpop').get('me', { ctx });
-      ctx.status = answer.status;
-      ctx.body = await answer.text();
+      register(registry, issuer) {
+        for (const name of PROVIDERS) {
+          registry.register(name, {
+            clientId: CLIENT.id,
+            clientSecret: CLIENT.secret,
+            serverMetadataUrl: `${issuer}/.well-known/openid-configuration`,
+            // The OP's userinfo endpoint (/me) is a DPoP-protected resource.
+            apiBaseUrl: `${issuer}/`,
+            authorizeParams: { prompt: 'consent' },
+            clientKwargs: { scope: 'openid profile email offline_access', dpop: true },
+            ...(name === 'dpop-bearer-answer' ? { complianceFix: { accessTokenResponse: bearerAnswer } } : {}),
+          });
+        }
+      },
+      bff: { onLogin: (_ctx, { token }) => void (token.kind === 'oauth2' && logins.push(token)) },
+      // The app's own route: a programmatic call with the session's token.
+      routes: (registry) => async (ctx) => {
+        if (ctx.path !== '/app/me') return;
+        const answer = await registry.client('dpop').get('me', { ctx });
+        ctx.status = answer.status;
+        ctx.body = await answer.text();
+      },
     });
-    handler = app.callback();
+    ({ op } = bff);
   });
 
   afterAll(async () => {
-    await server?.close();
-    await registry?.close();
-    await op?.close();
+    await bff?.close();
   });
 
-  async function login(browser: HttpBrowser, provider: string) {
-    const start = await browser.fetch(`${server.url}/bff/login/${provider}?returnTo=%2Fapp`);
-    expect(start.status).toBe(302);
-    const interaction = await browser.followUntil(start.headers.get('location') ?? '', server.url);
-    expect(interaction.url).toMatch(`${op.issuer}/interaction/`);
-    const form = (await interaction.response?.text()) ?? '';
-    const resume = await browser.submitForm(interaction.url, form, {
-      username: ALICE.username,
-      password: ALICE.password,
-      decision: 'allow',
-    });
-    const { url: callback } = await browser.followUntil(resume, server.url);
-    const done = await browser.fetch(callback);
-    return done.headers.get('location');
-  }
+  const login = async (browser: HttpBrowser, provider: string) => (await bff.login(browser, provider, '/app')).location;
 
   /** RFC 7638 section 3.2: the SHA-256 of the required members of an EC key, in lexicographic order. */
   const thumbprint = ({ crv, kty, x, y }: NonNullable<OAuth2Token['dpopKey']>) =>
@@ -115,10 +88,10 @@ describe('DPoP (RFC 9449) against oidc-provider, which requires a nonce on every
     expect(await op.introspect(op.record.accessTokens.at(-1) ?? '')).toMatchObject({ active: true, token_type: 'DPoP', cnf: { jkt } });
 
     // The userinfo endpoint wants a proof with its own nonce: the first call learns it and is sent again.
-    const me = await browser.fetch(`${server.url}/bff/api/dpop/me`, { csrf: true });
+    const me = await browser.fetch(`${bff.url}/bff/api/dpop/me`, { csrf: true });
     expect(me.status).toBe(200);
     expect(await me.json()).toEqual(ME);
-    const posted = await browser.fetch(`${server.url}/bff/api/dpop/me`, {
+    const posted = await browser.fetch(`${bff.url}/bff/api/dpop/me`, {
       method: 'POST',
       csrf: true,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -126,7 +99,7 @@ describe('DPoP (RFC 9449) against oidc-provider, which requires a nonce on every
     });
     expect(posted.status).toBe(200);
     expect(await posted.json()).toEqual(ME);
-    const own = await browser.fetch(`${server.url}/app/me`);
+    const own = await browser.fetch(`${bff.url}/app/me`);
     expect(own.status).toBe(200);
     expect(JSON.parse(await own.text())).toEqual(ME);
     expect(op.record.serverErrors).toEqual([]);
@@ -139,7 +112,7 @@ describe('DPoP (RFC 9449) against oidc-provider, which requires a nonce on every
     const refreshes = op.countGrants('refresh_token', CLIENT.id);
     await op.dropAccessToken(op.record.accessTokens.at(-1) ?? '');
 
-    const me = await browser.fetch(`${server.url}/bff/api/dpop/me`, { csrf: true });
+    const me = await browser.fetch(`${bff.url}/bff/api/dpop/me`, { csrf: true });
     expect(me.status).toBe(200);
     expect(op.countGrants('refresh_token', CLIENT.id)).toBe(refreshes + 1);
     expect(await op.introspect(op.record.accessTokens.at(-1) ?? '')).toMatchObject({ active: true, token_type: 'DPoP', cnf: { jkt } });
@@ -148,12 +121,12 @@ describe('DPoP (RFC 9449) against oidc-provider, which requires a nonce on every
 
   it('refuses a token answer that is not DPoP when DPoP was asked for (RFC 9449 section 5)', async () => {
     const browser = new HttpBrowser();
-    const location = new URL((await login(browser, 'dpop-bearer-answer')) ?? '', server.url);
+    const location = new URL((await login(browser, 'dpop-bearer-answer')) ?? '', bff.url);
     expect(location.pathname).toBe('/app');
     expect(location.searchParams.get('latchkey_error')).toBe('login_failed');
-    const session = (await (await browser.fetch(`${server.url}/bff/session`)).json()) as BffSessionResponse;
+    const session = (await (await browser.fetch(`${bff.url}/bff/session`)).json()) as BffSessionResponse;
     expect(session.authenticated).toBe(false);
-    const line = logs.findLast((entry) => entry.message === 'login failed' && entry.fields?.provider === 'dpop-bearer-answer');
+    const line = bff.logs.findLast((entry) => entry.message === 'login failed' && entry.fields?.provider === 'dpop-bearer-answer');
     expect(line?.fields).toMatchObject({ code: 'login_failed', reason: 'dpop_token_type_mismatch' });
   });
 
@@ -162,11 +135,11 @@ describe('DPoP (RFC 9449) against oidc-provider, which requires a nonce on every
     await login(browser, 'dpop');
     const key = logins.at(-1)?.dpopKey;
     expect(key?.d).toEqual(expect.stringMatching(/^[\w-]{43}$/));
-    const session = await (await browser.fetch(`${server.url}/bff/session`)).text();
+    const session = await (await browser.fetch(`${bff.url}/bff/session`)).text();
     expect(session).toContain(ALICE.sub);
     for (const secret of [key?.d ?? '', key?.x ?? '']) {
       expect(session).not.toContain(secret);
-      expect(JSON.stringify(logs)).not.toContain(secret);
+      expect(JSON.stringify(bff.logs)).not.toContain(secret);
     }
     expect(session).not.toMatch(/dpopKey|"kty"|"d"/);
   });
