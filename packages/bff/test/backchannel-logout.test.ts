@@ -229,6 +229,15 @@ describe('back-channel logout (OpenID Connect Back-Channel Logout 1.0) against a
  * its own session added. The first write is held until the second login has read the entry, so without
  * a compare-and-set the second write would drop the first session and a logout token would miss it.
  */
+/** A BFF keeping its sessions in `store`, whose one provider, `stand`, is the stand-in OP. */
+const startBffOn = (op: StandInOp, store: SessionStore) =>
+  startBff({
+    bff: { store },
+    register(registry) {
+      registry.register('stand', { clientId: CLIENT_ID, clientSecret: 'stand-in-secret', serverMetadataUrl: op.metadataUrl });
+    },
+  });
+
 describe('two logins of one user indexed at once', () => {
   let op: StandInOp;
   let bff: TestBff;
@@ -261,12 +270,7 @@ describe('two logins of one user indexed at once', () => {
 
   beforeAll(async () => {
     op = await startStandInOp(CLIENT_ID);
-    bff = await startBff({
-      bff: { store },
-      register(registry) {
-        registry.register('stand', { clientId: CLIENT_ID, clientSecret: 'stand-in-secret', serverMetadataUrl: op.metadataUrl });
-      },
-    });
+    bff = await startBffOn(op, store);
   });
   afterAll(async () => {
     await bff?.close();
@@ -321,12 +325,7 @@ describe('a login the provider ends while it completes', () => {
 
   beforeAll(async () => {
     op = await startStandInOp(CLIENT_ID);
-    bff = await startBff({
-      bff: { store },
-      register(registry) {
-        registry.register('stand', { clientId: CLIENT_ID, clientSecret: 'stand-in-secret', serverMetadataUrl: op.metadataUrl });
-      },
-    });
+    bff = await startBffOn(op, store);
   });
   afterAll(async () => {
     await bff?.close();
@@ -372,12 +371,7 @@ describe('a logout the store fails half way', () => {
 
   beforeAll(async () => {
     op = await startStandInOp(CLIENT_ID);
-    bff = await startBff({
-      bff: { store },
-      register(registry) {
-        registry.register('stand', { clientId: CLIENT_ID, clientSecret: 'stand-in-secret', serverMetadataUrl: op.metadataUrl });
-      },
-    });
+    bff = await startBffOn(op, store);
   });
   afterAll(async () => {
     await bff?.close();
