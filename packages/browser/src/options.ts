@@ -86,7 +86,7 @@ function fail(option: string, text: string): never {
   throw new ConfigurationError(option, `${option} ${text}.`);
 }
 
-function url(option: string, value: unknown, insecure: boolean): URL {
+function url(option: string, value: unknown, allowHttp: boolean): URL {
   let parsed: URL | undefined;
   try {
     parsed = new URL(value as string);
@@ -94,9 +94,7 @@ function url(option: string, value: unknown, insecure: boolean): URL {
     parsed = undefined;
   }
   if (typeof value !== 'string' || !parsed || !/^https?:$/.test(parsed.protocol)) fail(option, 'must be an absolute http(s) URL');
-  if (parsed.protocol === 'http:' && !insecure && option !== 'redirectUri') {
-    fail(option, 'must use https (or dangerouslyAllowInsecureHttp)');
-  }
+  if (parsed.protocol === 'http:' && !allowHttp) fail(option, 'must use https (or dangerouslyAllowInsecureHttp)');
   return parsed;
 }
 
@@ -112,7 +110,8 @@ export function checkExtraParams(params: Readonly<Record<string, string>> = {}):
 export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
   const insecure = options.dangerouslyAllowInsecureHttp === true;
   if (typeof options.clientId !== 'string' || options.clientId === '') fail('clientId', 'is required');
-  const redirectUri = url('redirectUri', options.redirectUri, insecure).href;
+  // The browser is sent there, the SDK never requests it: http is the app's choice (a loopback dev server).
+  const redirectUri = url('redirectUri', options.redirectUri, true).href;
   let endpoints: Readonly<AuthEndpoints> | null = null;
   if (options.endpoints) {
     const given = options.endpoints;
