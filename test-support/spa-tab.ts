@@ -38,9 +38,26 @@ export async function logInByClicks(tab: Page, loginPage: string, home: string, 
 }
 
 /** The Web Locks of the origin named for refreshing, held and queued, as any tab sees them. */
-export const refreshLocks = (tab: Page) =>
+const refreshLocks = (tab: Page) =>
   tab.evaluate(async () => {
     const { held = [], pending = [] } = await navigator.locks.query();
     const refresh = (lock: LockInfo) => lock.name?.endsWith(':refresh') === true;
     return { held: held.filter(refresh).length, pending: pending.filter(refresh).length };
   });
+
+/**
+ * Every tab clicks Me at once while the provider holds token requests at its door (`holdTokenRequests`):
+ * one refresh reaches the door, one tab holds the refresh lock (Web Locks) and the others queue behind it.
+ * Then the door opens and every tab's call answers 200 for Alice.
+ */
+export async function callAtOnceWithRefreshHeld(
+  tabs: readonly [Page, ...Page[]],
+  holdTokenRequests: () => { held(): number; release(): void },
+): Promise<void> {
+  const door = holdTokenRequests();
+  await Promise.all(tabs.map((tab) => tab.click('#me-call')));
+  await expect.poll(() => door.held()).toBe(1);
+  await expect.poll(() => refreshLocks(tabs[0])).toEqual({ held: 1, pending: tabs.length - 1 });
+  door.release();
+  for (const tab of tabs) await expect.poll(() => pageText(tab, 'me')).toBe(`200:${ALICE.name}`);
+}

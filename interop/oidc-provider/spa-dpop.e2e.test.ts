@@ -5,7 +5,7 @@ import { readStoredSession } from '../../packages/browser/test/e2e/stored-sessio
 import { launchChromium, type LaunchedChromium } from '../../test-support/chromium.js';
 import { ALICE } from '../../test-support/provider.js';
 import { chromiumGate } from '../../test-support/services.js';
-import { logInByClicks, openTab, pageText as text, refreshLocks } from '../../test-support/spa-tab.js';
+import { logInByClicks, openTab, pageText as text, callAtOnceWithRefreshHeld } from '../../test-support/spa-tab.js';
 import { startOidcProvider, type StartedOp } from './op.js';
 import { serveSpa, type ServedSpa } from './spa/serve.js';
 
@@ -46,8 +46,8 @@ describe.runIf(chromiumGate())('the browser SDK with DPoP in Chromium against oi
   const open = (status: string) => openTab(chromium.context, `${spa.server.url}${TABS.base}/home`, status);
 
   it('three tabs share one key (one jkt at the OP) and, calling at once with an expiring token, one refresh bound to it', async () => {
-    const tabs = [await open('logged-out'), await open('logged-out'), await open('logged-out')];
-    const [first] = tabs as [Page, Page, Page];
+    const tabs: [Page, Page, Page] = [await open('logged-out'), await open('logged-out'), await open('logged-out')];
+    const [first] = tabs;
     await logInByClicks(first, `${op.issuer}/interaction/**`, `${spa.server.url}${TABS.base}/home`);
     for (const tab of tabs) await expect.poll(() => text(tab, 'status')).toBe(`logged-in:${ALICE.sub}`);
 
@@ -65,14 +65,8 @@ describe.runIf(chromiumGate())('the browser SDK with DPoP in Chromium against oi
     // want it: one tab holds the refresh lock, the other two queue behind it.
     const expiresAt = Number(await text(first, 'expires-at'));
     await expect.poll(() => Date.now() >= expiresAt - TABS.refreshSkew * 1000, { timeout: 15_000, interval: 100 }).toBe(true);
-    const door = op.holdTokenRequests();
-    await Promise.all(tabs.map((tab) => tab.click('#me-call')));
-    await expect.poll(() => door.held()).toBe(1);
-    await expect.poll(() => refreshLocks(first)).toEqual({ held: 1, pending: 2 });
-    door.release();
-
     // Each tab signs its userinfo call with the key from IndexedDB; the OP checks it against the token's cnf.jkt.
-    for (const tab of tabs) await expect.poll(() => text(tab, 'me')).toBe(`200:${ALICE.name}`);
+    await callAtOnceWithRefreshHeld(tabs, () => op.holdTokenRequests());
     expect(op.countGrants('refresh_token', TABS.clientId)).toBe(1);
     expect(op.record.consumedRefreshTokens).toEqual([issued]);
     const rotated = op.record.refreshTokens.at(-1) ?? '';

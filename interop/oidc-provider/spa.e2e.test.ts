@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedChromium } from '../../test-support/chromium.js';
 import { ALICE } from '../../test-support/provider.js';
 import { chromiumGate } from '../../test-support/services.js';
-import { logInByClicks, openTab, pageText as text, refreshLocks } from '../../test-support/spa-tab.js';
+import { logInByClicks, openTab, pageText as text, callAtOnceWithRefreshHeld } from '../../test-support/spa-tab.js';
 import { startOidcProvider, type StartedOp } from './op.js';
 import { serveSpa, type ServedSpa } from './spa/serve.js';
 
@@ -115,8 +115,8 @@ describe.runIf(chromiumGate())('the browser SDK in Chromium against oidc-provide
 
   it('three tabs calling at once with an expiring token make one refresh_token grant, then share the rotated tokens and the logout', async () => {
     // The tabs are open before the login, so the token's 5 seconds start once all three are there.
-    const tabs = [await open(TABS, 'logged-out'), await open(TABS, 'logged-out'), await open(TABS, 'logged-out')];
-    const [first, second] = tabs as [Page, Page, Page];
+    const tabs: [Page, Page, Page] = [await open(TABS, 'logged-out'), await open(TABS, 'logged-out'), await open(TABS, 'logged-out')];
+    const [first, second] = tabs;
     await logIn(first, TABS);
     for (const tab of tabs) await expect.poll(() => text(tab, 'status')).toBe(`logged-in:${ALICE.sub}`);
     const issued = op.record.refreshTokens.at(-1) ?? '';
@@ -126,13 +126,7 @@ describe.runIf(chromiumGate())('the browser SDK in Chromium against oidc-provide
     const expiresAt = Number(await text(first, 'expires-at'));
     await expect.poll(() => Date.now() >= expiresAt - TABS.refreshSkew * 1000, { timeout: 10_000, interval: 100 }).toBe(true);
     const consumed = op.record.consumedRefreshTokens.length;
-    const door = op.holdTokenRequests();
-    await Promise.all(tabs.map((tab) => tab.click('#me-call')));
-    await expect.poll(() => door.held()).toBe(1);
-    await expect.poll(() => refreshLocks(first)).toEqual({ held: 1, pending: 2 });
-    door.release();
-
-    for (const tab of tabs) await expect.poll(() => text(tab, 'me')).toBe(`200:${ALICE.name}`);
+    await callAtOnceWithRefreshHeld(tabs, () => op.holdTokenRequests());
     expect(op.countGrants('refresh_token', TABS.clientId)).toBe(1);
     expect(op.record.consumedRefreshTokens.slice(consumed)).toEqual([issued]);
     const rotated = op.record.refreshTokens.at(-1) ?? '';
@@ -150,8 +144,8 @@ describe.runIf(chromiumGate())('the browser SDK in Chromium against oidc-provide
   });
 
   it('three tabs whose tokens live shorter than the skew make one refresh_token grant per expiry', async () => {
-    const tabs = [await open(BRIEF, 'logged-out'), await open(BRIEF, 'logged-out'), await open(BRIEF, 'logged-out')];
-    const [first] = tabs as [Page, Page, Page];
+    const tabs: [Page, Page, Page] = [await open(BRIEF, 'logged-out'), await open(BRIEF, 'logged-out'), await open(BRIEF, 'logged-out')];
+    const [first] = tabs;
     // The OP's login session of the test before (its logout did not ask for end-session) still holds.
     await logIn(first, BRIEF, true);
     for (const tab of tabs) await expect.poll(() => text(tab, 'status')).toBe(`logged-in:${ALICE.sub}`);
@@ -159,12 +153,7 @@ describe.runIf(chromiumGate())('the browser SDK in Chromium against oidc-provide
     const expiresAt = Number(await text(first, 'expires-at'));
     await expect.poll(() => Date.now() > expiresAt, { timeout: 10_000, interval: 100 }).toBe(true);
     const before = op.countGrants('refresh_token', BRIEF.clientId);
-    const door = op.holdTokenRequests();
-    await Promise.all(tabs.map((tab) => tab.click('#me-call')));
-    await expect.poll(() => door.held()).toBe(1);
-    await expect.poll(() => refreshLocks(first)).toEqual({ held: 1, pending: 2 });
-    door.release();
-    for (const tab of tabs) await expect.poll(() => text(tab, 'me')).toBe(`200:${ALICE.name}`);
+    await callAtOnceWithRefreshHeld(tabs, () => op.holdTokenRequests());
     // The tabs that waited take the token refreshed meanwhile, though it is "expiring" by the skew at once.
     expect(op.countGrants('refresh_token', BRIEF.clientId) - before).toBe(1);
     for (const tab of tabs) expect(await text(tab, 'error')).toBe('');
