@@ -24,13 +24,13 @@ export interface CallbackResult {
 // Callbacks in progress in this page, by client and state. Filled synchronously, before any await, so
 // a second call for the same URL (React StrictMode runs effects twice) shares the first one's result
 // instead of exchanging the code again. Across reloads and tabs, the stored transaction is claimed
-// under the lock and replaced by a "used" marker.
+// under the lock and replaced by a "used" marker. A callback without state shares its refusal the same way.
 const inProgress = new Map<string, Promise<CallbackResult>>();
 
 export function handleCallback(ctx: ClientContext, callbackUrl: string | URL): Promise<CallbackResult> {
   const url = new URL(callbackUrl, location.href);
   const state = url.searchParams.get('state');
-  const key = `${ctx.options.namespace} ${state}`;
+  const key = `${ctx.options.namespace} ${state ?? ''}`;
   let result = inProgress.get(key);
   if (!result) {
     result = complete(ctx, state, url).finally(() => {
