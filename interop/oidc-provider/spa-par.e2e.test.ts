@@ -33,6 +33,9 @@ const UNPUSHED: ParApp = { base: '/par-off', clientId: 'latchkey-spa.par-off', p
 const PLAIN: ParApp = { base: '/plain', clientId: 'latchkey-spa.plain', pushedAuthorizationRequests: false, op: 'offered' };
 const APPS = [PUSHED, UNPUSHED, PLAIN];
 
+/** The apps ask for no refresh token: these tests are about the authorization request alone. */
+const SCOPE = 'openid profile email';
+
 const REQUEST_URI = /^urn:ietf:params:oauth:request_uri:([\w-]+)$/;
 
 /** What an OP recorded of RFC 9126: accepted pushes (client and parameters), used request ids, refusals. */
@@ -95,9 +98,7 @@ describe.runIf(chromiumGate())('the browser SDK in Chromium pushes its authoriza
     spa = await serveSpa();
     required = await startParOp('required', spa.server.url);
     offered = await startParOp('offered', spa.server.url);
-    spa.configure(
-      APPS.map(({ op, ...app }) => ({ ...app, issuer: (op === 'required' ? required : offered).op.issuer, scope: 'openid profile email' })),
-    );
+    spa.configure(APPS.map(({ op, ...app }) => ({ ...app, issuer: (op === 'required' ? required : offered).op.issuer, scope: SCOPE })));
     chromium = await launchChromium();
   });
 
@@ -129,6 +130,18 @@ describe.runIf(chromiumGate())('the browser SDK in Chromium pushes its authoriza
   /** The requests Chromium made to an endpoint (its exact URL, query aside). */
   const to = (seen: Seen[], endpoint: string | undefined) => seen.filter(({ url }) => `${url.origin}${url.pathname}` === endpoint);
 
+  /** The whole authorization request of an app's login: pushed in the POST's body, or sent in the URL without PAR. */
+  const wholeRequest = (app: ParApp) => ({
+    client_id: app.clientId,
+    redirect_uri: `${spa.server.url}${app.base}/callback`,
+    response_type: 'code',
+    scope: SCOPE,
+    state: expect.stringMatching(/^[\w-]{20,}$/),
+    code_challenge: expect.stringMatching(/^[\w-]{43}$/),
+    code_challenge_method: 'S256',
+    nonce: expect.stringMatching(/^[\w-]{20,}$/),
+  });
+
   it('with PAR required by the OP, the page pushes the request and the browser goes to the OP with client_id and request_uri only', async () => {
     const { op, record, metadata } = required;
     expect(metadata).toMatchObject({
@@ -143,16 +156,7 @@ describe.runIf(chromiumGate())('the browser SDK in Chromium pushes its authoriza
     const pushes = to(seen, metadata.pushed_authorization_request_endpoint);
     expect(pushes.map(({ method, navigation }) => ({ method, navigation }))).toEqual([{ method: 'POST', navigation: false }]);
     const pushedBody = Object.fromEntries(pushes[0]?.body ?? []);
-    expect(pushedBody).toEqual({
-      client_id: PUSHED.clientId,
-      redirect_uri: `${spa.server.url}${PUSHED.base}/callback`,
-      response_type: 'code',
-      scope: 'openid profile email',
-      state: expect.stringMatching(/^[\w-]{20,}$/),
-      code_challenge: expect.stringMatching(/^[\w-]{43}$/),
-      code_challenge_method: 'S256',
-      nonce: expect.stringMatching(/^[\w-]{20,}$/),
-    });
+    expect(pushedBody).toEqual(wholeRequest(PUSHED));
     expect(record.pushed).toEqual([{ clientId: PUSHED.clientId, params: expect.objectContaining(pushedBody) }]);
 
     // The navigation Chromium made to the authorization endpoint: the request's reference and nothing else.
@@ -220,16 +224,7 @@ describe.runIf(chromiumGate())('the browser SDK in Chromium pushes its authoriza
     const navigations = to(seen, metadata.authorization_endpoint);
     expect(navigations.map(({ method, navigation }) => ({ method, navigation }))).toEqual([{ method: 'GET', navigation: true }]);
     const query = Object.fromEntries(navigations[0]?.url.searchParams ?? []);
-    expect(query).toEqual({
-      client_id: PLAIN.clientId,
-      redirect_uri: `${spa.server.url}${PLAIN.base}/callback`,
-      response_type: 'code',
-      scope: 'openid profile email',
-      state: expect.stringMatching(/^[\w-]{20,}$/),
-      code_challenge: expect.stringMatching(/^[\w-]{43}$/),
-      code_challenge_method: 'S256',
-      nonce: expect.stringMatching(/^[\w-]{20,}$/),
-    });
+    expect(query).toEqual(wholeRequest(PLAIN));
 
     await approveLogin(tab, `${spa.server.url}${PLAIN.base}/home`);
     expect(op.record.authorizations).toEqual([expect.objectContaining(query)]);
