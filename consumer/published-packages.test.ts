@@ -37,6 +37,7 @@ const EXPECTED_SNIPPETS = [
   'packages/bff/README.md -> bff/server.ts',
   'packages/bff/README.md -> spa/bff-readme-client.ts',
   'packages/browser/README.md -> spa/browser-bff.ts',
+  'packages/browser/README.md -> spa/browser-dpop.ts',
   'packages/browser/README.md -> spa/index.html',
   'packages/browser/README.md -> spa/install-browser.sh',
   'packages/browser/README.md -> spa/main.ts',

@@ -14,7 +14,7 @@ export { createProvider } from './create-provider.js';
 export type { Provider } from './create-provider.js';
 export { DEFAULT_FEATURES, DEFAULT_LIFETIMES } from './options.js';
 export type {
-  BackchannelLogoutOptions,
+  LogoutTokenDeliveryOptions,
   DpopOptions,
   ProviderFeatures,
   ProviderLifetimes,

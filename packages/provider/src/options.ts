@@ -44,7 +44,7 @@ export interface ProviderFeatures {
 }
 
 /** OpenID Connect Back-Channel Logout 1.0, which is always on for clients with a `backchannelLogoutUri`. */
-export interface BackchannelLogoutOptions {
+export interface LogoutTokenDeliveryOptions {
   /**
    * How long one client's delivery may take, in milliseconds. Deliveries run in parallel and the
    * end-session response waits for them, so this bounds that wait. Default 5000.
@@ -106,7 +106,7 @@ export interface ProviderOptions {
   /** DPoP proof checks and nonces. Default: `{ requireNonce: false, nonceRotationSeconds: 300, iatWindowSeconds: 60 }`. */
   dpop?: DpopOptions;
   /** Back-Channel Logout delivery. Default: `{ timeoutMs: 5000 }`. */
-  backchannelLogout?: BackchannelLogoutOptions;
+  backchannelLogout?: LogoutTokenDeliveryOptions;
 }
 
 export interface ResolvedLifetimes {
@@ -175,7 +175,7 @@ export function resolveLifetimes(input: ProviderLifetimes = {}): ResolvedLifetim
   return Object.freeze(resolved);
 }
 
-export function resolveBackchannelLogout(input: BackchannelLogoutOptions = {}): Readonly<Required<BackchannelLogoutOptions>> {
+export function resolveBackchannelLogout(input: LogoutTokenDeliveryOptions = {}): Readonly<Required<LogoutTokenDeliveryOptions>> {
   const timeoutMs = input.timeoutMs ?? 5000;
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) {
     throw new ConfigurationError(
