@@ -1,5 +1,4 @@
 import type { Context } from 'koa';
-import { BffError } from '../errors.js';
 import { checkCsrf } from '../http/csrf.js';
 import type { BffRuntime } from '../bff/bff-runtime.js';
 import { upstreamFailure } from '../client/upstream.js';
@@ -24,7 +23,7 @@ export function proxyRoute(bff: BffRuntime) {
       throw error;
     }
     checkCsrf(ctx, bff.allowedOrigins);
-    if (!bff.registry.has(provider)) throw new BffError('unknown_provider', 'No such provider.');
+    // One lookup: an unknown name is `unknown_provider` from the registry.
     const { client } = bff.registry.runtime(provider);
     const gone = new ClientGone(ctx.res);
     try {
