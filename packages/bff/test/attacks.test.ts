@@ -178,6 +178,9 @@ describe('attacks on the BFF are refused, and nothing reaches the provider', () 
       const response = await bff.browser().fetch('/bff/login/nobody');
       expect(response.status).toBe(404);
       expect(errorCode(await response.text())).toBe('unknown_provider');
+      const proxied = await bff.browser().fetch('/bff/api/nobody/me', { csrf: true });
+      expect(proxied.status).toBe(404);
+      expect(errorCode(await proxied.text())).toBe('unknown_provider');
     });
   });
 
