@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readAuthorizeForm } from '../../../test-support/authorize-form.js';
 import { type Listening, listen } from '../../../test-support/listen.js';
 import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
-import { authorizationUrl, basic, postForm } from './support.js';
+import { authorizationUrl, basic, postForm, type RelyingParty, relyingParty } from './support.js';
 
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 const COOKIE = 'latchkey-op-session';
@@ -34,24 +34,14 @@ async function receive(req: IncomingMessage, res: ServerResponse): Promise<void>
   res.end();
 }
 
-interface Rp {
-  clientId: string;
-  clientSecret: string;
-  redirectUri: string;
-}
-const rp = (clientId: string): Rp => ({
-  clientId,
-  clientSecret: `${clientId}-secret-0123456789`,
-  redirectUri: `https://${clientId}.example.test/cb`,
-});
-const A = rp('rp-a');
-const B = rp('rp-b');
-const IDLE = rp('rp-idle');
-const QUIET = rp('rp-quiet');
-const HANG = rp('rp-hang');
-const FAIL = rp('rp-fail');
+const A = relyingParty('rp-a');
+const B = relyingParty('rp-b');
+const IDLE = relyingParty('rp-idle');
+const QUIET = relyingParty('rp-quiet');
+const HANG = relyingParty('rp-hang');
+const FAIL = relyingParty('rp-fail');
 
-function clientInput(client: Rp, path: string | null, sessionRequired = false) {
+function clientInput(client: RelyingParty, path: string | null, sessionRequired = false) {
   return {
     clientId: client.clientId,
     clientSecret: client.clientSecret,
@@ -83,7 +73,7 @@ beforeEach(() => {
 });
 
 /** Signs in at `client` (with the password, or as the signed-in user of `cookie`) and redeems the code. */
-async function signIn(provider: TestProvider, client: Rp, cookie?: string) {
+async function signIn(provider: TestProvider, client: RelyingParty, cookie?: string) {
   const start = await authorizationUrl(provider, client);
   const headers: Record<string, string> = cookie === undefined ? {} : { cookie };
   const form = await readAuthorizeForm(start.url.toString(), headers);
@@ -113,7 +103,7 @@ async function signIn(provider: TestProvider, client: Rp, cookie?: string) {
   };
 }
 
-async function endSession(provider: TestProvider, client: Rp, idToken: string, cookie: string) {
+async function endSession(provider: TestProvider, client: RelyingParty, idToken: string, cookie: string) {
   const url = new URL(`${provider.issuer}/oauth/logout`);
   url.searchParams.set('id_token_hint', idToken);
   url.searchParams.set('post_logout_redirect_uri', `https://${client.clientId}.example.test/bye`);

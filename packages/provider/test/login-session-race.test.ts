@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { readAuthorizeForm } from '../../../test-support/authorize-form.js';
 import { type Listening, listen } from '../../../test-support/listen.js';
 import { startTestProvider, type TestProvider } from '../../../test-support/provider.js';
-import { authorizationUrl, basic, postForm } from './support.js';
+import { authorizationUrl, basic, postForm, type RelyingParty, relyingParty } from './support.js';
 
 /*
  * Regression: two authorizations completing at once in one login session each read the session record
@@ -83,19 +83,9 @@ function racingStore(inner: KeyValueStore, endingClientKey: string) {
   };
 }
 
-interface Rp {
-  clientId: string;
-  clientSecret: string;
-  redirectUri: string;
-}
-const rp = (clientId: string): Rp => ({
-  clientId,
-  clientSecret: `${clientId}-secret-0123456789`,
-  redirectUri: `https://${clientId}.example.test/cb`,
-});
-const A = rp('rp-a');
-const B = rp('rp-b');
-const C = rp('rp-c');
+const A = relyingParty('rp-a');
+const B = relyingParty('rp-b');
+const C = relyingParty('rp-c');
 
 let tp: TestProvider;
 const storage = racingStore(createMemoryKeyValueStore(), 'client:rp-a');
@@ -119,7 +109,7 @@ beforeEach(() => {
 });
 
 /** The consent POST of `client`'s login + consent page, ready to send; the password when no cookie. */
-async function consentRequest(client: Rp, cookie?: string) {
+async function consentRequest(client: RelyingParty, cookie?: string) {
   const start = await authorizationUrl(tp, client);
   const headers: Record<string, string> = cookie === undefined ? {} : { cookie };
   const form = await readAuthorizeForm(start.url.toString(), headers);
@@ -149,7 +139,7 @@ async function consentRequest(client: Rp, cookie?: string) {
 }
 
 /** Where `prompt=none` sends the signed-in browser back: a code when the session holds the client's consent. */
-async function silentAuthorization(client: Rp, cookie: string): Promise<URLSearchParams> {
+async function silentAuthorization(client: RelyingParty, cookie: string): Promise<URLSearchParams> {
   const start = await authorizationUrl(tp, client, { prompt: 'none' });
   const response = await fetch(start.url, { redirect: 'manual', headers: { cookie } });
   await response.arrayBuffer();

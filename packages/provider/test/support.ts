@@ -130,3 +130,16 @@ export async function getMe(tp: TestProvider, accessToken: string): Promise<numb
   await response.arrayBuffer();
   return response.status;
 }
+
+/** A confidential client of the tests, with its redirect URI on a made-up host of its own. */
+export interface RelyingParty {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+}
+
+export const relyingParty = (clientId: string): RelyingParty => ({
+  clientId,
+  clientSecret: `${clientId}-secret-0123456789`,
+  redirectUri: `https://${clientId}.example.test/cb`,
+});
