@@ -1,4 +1,4 @@
-import { type CryptoKey, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { calculateJwkThumbprint, type CryptoKey, exportJWK, generateKeyPair, type JWK } from 'jose';
 import * as oauth from 'oauth4webapi';
 
 /**
@@ -31,6 +31,11 @@ export async function generateDPoPJwk(): Promise<DPoPPrivateJwk> {
   const { x, y, d } = await exportJWK(privateKey);
   if (x === undefined || y === undefined || d === undefined) throw new TypeError('An ES256 private JWK has x, y and d.');
   return { kty: 'EC', crv: 'P-256', x, y, d };
+}
+
+/** RFC 9449 section 10: the `dpop_jkt` naming this key, its SHA-256 JWK thumbprint (RFC 7638). */
+export function dpopJkt({ kty, crv, x, y }: DPoPPrivateJwk): Promise<string> {
+  return calculateJwkThumbprint({ kty, crv, x, y }, 'sha256');
 }
 
 async function importDPoPKey(jwk: DPoPPrivateJwk): Promise<DPoPKey> {

@@ -9,7 +9,7 @@ import { clientAuthentication } from './client-auth.js';
 import { verifyIdTokenSignature } from './id-token-signature.js';
 import { createMetadataSource, type MetadataSource } from './metadata.js';
 import { formatScope, parseScope } from './scope.js';
-import { generateDPoPJwk, type DPoPKey, type DPoPKeys, type DPoPPrivateJwk } from '../dpop/dpop-key.js';
+import { dpopJkt, generateDPoPJwk, type DPoPKey, type DPoPKeys, type DPoPPrivateJwk } from '../dpop/dpop-key.js';
 import { checkDPoPTokenType, dpopOption, withDPoPNonceRetry } from './dpop-grant.js';
 import { pushAuthorizationRequest, pushesAuthorizationRequest } from './pushed-authorization.js';
 
@@ -18,6 +18,8 @@ interface OAuth2LoginSecrets {
   state: string;
   codeVerifier?: string;
   nonce?: string;
+  /** RFC 9449 section 10: the login's DPoP key, named by the authorization request so the code is bound to it. */
+  dpopKey?: DPoPPrivateJwk;
 }
 
 /** What the code exchange checks against: `state` was checked already, by finding the transaction with it. */
@@ -155,10 +157,20 @@ export function createOAuth2Protocol(config: ResolvedOAuth2Config, options: OAut
         secrets.nonce = oauth.generateRandomNonce();
         params.set('nonce', secrets.nonce);
       }
+      // RFC 9449 section 10: one key pair per login, made now so the code is bound to it as well as the tokens.
+      if (kwargs.dpop) secrets.dpopKey = await generateDPoPJwk();
       if (pushesAuthorizationRequest(as, kwargs.pushedAuthorizationRequests)) {
-        const url = await pushAuthorizationRequest(as, as.authorization_endpoint, params, { client, auth, options: requestOptions() });
+        // Section 10.1: a proof with the pushed request binds the code, so `dpop_jkt` is not sent besides it.
+        const dpop = await keyOf(secrets.dpopKey);
+        const url = await pushAuthorizationRequest(as, as.authorization_endpoint, params, {
+          client,
+          auth,
+          options: requestOptions(),
+          dpop,
+        });
         return { url, secrets };
       }
+      if (secrets.dpopKey !== undefined) params.set('dpop_jkt', await dpopJkt(secrets.dpopKey));
       const url = new URL(as.authorization_endpoint);
       for (const [name, value] of params) url.searchParams.set(name, value);
       return { url, secrets };
@@ -170,8 +182,9 @@ export function createOAuth2Protocol(config: ResolvedOAuth2Config, options: OAut
         // RFC 6749 section 10.12: the state check is the login transaction found under this state (one use,
         // bound to this browser); comparing the state with itself again would check nothing.
         const params = oauth.validateAuthResponse(as, client, callback, oauth.skipStateCheck);
-        // RFC 9449: one key pair per login, bound to every token of the grant.
-        const dpopKey = kwargs.dpop ? await generateDPoPJwk() : undefined;
+        // The login's key, bound to the code and every token of the grant; a login started before codes were
+        // bound has none, and gets one now.
+        const dpopKey = secrets.dpopKey ?? (kwargs.dpop ? await generateDPoPJwk() : undefined);
         const dpop = await keyOf(dpopKey);
         const { response, result } = await withDPoPNonceRetry(dpop, async () => {
           let response = await oauth.authorizationCodeGrantRequest(

@@ -1,6 +1,8 @@
 import * as oauth from 'oauth4webapi';
 import { BffError } from '../errors.js';
 import { ProviderAnswerError } from '../http/failure-cause.js';
+import type { DPoPKey } from '../dpop/dpop-key.js';
+import { dpopOption, withDPoPNonceRetry } from './dpop-grant.js';
 
 /**
  * Whether the authorization request is pushed (RFC 9126): always when the provider requires it
@@ -27,11 +29,15 @@ function refusal(error: unknown): unknown {
   return error;
 }
 
-/** What pushing needs besides the parameters: the client, how it authenticates, the shared request options. */
+/**
+ * What pushing needs besides the parameters: the client, how it authenticates, the shared request options,
+ * and the login's DPoP key, whose proof binds the code to it (RFC 9449 section 10.1).
+ */
 export interface PushContext {
   client: oauth.Client;
   auth: oauth.ClientAuth;
   options: oauth.PushedAuthorizationRequestOptions;
+  dpop: DPoPKey | undefined;
 }
 
 /**
@@ -44,13 +50,16 @@ export async function pushAuthorizationRequest(
   as: oauth.AuthorizationServer,
   authorizationEndpoint: string,
   parameters: URLSearchParams,
-  { client, auth, options }: PushContext,
+  { client, auth, options, dpop }: PushContext,
 ): Promise<URL> {
   let requestUri: string;
   try {
     if (as.pushed_authorization_request_endpoint === undefined) throw new ProviderAnswerError('pushed_authorization_endpoint_missing');
-    const response = await oauth.pushedAuthorizationRequest(as, client, auth, parameters, options);
-    requestUri = (await oauth.processPushedAuthorizationResponse(as, client, response)).request_uri;
+    const pushed = await withDPoPNonceRetry(dpop, async () => {
+      const response = await oauth.pushedAuthorizationRequest(as, client, auth, parameters, { ...options, ...dpopOption(dpop) });
+      return oauth.processPushedAuthorizationResponse(as, client, response);
+    });
+    requestUri = pushed.request_uri;
   } catch (error) {
     throw new BffError('login_failed', 'The provider refused the login request.', { cause: refusal(error) });
   }

@@ -89,6 +89,7 @@ async function completeOAuth2(ctx: Context, runtime: OAuth2RegisteredProvider, t
     {
       ...(transaction.codeVerifier === undefined ? {} : { codeVerifier: transaction.codeVerifier }),
       ...(transaction.nonce === undefined ? {} : { nonce: transaction.nonce }),
+      ...(transaction.dpopKey === undefined ? {} : { dpopKey: transaction.dpopKey }),
     },
     transaction.redirectUri,
   );

@@ -38,7 +38,7 @@ export function loginRoute(bff: BffRuntime) {
   async function start(
     ctx: Context,
     runtime: RegisteredProvider,
-    base: Omit<LoginTransaction, 'codeVerifier' | 'nonce' | 'oauthTokenSecret'>,
+    base: Omit<LoginTransaction, 'codeVerifier' | 'nonce' | 'dpopKey' | 'oauthTokenSecret'>,
   ): Promise<URL> {
     const provider = base.provider;
     const redirectUri = base.redirectUri;
@@ -49,6 +49,7 @@ export function loginRoute(bff: BffRuntime) {
         ...base,
         ...(secrets.codeVerifier === undefined ? {} : { codeVerifier: secrets.codeVerifier }),
         ...(secrets.nonce === undefined ? {} : { nonce: secrets.nonce }),
+        ...(secrets.dpopKey === undefined ? {} : { dpopKey: secrets.dpopKey }),
       };
       await bff.transactions.save(secrets.state, transaction);
       location = url;

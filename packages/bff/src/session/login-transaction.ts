@@ -1,3 +1,4 @@
+import type { DPoPPrivateJwk } from '../dpop/dpop-key.js';
 import type { KeyNames } from '../stores/key-names.js';
 import type { Sealer } from '../stores/sealed.js';
 import type { TransactionCache } from '../stores/session-store.js';
@@ -16,6 +17,11 @@ export interface LoginTransaction {
   codeVerifier?: string;
   /** OIDC Core section 3.1.2.1. */
   nonce?: string;
+  /**
+   * The login's DPoP key (RFC 9449 section 10), made before the authorization request so the code is bound
+   * to it; absent when DPoP is off, and in transactions stored before codes were bound.
+   */
+  dpopKey?: DPoPPrivateJwk;
   /** OAuth 1 temporary credential secret, unless `saveRequestToken` keeps it. */
   oauthTokenSecret?: string;
 }
