@@ -8,6 +8,7 @@ import { startTestProvider, type TestProvider } from '../../../test-support/prov
 import { createSealer } from '../src/stores/sealed.js';
 import { sessionBridgeOf } from '../src/tokens/session-bridge.js';
 import { startBff, TEST_KEYS, type TestBff } from './harness.js';
+import { type BindingIntrospection, resourceServerIntrospector } from './provider-clients.js';
 
 /** `/app/key?provider=`: the thumbprint (RFC 7638) of the DPoP key the session holds for that provider. */
 const keyRoute: Koa.Middleware = async (ctx, next) => {
@@ -44,12 +45,6 @@ function rewindableCache(): TransactionCache & { dropKey(provider: string, state
   };
 }
 
-interface Introspection {
-  active: boolean;
-  token_type?: string;
-  cnf?: { jkt?: string };
-}
-
 /** Each login's provider: pushed or not; the `-stolen` ones send no PKCE, so only the DPoP binding stands in a thief's way. */
 const PROVIDERS = [
   ['front', false, false],
@@ -65,23 +60,14 @@ describe.each([
 ] as const)('the authorization code is bound to the login’s DPoP key (RFC 9449 section 10), %s', (_label, requireNonce) => {
   let provider: TestProvider;
   let bff: TestBff;
-  let introspect: (token: string) => Promise<Introspection>;
+  let introspect: (token: string) => Promise<BindingIntrospection>;
   const secrets = new Map<string, string>();
   const accessTokens: string[] = [];
   const cache = rewindableCache();
 
   beforeAll(async () => {
     provider = await startTestProvider({ dpop: { requireNonce } });
-    const resourceServer = await provider.provider.registerClient({ clientId: 'rs', resourceServer: true, redirectUris: [] });
-    const basic = `Basic ${Buffer.from(`rs:${resourceServer.clientSecret as string}`).toString('base64')}`;
-    introspect = async (token) => {
-      const answer = await fetch(`${provider.url}/oauth/introspect`, {
-        method: 'POST',
-        headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ token }),
-      });
-      return (await answer.json()) as Introspection;
-    };
+    introspect = await resourceServerIntrospector(provider);
     bff = await startBff({
       registry: { cache },
       bff: { onLogin: (_ctx, { token }) => void (token.kind === 'oauth2' && accessTokens.push(token.accessToken)) },

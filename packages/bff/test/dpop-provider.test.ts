@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALICE, startTestProvider, type TestProvider } from '../../../test-support/provider.js';
 import { sessionBridgeOf } from '../src/tokens/session-bridge.js';
 import { startBff, type TestBff } from './harness.js';
+import { type BindingIntrospection, resourceServerIntrospector } from './provider-clients.js';
 
 /** RFC 7638 section 3.2: the SHA-256 of an EC key's required members, in lexicographic order. */
 const thumbprint = ({ crv, kty, x, y }: { crv: string; kty: string; x: string; y: string }) =>
@@ -39,35 +40,20 @@ interface KeyInSession {
   tokenType: string;
 }
 
-interface Introspection {
-  active: boolean;
-  token_type?: string;
-  cnf?: { jkt?: string };
-}
-
 describe.each([
   ['without nonces', false],
   ['with a nonce required on every proof', true],
 ] as const)('DPoP (RFC 9449) against the embedded provider, %s', (_label, requireNonce) => {
   let provider: TestProvider;
   let bff: TestBff;
-  let introspect: (token: string) => Promise<Introspection>;
+  let introspect: (token: string) => Promise<BindingIntrospection>;
   /** Access tokens the BFF received, in order (the test provider's own store is not readable). */
   const accessTokens: string[] = [];
 
   beforeAll(async () => {
     // Two-second access tokens: past half their lifetime, the next call refreshes.
     provider = await startTestProvider({ dpop: { requireNonce }, lifetimes: { accessToken: 2 } });
-    const resourceServer = await provider.provider.registerClient({ clientId: 'rs', resourceServer: true, redirectUris: [] });
-    const basic = `Basic ${Buffer.from(`rs:${resourceServer.clientSecret as string}`).toString('base64')}`;
-    introspect = async (token) => {
-      const answer = await fetch(`${provider.url}/oauth/introspect`, {
-        method: 'POST',
-        headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ token }),
-      });
-      return (await answer.json()) as Introspection;
-    };
+    introspect = await resourceServerIntrospector(provider);
     bff = await startBff({
       bff: {
         onLogin: (_ctx, { token }) => void (token.kind === 'oauth2' && accessTokens.push(token.accessToken)),

@@ -103,3 +103,17 @@ export function revokeAccessToken(provider: TestProvider, client: ProviderClient
 export async function introspect(provider: TestProvider, client: ProviderClient, token: string): Promise<{ active: boolean }> {
   return (await (await postAsClient(provider, client, '/oauth/introspect', { token })).json()) as { active: boolean };
 }
+
+/** What introspection tells of a token, DPoP binding included (RFC 7662, RFC 9449 section 6.2). */
+export interface BindingIntrospection {
+  active: boolean;
+  token_type?: string;
+  cnf?: { jkt?: string };
+}
+
+/** Registers a resource server at the provider (it may introspect every client's tokens) and introspects as it. */
+export async function resourceServerIntrospector(provider: TestProvider): Promise<(token: string) => Promise<BindingIntrospection>> {
+  const registered = await provider.provider.registerClient({ clientId: 'rs', resourceServer: true, redirectUris: [] });
+  const client = { clientId: registered.clientId, clientSecret: registered.clientSecret as string };
+  return async (token) => (await (await postAsClient(provider, client, '/oauth/introspect', { token })).json()) as BindingIntrospection;
+}
