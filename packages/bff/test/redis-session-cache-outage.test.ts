@@ -5,6 +5,21 @@ import { privateRedisGate, startPrivateRedis, type PrivateRedis } from './redis-
 const run = privateRedisGate();
 
 const SESSION = { ttlMs: 0, rolling: false };
+/** B's lag bound: long enough that a busy test machine does not end B's lease between two steps. */
+const MAX_LAG_MS = 200;
+
+/**
+ * Holds the event loop for longer than B's lag bound, so no heartbeat answer is processed meanwhile
+ * and B's lease has run out: reads made right after take the fence.
+ */
+function outsideTheLease(): void {
+  const until = performance.now() + MAX_LAG_MS + 5;
+  while (performance.now() < until) {
+    // Busy on purpose.
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The local cache against a redis-server of the test's own, whose command counts are the test's alone:
@@ -18,7 +33,12 @@ describe.runIf(run)('the Redis store with a local cache, on a Redis of its own',
   beforeAll(async () => {
     redis = await startPrivateRedis();
     a = createRedisStore({ url: redis.url });
-    b = createRedisStore({ url: redis.url, prefix: 'latchkey:bff:', commandTimeoutMs: 500, localCache: { maxEntries: 100 } });
+    b = createRedisStore({
+      url: redis.url,
+      prefix: 'latchkey:bff:',
+      commandTimeoutMs: 500,
+      localCache: { maxEntries: 100, maxLagMs: MAX_LAG_MS },
+    });
   });
   afterAll(async () => {
     redis.resume();
@@ -35,14 +55,44 @@ describe.runIf(run)('the Redis store with a local cache, on a Redis of its own',
     }
   }
 
-  it('reads an unchanged session once from Redis, then from memory behind a fence', async () => {
+  it('reads an unchanged session once from Redis, then from memory with no command per read', async () => {
     await a.set('unchanged', 'sealed', 60_000);
     await untilCached('unchanged');
+    // The lease holds once B's announcement is acknowledged and a heartbeat after it is answered.
+    await sleep(MAX_LAG_MS);
     const gets = await redis.calls('get');
     const pings = await redis.calls('ping');
     for (let i = 0; i < 100; i += 1) expect(await b.get('unchanged', SESSION)).toBe('sealed');
     expect(await redis.calls('get')).toBe(gets);
-    expect(await redis.calls('ping')).toBeGreaterThanOrEqual(pings + 100);
+    // A heartbeat or two, not a PING per read.
+    expect(await redis.calls('ping')).toBeLessThanOrEqual(pings + 3);
+  });
+
+  it('announces its lag bound, and a write that changes or ends a value waits it out on every store', async () => {
+    expect(await redis.admin.get('latchkey:bff:local-cache:max-lag-ms')).toBe(String(MAX_LAG_MS));
+    await a.set('waited', 'first', 60_000);
+    for (const write of [
+      () => a.set('waited', 'second', 60_000),
+      () => a.compareAndSet?.('waited', 'second', 'third', 60_000),
+      () => a.destroy('waited'),
+    ]) {
+      const started = performance.now();
+      await write();
+      expect(performance.now() - started).toBeGreaterThanOrEqual(MAX_LAG_MS);
+    }
+  });
+
+  it('outside the lease, reads from memory await a fence', async () => {
+    await a.set('fenced', 'sealed', 60_000);
+    await untilCached('fenced');
+    const gets = await redis.calls('get');
+    const pings = await redis.calls('ping');
+    for (let i = 0; i < 5; i += 1) {
+      outsideTheLease();
+      expect(await b.get('fenced', SESSION)).toBe('sealed');
+    }
+    expect(await redis.calls('get')).toBe(gets);
+    expect(await redis.calls('ping')).toBeGreaterThanOrEqual(pings + 5);
   });
 
   it('keeps a value under steady concurrent reads of a key it does not hold yet', async () => {
@@ -63,18 +113,24 @@ describe.runIf(run)('the Redis store with a local cache, on a Redis of its own',
     await a.set('burst', 'sealed', 60_000);
     expect(await b.get('burst', SESSION)).toBe('sealed');
     const pings = await redis.calls('ping');
+    outsideTheLease();
     const reads = await Promise.all(Array.from({ length: 50 }, () => b.get('burst', SESSION)));
     expect(reads.every((value) => value === 'sealed')).toBe(true);
-    // Made in one turn of the event loop, the 50 reads share one PING.
-    expect(await redis.calls('ping')).toBe(pings + 1);
+    // Made in one turn of the event loop, the 50 reads share one PING (the overdue heartbeat sends one more).
+    expect(await redis.calls('ping')).toBeLessThanOrEqual(pings + 3);
   });
 
-  it('a flush of the database (a null invalidation) empties the cache', async () => {
+  it('a flush of the database (a null invalidation) empties the cache for reads made the lag bound later', async () => {
     await a.set('flushed', 'sealed', 60_000);
     expect(await b.get('flushed', SESSION)).toBe('sealed');
     expect(await b.get('flushed', SESSION)).toBe('sealed');
+    // A write outside the stores waits for nobody: it is seen by reads that begin maxLagMs after it.
     await redis.admin.flushall();
+    await sleep(MAX_LAG_MS + 1);
     expect(await b.get('flushed', SESSION)).toBeUndefined();
+    // The flush removed the announcement; B makes it again.
+    await sleep(MAX_LAG_MS);
+    expect(await redis.admin.get('latchkey:bff:local-cache:max-lag-ms')).toBe(String(MAX_LAG_MS));
   });
 
   it('rolling reads go to Redis and restart the TTL there', async () => {
@@ -92,6 +148,9 @@ describe.runIf(run)('the Redis store with a local cache, on a Redis of its own',
     expect(await b.get('stalled', SESSION)).toBe('sealed');
     redis.pause();
     try {
+      // Within the lag bound of the last heartbeat answer a cached value is still current: no write can
+      // have completed since. Past it, reads need Redis.
+      await sleep(MAX_LAG_MS + 1);
       const reads = await Promise.allSettled(Array.from({ length: 5 }, () => b.get('stalled', SESSION)));
       for (const read of reads) {
         expect(read.status).toBe('rejected');

@@ -3,13 +3,27 @@ import { boundedCall } from './bounded-call.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, type RedisConnectionOptions } from './redis-connection.js';
 import { CachedValues } from './redis-session-cache-entries.js';
 import { createSharedFence } from './redis-session-cache-fence.js';
+import { createFreshnessLease } from './redis-session-cache-lease.js';
 import { openTracking } from './redis-session-cache-tracking.js';
+import { MAX_LAG_BOUND_MS } from './redis-lag-bound.js';
 import type { RedisStore } from './redis-store.js';
 
 /** The Redis store's `localCache` option. */
 export interface RedisLocalCacheOptions {
   /** Most session values this instance keeps in memory; the least recently used go first. */
   maxEntries: number;
+  /**
+   * How far behind Redis this instance's memory may be, in milliseconds (1 to 1000). Every write that
+   * changes or ends a session, on any instance sharing the prefix, waits this long before it resolves,
+   * and this instance answers from memory without asking Redis only while it knows it has heard of
+   * every change made longer ago than this. Default 50.
+   */
+  maxLagMs?: number;
+}
+
+/** What `createRedisStore` gives the cache besides its options: announcing the lag bound on the store's connection. */
+interface LocalCacheParts {
+  announceLagBound(maxLagMs: number, ttlMs: number): Promise<unknown>;
 }
 
 /**
@@ -20,11 +34,14 @@ export interface RedisLocalCacheOptions {
  * Values are read on a connection with Redis client-side caching on (see `openTracking`); Redis tells
  * us of every later change to a key read there. Such a message is sent when the change is made, but
  * nothing orders its arrival before a request that the change's answer led to (a browser logging out
- * on instance A, then calling instance B). So a read answered from memory first awaits a fence: a PING
- * on the invalidation connection, sent after the read began, whose answer comes after every message
- * Redis sent before it. Reads in flight together share one PING (`createSharedFence`). A value read
- * while a message about its key is on the way is not kept (`pending`); a value read before a
- * connection drop is not kept either, and a drop empties the cache, since messages may have been lost.
+ * on instance A, then calling instance B). Two things close that gap. Usually the lease
+ * (`createFreshnessLease`): every write waits out the announced `maxLagMs` before it is answered, and a
+ * heartbeat PING proves this instance is less than that behind, so the read is answered from memory at
+ * once. Otherwise (the lease not yet started, a heartbeat late) the read awaits a fence: a PING on the
+ * invalidation connection, sent after the read began, whose answer comes after every message Redis
+ * sent before it; reads in flight together share one (`createSharedFence`). A value read while a
+ * message about its key is on the way is not kept (`pending`); a value read before a connection drop
+ * is not kept either, and a drop empties the cache, since messages may have been lost.
  *
  * Rolling reads (`GETEX`) bypass the cache: Redis does not track the keys a `GETEX` reads, and every
  * TTL change invalidates the key on every instance, so a cached rolling read could not both keep the
@@ -33,11 +50,14 @@ export interface RedisLocalCacheOptions {
  */
 export function withLocalCache(
   store: RedisStore,
-  options: RedisConnectionOptions & { prefix: string; localCache: RedisLocalCacheOptions },
+  options: RedisConnectionOptions & { prefix: string; localCache: RedisLocalCacheOptions } & LocalCacheParts,
 ): RedisStore {
-  const { maxEntries } = options.localCache;
+  const { maxEntries, maxLagMs = 50 } = options.localCache;
   if (!Number.isInteger(maxEntries) || maxEntries <= 0) {
     throw new ConfigurationError('localCache', 'localCache.maxEntries must be a positive whole number.');
+  }
+  if (!Number.isInteger(maxLagMs) || maxLagMs <= 0 || maxLagMs > MAX_LAG_BOUND_MS) {
+    throw new ConfigurationError('localCache', `localCache.maxLagMs must be a whole number of milliseconds from 1 to ${MAX_LAG_BOUND_MS}.`);
   }
   const timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const values = new CachedValues(maxEntries);
@@ -58,9 +78,18 @@ export function withLocalCache(
     flushAll() {
       values.clear();
       pending.clear();
+      // A flush removed the announcement too, and a dropped connection may have lost invalidations.
+      lease.end();
     },
   });
   const fence = createSharedFence(() => tracking.invalidations.ping(), timeoutMs);
+  const lease = createFreshnessLease({
+    maxLagMs,
+    ping: () => tracking.invalidations.ping(),
+    announce: options.announceLagBound,
+    trackingOn: tracking.isOn,
+    epoch: tracking.epoch,
+  });
   const { reader } = tracking;
   const keyOf = (id: string) => `${options.prefix}${id}`;
 
@@ -102,10 +131,14 @@ export function withLocalCache(
     async get(id, read) {
       if (read.rolling) return writing(id, () => store.get(id, read));
       tracking.start();
+      lease.start();
       if (!tracking.isOn()) return store.get(id, read);
       const key = keyOf(id);
       const epoch = tracking.epoch();
-      if (values.has(key)) {
+      if (values.has(key) && lease.current()) {
+        const value = values.get(key, Date.now());
+        if (value !== undefined) return value;
+      } else if (values.has(key)) {
         try {
           await fence.wait();
         } catch (error) {
@@ -125,6 +158,7 @@ export function withLocalCache(
       ? {}
       : { compareAndSet: (id, expected, value, ttlMs) => writing(id, () => compareAndSet(id, expected, value, ttlMs)) }),
     async close() {
+      lease.close();
       await tracking.close();
       await store.close();
     },
