@@ -233,7 +233,13 @@ export async function run({ quick, log }) {
         {
           caption:
             'Logouts on a plain instance A of a session the cached instance B holds (lag bound 50 ms), B reading the session the moment the logout resolves',
-          columns: ['logouts', "B's next read stale", 'destroy p50, no cached instance', 'destroy p50, B announced', 'PINGs per logout (B)'],
+          columns: [
+            'logouts',
+            "B's next read stale",
+            'destroy p50, no cached instance',
+            'destroy p50, B announced',
+            'PINGs per logout (B)',
+          ],
           rows:
             logouts === undefined
               ? [['not measured', '', '', '', own.reason]]
