@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { ConfigurationError } from '@latchkey/common';
+import { requestCookie } from '../http/request-cookie.js';
 
 export interface SessionCookieOptions {
   /** Cookie name; `__Host-` is prepended when the cookie is `Secure`. Default `latchkey`. */
@@ -22,8 +23,10 @@ export interface SessionCookieOptions {
 }
 
 export interface ResolvedCookie {
-  secureName: string;
-  loopbackName: string;
+  /** The mode of a request over TLS: `Secure`, `__Host-` prefixed. */
+  secure: CookieMode;
+  /** The mode of plain HTTP on a loopback host, for development. */
+  loopback: CookieMode;
   maxAgeMs: number;
   absoluteMaxAgeMs: number;
   allowInsecureLoopback: boolean;
@@ -31,8 +34,8 @@ export interface ResolvedCookie {
 
 /** How a request's session cookie is written, or `null` when the BFF must refuse plain HTTP. */
 export interface CookieMode {
-  name: string;
-  secure: boolean;
+  readonly name: string;
+  readonly secure: boolean;
 }
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -57,8 +60,9 @@ export function resolveCookie(options: SessionCookieOptions = {}): ResolvedCooki
     );
   }
   return Object.freeze({
-    secureName: `__Host-${name}`,
-    loopbackName: name,
+    // Made once: every request uses one of the two.
+    secure: Object.freeze({ name: `__Host-${name}`, secure: true }),
+    loopback: Object.freeze({ name, secure: false }),
     maxAgeMs,
     absoluteMaxAgeMs,
     allowInsecureLoopback: options.allowInsecureLoopback !== false,
@@ -70,14 +74,14 @@ export function resolveCookie(options: SessionCookieOptions = {}): ResolvedCooki
  * TLS-terminating proxy, set `app.proxy = true`); relaxed only for plain HTTP on a loopback host.
  */
 export function cookieModeOf(ctx: Context, cookie: ResolvedCookie): CookieMode | null {
-  if (ctx.secure) return { name: cookie.secureName, secure: true };
-  if (cookie.allowInsecureLoopback && LOOPBACK_HOSTS.has(ctx.hostname)) return { name: cookie.loopbackName, secure: false };
+  if (ctx.secure) return cookie.secure;
+  if (cookie.allowInsecureLoopback && LOOPBACK_HOSTS.has(ctx.hostname)) return cookie.loopback;
   return null;
 }
 
 /** The session id the browser sent, if it has the shape of one. */
 export function readSessionId(ctx: Context, mode: CookieMode): string | undefined {
-  const value = ctx.cookies.get(mode.name, { signed: false });
+  const value = requestCookie(ctx.req.headers, mode.name);
   return value !== undefined && SESSION_ID_PATTERN.test(value) ? value : undefined;
 }
 

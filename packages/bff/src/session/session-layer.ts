@@ -3,6 +3,7 @@ import type { Context, Next } from 'koa';
 import { BffError } from '../errors.js';
 import type { BffLogger } from '../logger.js';
 import { errorFields, toBffError } from '../http/respond.js';
+import { requestCookie } from '../http/request-cookie.js';
 import type { RefreshLock } from '../stores/refresh-lock.js';
 import { sessionLockKey } from '../tokens/token-manager.js';
 import type { OAuthToken } from '../tokens/token.js';
@@ -226,7 +227,7 @@ export function createSessionLayer(records: SessionRecords, cookie: ResolvedCook
       const { id, snapshot } = await load(state, ctx);
       if (id !== undefined) await records.destroy(id);
       if (snapshot !== undefined) await unlink(snapshot.key, snapshot.record.providerLogins ?? {});
-      if (id !== undefined || ctx.cookies.get(mode.name, { signed: false }) !== undefined) clearSessionCookie(ctx, mode);
+      if (id !== undefined || requestCookie(ctx.req.headers, mode.name) !== undefined) clearSessionCookie(ctx, mode);
       clearLoginBinding(ctx, mode);
       state.written = true;
     },
