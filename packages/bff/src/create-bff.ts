@@ -127,6 +127,8 @@ export function createBff(options: CreateBffOptions): Middleware {
   const backchannelLogout = backchannelLogoutRoute(bff, backchannel);
   router.post('/backchannel-logout/:provider', (ctx) => backchannelLogout(ctx, ctx.params.provider as string));
   const routes = router.routes();
+  // The same for every request: nothing is made per request for the app's own routes.
+  const latchkeyState: NonNullable<BffState['latchkey']> = Object.freeze({ sessions: sessions.bridge });
   const apiPrefix = `${basePath}/api/`;
   const notFound = async () => {
     throw new BffError('not_found', 'No such BFF route.');
@@ -135,7 +137,7 @@ export function createBff(options: CreateBffOptions): Middleware {
   return async function latchkeyBff(ctx: Context, next: Next): Promise<void> {
     const path = ctx.path;
     const ours = path === basePath || path.startsWith(`${basePath}/`);
-    (ctx.state as BffState).latchkey = { sessions: sessions.bridge };
+    (ctx.state as BffState).latchkey = latchkeyState;
     const isProxy = ours && path.startsWith(apiPrefix);
     const mode = sessions.begin(ctx, ours && !isProxy);
     if (!ours) {

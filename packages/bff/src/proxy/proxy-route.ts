@@ -5,7 +5,8 @@ import { upstreamFailure } from '../client/upstream.js';
 import { ClientGone } from './client-gone.js';
 import { forwardedRequestHeaders, returnedResponseHeaders } from './headers.js';
 import { ALLOW_HEADER, checkProxiedMethod } from '../http/methods.js';
-import { readBoundedBody } from './read-body.js';
+import { hasRequestBody, readBoundedBody } from './read-body.js';
+import type { ApiCall } from '../api/remote-client.js';
 import { sendAnswer } from './send-answer.js';
 
 /**
@@ -16,8 +17,9 @@ import { sendAnswer } from './send-answer.js';
  */
 export function proxyRoute(bff: BffRuntime) {
   return async (ctx: Context, provider: string, rawPath: string): Promise<void> => {
+    const method = ctx.method;
     try {
-      checkProxiedMethod(ctx.method);
+      checkProxiedMethod(method);
     } catch (error) {
       ctx.set('allow', ALLOW_HEADER);
       throw error;
@@ -27,24 +29,19 @@ export function proxyRoute(bff: BffRuntime) {
     const { client } = bff.registry.runtime(provider);
     const gone = new ClientGone(ctx.res);
     try {
-      const body = await readBoundedBody(ctx, bff.maxBodyBytes, bff.bodyTimeoutMs);
-      const upstream = await client.send(
-        {
-          method: ctx.method,
-          rawPath,
-          rawQuery: ctx.querystring,
-          headers: forwardedRequestHeaders(ctx.headers),
-          ...(body === undefined ? {} : { body }),
-          signal: gone,
-        },
-        ctx,
-      );
+      const call: ApiCall = { method, rawPath, rawQuery: ctx.querystring, headers: forwardedRequestHeaders(ctx.req.headers), signal: gone };
+      // Most calls (a GET) have no body: no reader is started for them.
+      if (hasRequestBody(ctx.req.headers)) {
+        const body = await readBoundedBody(ctx, bff.maxBodyBytes, bff.bodyTimeoutMs);
+        if (body !== undefined) call.body = body;
+      }
+      const upstream = await client.send(call, ctx);
       // Until it is piped or read, an error of the answer (the browser left, the upstream cut it short)
       // would have no listener and end the process.
       upstream.body.on('error', (error) => {
         if (!gone.aborted) bff.logger.debug('upstream answer cut short', { provider, cause: error.name });
       });
-      bff.logger.debug('proxied', { provider, method: ctx.method, status: upstream.statusCode });
+      bff.logger.debug('proxied', { provider, method, status: upstream.statusCode });
       try {
         await sendAnswer(ctx, upstream, returnedResponseHeaders(upstream.headers));
       } catch (error) {
@@ -54,7 +51,7 @@ export function proxyRoute(bff: BffRuntime) {
     } catch (error) {
       // Nobody is left to answer: the abandoned call is not a failure of the BFF.
       if (!gone.aborted) throw error;
-      bff.logger.debug('browser left before the answer', { provider, method: ctx.method });
+      bff.logger.debug('browser left before the answer', { provider, method });
     }
   };
 }

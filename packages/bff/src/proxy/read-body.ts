@@ -1,9 +1,15 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
 import { BffError } from '../errors.js';
 
 const tooLarge = (cause?: unknown) =>
   new BffError('body_too_large', 'The request body is too large.', cause === undefined ? undefined : { cause });
+
+/** Whether the request has a body to read: a declared length or a transfer coding (RFC 9112 section 6.3). */
+export function hasRequestBody(headers: IncomingHttpHeaders): boolean {
+  return headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined;
+}
 
 /**
  * Reads the request body for the proxy, up to `limit` bytes and within `timeoutMs`. It is buffered
@@ -13,8 +19,8 @@ const tooLarge = (cause?: unknown) =>
  */
 export async function readBoundedBody(ctx: Context, limit: number, timeoutMs: number): Promise<Buffer | undefined> {
   const headers = ctx.req.headers;
+  if (!hasRequestBody(headers)) return undefined;
   const declared = headers['content-length'];
-  if (declared === undefined && headers['transfer-encoding'] === undefined) return undefined;
   const length = declared === undefined ? undefined : Number(declared);
   if (length !== undefined && length > limit) throw tooLarge();
   let timer: ReturnType<typeof setTimeout> | undefined;
