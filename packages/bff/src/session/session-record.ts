@@ -1,6 +1,7 @@
 import { ConfigurationError } from '@latchkey/common';
 import type { KeyNames } from '../stores/key-names.js';
 import type { Sealer } from '../stores/sealed.js';
+import { createRecencyCache } from '../stores/recency-cache.js';
 import { compareAndSet, type SessionStore } from '../stores/session-store.js';
 import { SESSION_ID_PATTERN } from './session-cookie.js';
 import { asSessionData, type BffSessionData } from '../tokens/session-data.js';
@@ -71,6 +72,9 @@ export interface SessionRecordsOptions {
 /** The store keeps a record this much longer than the record's own deadline (clock skew between instances). */
 const STORE_GRACE_MS = 10_000;
 
+/** A session read leaves the entry's expiry as it is: only a write sets it. */
+const READ_AS_STORED = Object.freeze({ ttlMs: 0, rolling: false });
+
 /** The additional data a session is sealed with: its id, which no store key reveals. */
 const sealingId = (id: string) => `latchkey:session:${id}`;
 
@@ -110,8 +114,8 @@ export function createSessionRecords(store: SessionStore, sealer: Sealer, names:
   if (!Number.isInteger(openedCacheSize) || openedCacheSize < 0) {
     throw new ConfigurationError('sessionCacheSize', 'sessionCacheSize must be a whole number, 0 or more.');
   }
-  /** Session id -> the sealed value last opened for it and what it opened to. Map order is recency. */
-  const opened = new Map<string, { sealed: string; record: SessionRecord }>();
+  /** Session id -> the sealed value last opened for it and what it opened to. */
+  const opened = createRecencyCache<{ sealed: string; record: SessionRecord }>(openedCacheSize);
 
   const endOf = (record: Readonly<SessionRecord>) => Math.min(record.idleExpiresAt, record.absoluteExpiresAt);
   const live = (record: SessionRecord | undefined) => (record === undefined || endOf(record) <= now() ? undefined : record);
@@ -126,29 +130,14 @@ export function createSessionRecords(store: SessionStore, sealer: Sealer, names:
     }
   };
 
-  /** The sealed value and the key it is under: the current key's name first, then older keys' names. */
-  const fetchSealed = async (id: string): Promise<{ sealed: string; key: string } | undefined> => {
-    for (const key of names.session(id)) {
-      const sealed = await store.get(key, { ttlMs: 0, rolling: false });
-      if (sealed !== undefined) return { sealed, key };
-    }
-    return undefined;
-  };
-
   const openCached = (id: string, sealed: string): SessionRecord | undefined => {
     const cached = opened.get(id);
+    if (cached !== undefined && cached.sealed === sealed) return cached.record;
     opened.delete(id);
-    if (cached !== undefined && cached.sealed === sealed) {
-      opened.set(id, cached);
-      return cached.record;
-    }
     const record = open(id, sealed);
     if (record === undefined) return undefined;
     deepFreeze(record);
-    if (openedCacheSize > 0) {
-      opened.set(id, { sealed, record });
-      if (opened.size > openedCacheSize) opened.delete(opened.keys().next().value as string);
-    }
+    opened.set(id, { sealed, record });
     return record;
   };
 
@@ -161,13 +150,15 @@ export function createSessionRecords(store: SessionStore, sealer: Sealer, names:
   return {
     async read(id) {
       if (!SESSION_ID_PATTERN.test(id)) return undefined;
-      const found = await fetchSealed(id);
-      if (found === undefined) {
-        opened.delete(id);
-        return undefined;
+      // The current key's name first, then older keys' names.
+      for (const key of names.session(id)) {
+        const sealed = await store.get(key, READ_AS_STORED);
+        if (sealed === undefined) continue;
+        const record = live(openCached(id, sealed));
+        return record === undefined ? undefined : { record, sealed, key };
       }
-      const record = live(openCached(id, found.sealed));
-      return record === undefined ? undefined : { record, sealed: found.sealed, key: found.key };
+      opened.delete(id);
+      return undefined;
     },
     keyOf: (id) => names.session(id)[0],
     async create(id, record) {

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { ConfigurationError } from '@latchkey/common';
+import { createRecencyCache } from './recency-cache.js';
 import { deriveKeys } from './sealed.js';
 
 /**
@@ -43,16 +44,14 @@ export function createKeyNames(keys: readonly (string | Buffer)[], options: KeyN
     return [name(current), ...older.map(name)];
   };
   // A session's names are needed on every proxied call: each is computed once per session, not per
-  // request (an HMAC costs about as much as the rest of the session read). Map order is recency.
-  const sessionNames = new Map<string, Names>();
+  // request (an HMAC costs about as much as the rest of the session read).
+  const sessionNames = createRecencyCache<Names>(sessionsKept);
   return {
     session(id) {
       let found = sessionNames.get(id);
-      if (found === undefined) found = names('session', id);
-      else sessionNames.delete(id);
-      if (sessionsKept > 0) {
+      if (found === undefined) {
+        found = names('session', id);
         sessionNames.set(id, found);
-        if (sessionNames.size > sessionsKept) sessionNames.delete(sessionNames.keys().next().value as string);
       }
       return found;
     },
