@@ -44,14 +44,19 @@ export function createRemoteClient(parts: RemoteClientParts): RemoteClient {
   const bearerHeaderOnly =
     config.protocol === 'oauth2' && config.clientKwargs.tokenPlacement === 'header' && config.complianceFix.protectedRequest === undefined;
 
-  const dispatch = async (call: ApiCall, to: ApiTarget, token: OAuthToken): Promise<Dispatcher.ResponseData> => {
-    const timeoutMs = config.clientKwargs.timeoutMs;
+  const dispatch = (call: ApiCall, to: ApiTarget, token: OAuthToken): Promise<Dispatcher.ResponseData> => {
     if (bearerHeaderOnly && token.kind === 'oauth2' && token.dpopKey === undefined) {
       const headers = withBearerHeader(call.headers, token.accessToken);
       const request: UpstreamRequest = { method: call.method, origin: to.origin, path: to.path, headers };
       if (call.body !== undefined) request.body = call.body;
-      return pools.request(request, timeoutMs, call.signal);
+      return pools.request(request, config.clientKwargs.timeoutMs, call.signal);
     }
+    return dispatchAuthorized(call, to, token);
+  };
+
+  /** Any other call: the token attached as the provider takes it, the request shown to its hook, DPoP proven. */
+  const dispatchAuthorized = async (call: ApiCall, to: ApiTarget, token: OAuthToken): Promise<Dispatcher.ResponseData> => {
+    const timeoutMs = config.clientKwargs.timeoutMs;
     const unsigned: ProtectedRequest = { method: call.method, url: new URL(`${to.origin}${to.path}`), headers: { ...call.headers } };
     if (call.body !== undefined) unsigned.body = call.body;
     let request = authorizeRequest(unsigned, token, provider);
