@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createFreshnessLease, type FreshnessLease } from '../src/stores/redis-session-cache-lease.js';
 
 const MAX_LAG_MS = 200;
+/** Longer than every step of the tests that keep the lease, which do not read again. */
+const IDLE_AFTER_MS = 5_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A call the test answers itself, in the order it chooses. */
@@ -27,8 +29,9 @@ function leaseWithCalls(): { lease: FreshnessLease; pings: Calls; announcements:
     announce: announcements.call,
     trackingOn: () => true,
     epoch: () => epoch.value,
+    idleAfterMs: IDLE_AFTER_MS,
   });
-  lease.start();
+  lease.use();
   return { lease, pings, announcements, epoch };
 }
 
@@ -115,6 +118,39 @@ describe('the local cache lease (when a cached value may be served without a fen
     }
   });
 
+  it('pauses the heartbeat and the announcements when no read used it, and starts them again with the next', async () => {
+    const pings = new Calls();
+    const announcements = new Calls();
+    const lease = createFreshnessLease({
+      maxLagMs: MAX_LAG_MS,
+      ping: pings.call,
+      announce: announcements.call,
+      trackingOn: () => true,
+      epoch: () => 0,
+      idleAfterMs: MAX_LAG_MS,
+    });
+    lease.use();
+    try {
+      await beats();
+      announcements.answerAll();
+      await answerPings(pings);
+      expect(lease.current()).toBe(true);
+      // Idle: whatever is out is answered, and nothing more is sent.
+      await sleep(MAX_LAG_MS * 2);
+      pings.answerAll();
+      await sleep(MAX_LAG_MS * 2);
+      expect(pings.waiting).toHaveLength(0);
+      expect(lease.current()).toBe(false);
+      lease.use();
+      await beats();
+      expect(pings.waiting).toHaveLength(1);
+      await answerPings(pings);
+      expect(lease.current()).toBe(true);
+    } finally {
+      lease.close();
+    }
+  });
+
   it('sends no PING while tracking is off, and holds nothing', async () => {
     const pings = new Calls();
     const announcements = new Calls();
@@ -125,7 +161,7 @@ describe('the local cache lease (when a cached value may be served without a fen
       trackingOn: () => false,
       epoch: () => 0,
     });
-    lease.start();
+    lease.use();
     try {
       await sleep(MAX_LAG_MS * 2);
       expect(pings.waiting).toHaveLength(0);

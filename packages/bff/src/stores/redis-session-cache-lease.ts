@@ -12,6 +12,8 @@ export interface FreshnessLeaseParts {
   trackingOn(): boolean;
   /** Changes whenever a connection drops. */
   epoch(): number;
+  /** With no read for this long, the heartbeat and the announcements pause. Default 5000. */
+  idleAfterMs?: number;
 }
 
 /**
@@ -28,20 +30,23 @@ export interface FreshnessLeaseParts {
  * while no announcement stood did not wait, and only such a PING proves its invalidation arrived. A
  * flush of the database (which removes the announcement) or a dropped connection ends the lease; the
  * next acknowledged announcement starts a new one. Outside the lease, reads take the shared fence.
+ * An instance that reads nothing for `idleAfterMs` stops its heartbeat and announcements, so an idle
+ * one costs Redis nothing and, ten seconds on, writers wait for it no more.
  */
 export interface FreshnessLease {
   /** True while every invalidation Redis sent more than `maxLagMs` ago is known to have arrived. */
   current(): boolean;
-  /** Starts the heartbeat and the announcements (idempotent). */
-  start(): void;
+  /** A read is being made: keeps (or starts) the heartbeat and the announcements. */
+  use(): void;
   /** Forgets the lease: announcements or invalidations may have been lost. */
   end(): void;
   close(): void;
 }
 
 export function createFreshnessLease(parts: FreshnessLeaseParts): FreshnessLease {
-  const { maxLagMs } = parts;
+  const { maxLagMs, idleAfterMs = 5_000 } = parts;
   const now = () => performance.now();
+  let lastUsed = Number.NEGATIVE_INFINITY;
   /** Bumped by `end()`: an answer to an announcement sent before it proves nothing. */
   let generation = 0;
   /** When the current announcement was first acknowledged; only PINGs sent after count. */
@@ -99,6 +104,11 @@ export function createFreshnessLease(parts: FreshnessLeaseParts): FreshnessLease
   };
 
   const beat = () => {
+    if (now() - lastUsed > idleAfterMs) {
+      clearInterval(heartbeat);
+      heartbeat = undefined;
+      return;
+    }
     if (!parts.trackingOn()) return;
     if (!announcing && now() - lastAnnounced >= ANNOUNCE_EVERY_MS) announce();
     if (!pinging) ping();
@@ -109,7 +119,8 @@ export function createFreshnessLease(parts: FreshnessLeaseParts): FreshnessLease
       const at = now();
       return at < announcedUntil && provenAt >= leaseStart && at - provenAt <= maxLagMs;
     },
-    start() {
+    use() {
+      lastUsed = now();
       if (heartbeat !== undefined) return;
       heartbeat = setInterval(beat, Math.max(1, Math.floor(maxLagMs / 5)));
       heartbeat.unref();

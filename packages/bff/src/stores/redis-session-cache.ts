@@ -131,7 +131,7 @@ export function withLocalCache(
     async get(id, read) {
       if (read.rolling) return writing(id, () => store.get(id, read));
       tracking.start();
-      lease.start();
+      lease.use();
       if (!tracking.isOn()) return store.get(id, read);
       const key = keyOf(id);
       const epoch = tracking.epoch();
