@@ -7,6 +7,8 @@ const unavailable = (cause: unknown) =>
     ? cause
     : new BffError('store_unavailable', 'The session store is unavailable.', { cause });
 
+const SETTLED = Promise.resolve();
+
 /** `run()`, with a synchronous throw turned into a rejection. */
 function started<T>(run: () => Promise<T>): Promise<T> {
   try {
@@ -43,8 +45,9 @@ export function boundedCall<T>(run: () => Promise<T>, timeoutMs: number): Promis
         reject(unavailable(cause));
       },
     );
-    // Queued after the reactions of a call that has already answered, so it finds those settled.
-    queueMicrotask(() => {
+    // Queued after the reactions of a call that has already answered, so it finds those settled. A
+    // reaction of a settled promise, not `queueMicrotask`, which makes an AsyncResource every call.
+    SETTLED.then(() => {
       if (!settled)
         timer = setTimeout(() => reject(new BffError('store_unavailable', 'The session store did not answer in time.')), timeoutMs);
     });
