@@ -15,6 +15,7 @@ export interface RecencyCache<V> {
   get(key: string): V | undefined;
   set(key: string, value: V): void;
   delete(key: string): void;
+  clear(): void;
 }
 
 export function createRecencyCache<V>(limit: number): RecencyCache<V> {
@@ -38,6 +39,9 @@ export function createRecencyCache<V>(limit: number): RecencyCache<V> {
     },
     delete(key) {
       entries.delete(key);
+    },
+    clear() {
+      entries.clear();
     },
   };
 }

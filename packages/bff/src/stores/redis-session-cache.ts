@@ -135,10 +135,9 @@ export function withLocalCache(
       if (!tracking.isOn()) return store.get(id, read);
       const key = keyOf(id);
       const epoch = tracking.epoch();
-      if (values.has(key) && lease.current()) {
-        const value = values.get(key, Date.now());
-        if (value !== undefined) return value;
-      } else if (values.has(key)) {
+      const cached = values.get(key, Date.now());
+      if (cached !== undefined && lease.current()) return cached;
+      if (cached !== undefined) {
         try {
           await fence.wait();
         } catch (error) {
@@ -146,6 +145,7 @@ export function withLocalCache(
           if (tracking.epoch() === epoch) throw error;
         }
         if (tracking.epoch() !== epoch) return store.get(id, read);
+        // Looked up again: an invalidation that arrived before the fence's answer has dropped it.
         const value = values.get(key, Date.now());
         if (value !== undefined) return value;
       }
