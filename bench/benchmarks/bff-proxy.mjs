@@ -76,7 +76,7 @@ export async function run({ quick, log }) {
     }
     // A BFF target restarts (new process, new login) if its process dies under load.
     const bffTarget = async (key, name, options, execArgv = []) => {
-      const target = { key, name };
+      const target = { key, name, bff: true };
       target.restart = async () => {
         const bff = await start(startBff(options, execArgv));
         await registerProvider(provider, bff, 'api', { apiBaseUrl: `${upstream.url}/` });
@@ -96,6 +96,10 @@ export async function run({ quick, log }) {
       targets.push(await bffTarget('d', '(d) Latchkey BFF, Redis store', storeOptions.d));
       targets.push(await bffTarget("d'", "(d') Latchkey BFF, Redis store with the local cache", storeOptions["d'"]));
     }
+    // Every path gets the same request: what a browser sends to any proxy on its origin (the session
+    // cookie, the CSRF header), so the runs differ by the server alone. The others ignore both.
+    const browserRequest = targets.find((target) => target.key === 'c').headers;
+    for (const target of targets) if (!target.bff) target.headers = browserRequest;
 
     const results = await measureAlternately(targets, { seconds, rounds, warmupSeconds: quick ? 0.5 : 2, connections: CONNECTIONS, log });
     const row = (target) => {
@@ -208,7 +212,7 @@ export async function run({ quick, log }) {
       log(`profiling ${toProfile.map((key) => `(${key})`).join(' and ')}, which missed a goal, and the bare undici pass-through (u)`);
       const referenceServer = await start(startServer('undici-pass-through', [upstream.url], { execArgv: profileArgs('u-profiled') }));
       const referenceProfile = await profile(
-        { name: '(u) under the CPU profiler', url: `${referenceServer.url}${PATH}`, server: referenceServer },
+        { name: '(u) under the CPU profiler', url: `${referenceServer.url}${PATH}`, server: referenceServer, headers: browserRequest },
         'u-profiled',
       );
       for (const key of toProfile) {
@@ -265,6 +269,7 @@ export async function run({ quick, log }) {
       notes,
       method: [
         "Upstream: a node:http server answering every request with the same 1,024 bytes of JSON. (u) is a node:http server forwarding method, path and Accept with an undici Pool (64 keep-alive connections, as the BFF's), reading the answer whole and writing it with its headers in one call. (b) forwards method, path, headers and body with a keep-alive http.Agent (64 sockets) and pipes the answer back. (c)/(d)/(d'): a Koa app with createBff (@latchkey/bff dist), the session made by a real login through the provider; each proxied call carries the session cookie and the CSRF header, and the BFF attaches the access token. (d') is (d) with `localCache: { maxEntries: 10000 }` (lag bound 50 ms, its default).",
+        "Every path is sent the same request, a GET with the headers a browser sends to a proxy on its own origin (the BFF's session cookie and its CSRF header), so each run differs by the server alone; the paths other than the BFF's ignore them.",
         `Every server in its own Node process; autocannon in the benchmark's process with ${CONNECTIONS} connections, no pipelining, ${seconds} s per run after a warm-up of each; all paths take turns, ${rounds} round(s) in one run. req/s is the mean over rounds (2xx answers only), p50 the mean and p99 the worst round, from autocannon's per-response timings. A ratio (÷ (u), ÷ (b)) is taken in each round between runs made back to back, then averaged: the range in brackets is its lowest and highest round.`,
         '"CPU per request" is the CPU time (user + system) of the serving process over the middle of each run (from 0.5 s after its start to 0.5 s before its end) divided by the requests answered meanwhile, averaged over the rounds: the upstream for (a), the proxy alone for the others. It depends much less than req/s on what else runs on the machine.',
         'A BFF process that dies during a run is restarted (new process, new login) before the next run; its crashes are listed under the goals and the runs it served are counted.',
