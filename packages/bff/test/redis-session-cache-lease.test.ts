@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createFreshnessLease, type FreshnessLease } from '../src/stores/redis-session-cache-lease.js';
 
 const MAX_LAG_MS = 200;
@@ -18,8 +18,13 @@ class Calls {
   }
 }
 
-/** A lease whose PINGs and announcements the test answers, on tracking that is on. */
-function leaseWithCalls(): { lease: FreshnessLease; pings: Calls; announcements: Calls; epoch: { value: number } } {
+/** A lease whose PINGs and announcements the test answers, in use from the start (on tracking that is on, unless told). */
+function leaseWithCalls({ trackingOn = true, idleAfterMs = IDLE_AFTER_MS } = {}): {
+  lease: FreshnessLease;
+  pings: Calls;
+  announcements: Calls;
+  epoch: { value: number };
+} {
   const pings = new Calls();
   const announcements = new Calls();
   const epoch = { value: 0 };
@@ -27,12 +32,28 @@ function leaseWithCalls(): { lease: FreshnessLease; pings: Calls; announcements:
     maxLagMs: MAX_LAG_MS,
     ping: pings.call,
     announce: announcements.call,
-    trackingOn: () => true,
+    trackingOn: () => trackingOn,
     epoch: () => epoch.value,
-    idleAfterMs: IDLE_AFTER_MS,
+    idleAfterMs,
   });
   lease.use();
+  leases.push(lease);
   return { lease, pings, announcements, epoch };
+}
+
+/** Every lease a test made: closed after it, so no heartbeat outlives its test. */
+const leases: FreshnessLease[] = [];
+afterEach(() => {
+  for (const lease of leases.splice(0)) lease.close();
+});
+
+/** Acknowledges the first announcement and answers PINGs until the lease holds. */
+async function holdLease({ lease, pings, announcements }: ReturnType<typeof leaseWithCalls>): Promise<void> {
+  await beats();
+  announcements.answerAll();
+  await beats();
+  await answerPings(pings);
+  expect(lease.current()).toBe(true);
 }
 
 /** Lets the heartbeat run (every fifth of the lag bound) and the answers given be processed. */
@@ -49,126 +70,79 @@ async function answerPings(pings: Calls): Promise<void> {
 describe('the local cache lease (when a cached value may be served without a fence)', () => {
   it('holds only once the announcement is acknowledged and a PING sent after it is answered', async () => {
     const { lease, pings, announcements } = leaseWithCalls();
-    try {
-      await beats();
-      // A PING answered before the announcement stood proves nothing about writes that did not wait.
-      pings.answerAll();
-      await beats();
-      expect(lease.current()).toBe(false);
-      announcements.answerAll();
-      await beats();
-      expect(lease.current()).toBe(false);
-      // The PING out was sent before the announcement was acknowledged: its answer does not count.
-      pings.answerAll();
-      await sleep(0);
-      expect(lease.current()).toBe(false);
-      await beats();
-      pings.answerAll();
-      await sleep(0);
-      expect(lease.current()).toBe(true);
-    } finally {
-      lease.close();
-    }
+    await beats();
+    // A PING answered before the announcement stood proves nothing about writes that did not wait.
+    pings.answerAll();
+    await beats();
+    expect(lease.current()).toBe(false);
+    announcements.answerAll();
+    await beats();
+    expect(lease.current()).toBe(false);
+    // The PING out was sent before the announcement was acknowledged: its answer does not count.
+    pings.answerAll();
+    await sleep(0);
+    expect(lease.current()).toBe(false);
+    await beats();
+    pings.answerAll();
+    await sleep(0);
+    expect(lease.current()).toBe(true);
   });
 
   it('runs out when no PING has been answered for the lag bound', async () => {
-    const { lease, pings, announcements } = leaseWithCalls();
-    try {
-      await beats();
-      announcements.answerAll();
-      await beats();
-      await answerPings(pings);
-      expect(lease.current()).toBe(true);
-      // Redis stops answering: the PING out stays out, and no newer one is sent.
-      await beats();
-      await sleep(MAX_LAG_MS + 5);
-      expect(lease.current()).toBe(false);
-      await answerPings(pings);
-      expect(lease.current()).toBe(true);
-    } finally {
-      lease.close();
-    }
+    const made = leaseWithCalls();
+    const { lease, pings } = made;
+    await holdLease(made);
+    // Redis stops answering: the PING out stays out, and no newer one is sent.
+    await beats();
+    await sleep(MAX_LAG_MS + 5);
+    expect(lease.current()).toBe(false);
+    await answerPings(pings);
+    expect(lease.current()).toBe(true);
   });
 
   it('ends with a flush or a dropped connection, and an answer sent before does not bring it back', async () => {
-    const { lease, pings, announcements, epoch } = leaseWithCalls();
-    try {
-      await beats();
-      announcements.answerAll();
-      await beats();
-      await answerPings(pings);
-      expect(lease.current()).toBe(true);
-      // A PING and an announcement go out, then the connection drops before they are answered.
-      await beats();
-      epoch.value += 1;
-      lease.end();
-      pings.answerAll();
-      announcements.answerAll();
-      await sleep(0);
-      expect(lease.current()).toBe(false);
-      // A new announcement, acknowledged, then a PING sent after it: the lease holds again.
-      await sleep(MAX_LAG_MS);
-      announcements.answerAll();
-      await beats();
-      expect(lease.current()).toBe(false);
-      await answerPings(pings);
-      expect(lease.current()).toBe(true);
-    } finally {
-      lease.close();
-    }
+    const made = leaseWithCalls();
+    const { lease, pings, announcements, epoch } = made;
+    await holdLease(made);
+    // A PING and an announcement go out, then the connection drops before they are answered.
+    await beats();
+    epoch.value += 1;
+    lease.end();
+    pings.answerAll();
+    announcements.answerAll();
+    await sleep(0);
+    expect(lease.current()).toBe(false);
+    // A new announcement, acknowledged, then a PING sent after it: the lease holds again.
+    await sleep(MAX_LAG_MS);
+    announcements.answerAll();
+    await beats();
+    expect(lease.current()).toBe(false);
+    await answerPings(pings);
+    expect(lease.current()).toBe(true);
   });
 
   it('pauses the heartbeat and the announcements when no read used it, and starts them again with the next', async () => {
-    const pings = new Calls();
-    const announcements = new Calls();
-    const lease = createFreshnessLease({
-      maxLagMs: MAX_LAG_MS,
-      ping: pings.call,
-      announce: announcements.call,
-      trackingOn: () => true,
-      epoch: () => 0,
-      idleAfterMs: MAX_LAG_MS,
-    });
+    const made = leaseWithCalls({ idleAfterMs: MAX_LAG_MS * 2 });
+    const { lease, pings } = made;
+    await holdLease(made);
+    // Idle: whatever is out is answered, and nothing more is sent.
+    await sleep(MAX_LAG_MS * 2);
+    pings.answerAll();
+    await sleep(MAX_LAG_MS * 2);
+    expect(pings.waiting).toHaveLength(0);
+    expect(lease.current()).toBe(false);
     lease.use();
-    try {
-      await beats();
-      announcements.answerAll();
-      await answerPings(pings);
-      expect(lease.current()).toBe(true);
-      // Idle: whatever is out is answered, and nothing more is sent.
-      await sleep(MAX_LAG_MS * 2);
-      pings.answerAll();
-      await sleep(MAX_LAG_MS * 2);
-      expect(pings.waiting).toHaveLength(0);
-      expect(lease.current()).toBe(false);
-      lease.use();
-      await beats();
-      expect(pings.waiting).toHaveLength(1);
-      await answerPings(pings);
-      expect(lease.current()).toBe(true);
-    } finally {
-      lease.close();
-    }
+    await beats();
+    expect(pings.waiting).toHaveLength(1);
+    await answerPings(pings);
+    expect(lease.current()).toBe(true);
   });
 
   it('sends no PING while tracking is off, and holds nothing', async () => {
-    const pings = new Calls();
-    const announcements = new Calls();
-    const lease = createFreshnessLease({
-      maxLagMs: MAX_LAG_MS,
-      ping: pings.call,
-      announce: announcements.call,
-      trackingOn: () => false,
-      epoch: () => 0,
-    });
-    lease.use();
-    try {
-      await sleep(MAX_LAG_MS * 2);
-      expect(pings.waiting).toHaveLength(0);
-      expect(announcements.waiting).toHaveLength(0);
-      expect(lease.current()).toBe(false);
-    } finally {
-      lease.close();
-    }
+    const { lease, pings, announcements } = leaseWithCalls({ trackingOn: false });
+    await sleep(MAX_LAG_MS * 2);
+    expect(pings.waiting).toHaveLength(0);
+    expect(announcements.waiting).toHaveLength(0);
+    expect(lease.current()).toBe(false);
   });
 });
