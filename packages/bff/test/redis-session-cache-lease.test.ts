@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createFreshnessLease, type FreshnessLease } from '../src/stores/redis-session-cache-lease.js';
 
 const MAX_LAG_MS = 200;
@@ -59,10 +59,10 @@ async function holdLease({ lease, pings, announcements }: ReturnType<typeof leas
 /** Lets the heartbeat run (every fifth of the lag bound) and the answers given be processed. */
 const beats = () => sleep(MAX_LAG_MS / 2);
 
-/** Answers the PING out (one at a time), lets the heartbeat send the next, and answers that one. */
+/** Answers the PING out (one at a time), waits for the heartbeat to send the next, and answers that one at once. */
 async function answerPings(pings: Calls): Promise<void> {
   pings.answerAll();
-  await beats();
+  await vi.waitFor(() => expect(pings.waiting.length).toBeGreaterThan(0), { timeout: 2_000, interval: 2 });
   pings.answerAll();
   await sleep(0);
 }
@@ -82,9 +82,7 @@ describe('the local cache lease (when a cached value may be served without a fen
     pings.answerAll();
     await sleep(0);
     expect(lease.current()).toBe(false);
-    await beats();
-    pings.answerAll();
-    await sleep(0);
+    await answerPings(pings);
     expect(lease.current()).toBe(true);
   });
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRedisStore, type RedisStore } from '@latchkey/bff/redis';
 import { privateRedisGate, startPrivateRedis, type PrivateRedis } from './redis-session-cache-server.js';
 
@@ -61,11 +61,16 @@ describe.runIf(run)('the Redis store with a local cache, on a Redis of its own',
     // The lease holds once B's announcement is acknowledged and a heartbeat after it is answered.
     await sleep(MAX_LAG_MS);
     const gets = await redis.calls('get');
-    const pings = await redis.calls('ping');
-    for (let i = 0; i < 100; i += 1) expect(await b.get('unchanged', SESSION)).toBe('sealed');
+    // A hundred reads cost a heartbeat or two, not a PING per read. A test machine stalled past the lag
+    // bound sends B's reads through the fence for a while (correctly), so up to five tries.
+    let fewest = Number.POSITIVE_INFINITY;
+    for (let attempt = 0; attempt < 5 && fewest > 3; attempt += 1) {
+      const pings = await redis.calls('ping');
+      for (let i = 0; i < 100; i += 1) expect(await b.get('unchanged', SESSION)).toBe('sealed');
+      fewest = Math.min(fewest, (await redis.calls('ping')) - pings);
+    }
+    expect(fewest).toBeLessThanOrEqual(3);
     expect(await redis.calls('get')).toBe(gets);
-    // A heartbeat or two, not a PING per read.
-    expect(await redis.calls('ping')).toBeLessThanOrEqual(pings + 3);
   });
 
   it('announces its lag bound, and a write that changes or ends a value waits it out on every store', async () => {
@@ -128,9 +133,10 @@ describe.runIf(run)('the Redis store with a local cache, on a Redis of its own',
     await redis.admin.flushall();
     await sleep(MAX_LAG_MS + 1);
     expect(await b.get('flushed', SESSION)).toBeUndefined();
-    // The flush removed the announcement; B makes it again.
-    await sleep(MAX_LAG_MS);
-    expect(await redis.admin.get('latchkey:bff:local-cache:max-lag-ms')).toBe(String(MAX_LAG_MS));
+    // The flush removed the announcement; B makes it again with its next heartbeat.
+    await vi.waitFor(async () => expect(await redis.admin.get('latchkey:bff:local-cache:max-lag-ms')).toBe(String(MAX_LAG_MS)), {
+      timeout: 5_000,
+    });
   });
 
   it('rolling reads go to Redis and restart the TTL there', async () => {
