@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
+import { requestCookie } from '../http/request-cookie.js';
 import { SESSION_ID_PATTERN, type CookieMode } from './session-cookie.js';
 
 /**
@@ -19,7 +20,7 @@ const attributes = (mode: CookieMode) =>
 const bindingOf = (value: string) => createHash('sha256').update(value).digest('base64url');
 
 function readValue(ctx: Context, mode: CookieMode): string | undefined {
-  const value = ctx.cookies.get(cookieName(mode), { signed: false });
+  const value = requestCookie(ctx.req.headers, cookieName(mode));
   return value !== undefined && SESSION_ID_PATTERN.test(value) ? value : undefined;
 }
 
@@ -50,6 +51,6 @@ export function isBoundHere(ctx: Context, mode: CookieMode, binding: string): bo
 
 /** Ends every login this browser has pending (logout). */
 export function clearLoginBinding(ctx: Context, mode: CookieMode): void {
-  if (ctx.cookies.get(cookieName(mode), { signed: false }) === undefined) return;
+  if (requestCookie(ctx.req.headers, cookieName(mode)) === undefined) return;
   ctx.cookies.set(cookieName(mode), '', { ...attributes(mode), expires: new Date(0) });
 }
