@@ -2,9 +2,9 @@
 // pass-throughs, (u) node:http + undici Pool (what a team would write instead, and the goals'
 // reference) and (b) node:http + http.request, then (c) through the Latchkey BFF proxy with a
 // memory-store session, (d) the same with the Redis store and (d') with the Redis store's local cache
-// (CLIENT TRACKING and a shared PING fence instead of a GET per call), plus Koa reference points. Each server
-// in its own process; all paths are loaded in turn, round after round, in one run, and every ratio is
-// taken round by round. When (c) or (d) misses a goal, a run of it and of (u) under the CPU profiler
+// (CLIENT TRACKING under a lease: no Redis command per call), plus Koa reference points. Every path is
+// sent the same request. Each server in its own process; all paths are loaded in turn, round after round,
+// in one run, and every ratio is taken round by round. When (c) or (d') misses a goal, a run of it and of (u) under the CPU profiler
 // says where the difference goes, package by package.
 import { CSRF_HEADER, CSRF_HEADER_VALUE } from '@latchkey/common';
 import { startServer } from '../lib/child.mjs';
